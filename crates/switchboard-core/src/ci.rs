@@ -1,0 +1,409 @@
+//! The CI server port and its Jenkins adapter. Jenkins with an API token
+//! needs no crumb; a triggered build first lives in the queue, and only the
+//! queue item tells its build number, so numbers are never guessed.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use crate::secrets::Secret;
+
+/// A queued build request, known by Jenkins' queue item URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueItem {
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Build {
+    pub number: u64,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueState {
+    Waiting(Option<String>),
+    Started(Build),
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuildState {
+    Running,
+    /// Jenkins' result word: SUCCESS, FAILURE, UNSTABLE, ABORTED, …
+    Finished(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CiError {
+    #[error("Jenkins is not configured ([jenkins] in switchboard.toml)")]
+    NotConfigured,
+    #[error("Jenkins did not answer ({0})")]
+    Unreachable(String),
+    #[error("Jenkins refused our credentials (HTTP {0}); check JENKINS_USER and JENKINS_TOKEN")]
+    Auth(u16),
+    #[error("Jenkins has no job {0}")]
+    NoSuchJob(String),
+    #[error("Jenkins answered HTTP {0}")]
+    Status(u16),
+    #[error("Jenkins answered without the expected {0}")]
+    Protocol(&'static str),
+}
+
+#[async_trait]
+pub trait CiServer: Send + Sync {
+    async fn trigger(&self, job: &str, params: &[(String, String)]) -> Result<QueueItem, CiError>;
+    async fn queue_state(&self, item: &QueueItem) -> Result<QueueState, CiError>;
+    async fn build_state(&self, build: &Build) -> Result<BuildState, CiError>;
+}
+
+#[derive(Debug, Clone)]
+pub struct Jenkins {
+    http: reqwest::Client,
+    base: String,
+    user: Option<Secret>,
+    token: Option<Secret>,
+}
+
+#[derive(Deserialize)]
+struct QueueWire {
+    #[serde(default)]
+    cancelled: bool,
+    why: Option<String>,
+    executable: Option<ExecutableWire>,
+}
+
+#[derive(Deserialize)]
+struct ExecutableWire {
+    number: u64,
+    url: String,
+}
+
+#[derive(Deserialize)]
+struct BuildWire {
+    #[serde(default)]
+    building: bool,
+    result: Option<String>,
+}
+
+/// `folder/name` becomes `job/folder/job/name`, each segment escaped.
+fn job_path(job: &str) -> String {
+    job.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("job/{}", url_escape(s)))
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn url_escape(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn api_json(url: &str) -> String {
+    format!("{}/api/json", url.trim_end_matches('/'))
+}
+
+impl Jenkins {
+    pub fn new(
+        http: reqwest::Client,
+        base: &str,
+        user: Option<Secret>,
+        token: Option<Secret>,
+    ) -> Self {
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            user,
+            token,
+        }
+    }
+
+    fn authed(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match (&self.user, &self.token) {
+            (Some(u), Some(t)) => req.basic_auth(u.expose(), Some(t.expose())),
+            _ => req,
+        }
+    }
+
+    async fn get_json<T: for<'de> Deserialize<'de>>(
+        &self,
+        url: &str,
+        what: &'static str,
+    ) -> Result<T, CiError> {
+        let resp = self
+            .authed(self.http.get(api_json(url)))
+            .send()
+            .await
+            .map_err(|e| CiError::Unreachable(transport_reason(&e)))?;
+        check_status(resp.status().as_u16(), url)?;
+        resp.json().await.map_err(|_| CiError::Protocol(what))
+    }
+}
+
+fn transport_reason(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "connection refused or unreachable".into()
+    } else {
+        "transport error".into()
+    }
+}
+
+fn check_status(status: u16, what: &str) -> Result<(), CiError> {
+    match status {
+        200..=299 => Ok(()),
+        401 | 403 => Err(CiError::Auth(status)),
+        404 => Err(CiError::NoSuchJob(what.to_owned())),
+        s => Err(CiError::Status(s)),
+    }
+}
+
+#[async_trait]
+impl CiServer for Jenkins {
+    async fn trigger(&self, job: &str, params: &[(String, String)]) -> Result<QueueItem, CiError> {
+        let url = format!("{}/{}/buildWithParameters", self.base, job_path(job));
+        let resp = self
+            .authed(self.http.post(&url))
+            .form(params)
+            .send()
+            .await
+            .map_err(|e| CiError::Unreachable(transport_reason(&e)))?;
+        check_status(resp.status().as_u16(), job)?;
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(CiError::Protocol("Location header"))?;
+        if !location.contains("/queue/item/") {
+            return Err(CiError::Protocol("queue item Location"));
+        }
+        Ok(QueueItem {
+            url: location.to_owned(),
+        })
+    }
+
+    async fn queue_state(&self, item: &QueueItem) -> Result<QueueState, CiError> {
+        let q: QueueWire = self.get_json(&item.url, "queue item JSON").await?;
+        Ok(match (q.cancelled, q.executable) {
+            (true, _) => QueueState::Cancelled,
+            (false, Some(e)) => QueueState::Started(Build {
+                number: e.number,
+                url: e.url,
+            }),
+            (false, None) => QueueState::Waiting(q.why),
+        })
+    }
+
+    async fn build_state(&self, build: &Build) -> Result<BuildState, CiError> {
+        let b: BuildWire = self.get_json(&build.url, "build JSON").await?;
+        Ok(match (b.building, b.result) {
+            (false, Some(result)) => BuildState::Finished(result),
+            _ => BuildState::Running,
+        })
+    }
+}
+
+/// Waits for a queued build to start and finish, polling every `poll`.
+pub async fn wait_for_result(
+    ci: &dyn CiServer,
+    item: &QueueItem,
+    poll: Duration,
+    timeout: Duration,
+    mut on_start: impl FnMut(&Build),
+) -> Result<(Build, String), WaitError> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let build = loop {
+        match ci.queue_state(item).await? {
+            QueueState::Started(b) => break b,
+            QueueState::Cancelled => return Err(WaitError::Cancelled),
+            QueueState::Waiting(_) => {}
+        }
+        if tokio::time::Instant::now() + poll > deadline {
+            return Err(WaitError::TimedOut);
+        }
+        tokio::time::sleep(poll).await;
+    };
+    on_start(&build);
+    loop {
+        if let BuildState::Finished(result) = ci.build_state(&build).await? {
+            return Ok((build, result));
+        }
+        if tokio::time::Instant::now() + poll > deadline {
+            return Err(WaitError::TimedOut);
+        }
+        tokio::time::sleep(poll).await;
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WaitError {
+    #[error(transparent)]
+    Ci(#[from] CiError),
+    #[error("the build was cancelled while queued")]
+    Cancelled,
+    #[error("the build did not finish in time")]
+    TimedOut,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wiremock::matchers::{body_string_contains, header_exists, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn jenkins(server: &MockServer) -> Jenkins {
+        Jenkins::new(
+            crate::slack::api::http_client(),
+            &server.uri(),
+            Some(Secret::new("bot")),
+            Some(Secret::new("11aa")),
+        )
+    }
+
+    #[test]
+    fn job_paths_cover_folders_and_odd_names() {
+        assert_eq!(job_path("deploy"), "job/deploy");
+        assert_eq!(job_path("team/deploy app"), "job/team/job/deploy%20app");
+    }
+
+    #[tokio::test]
+    async fn triggers_then_follows_queue_to_result() {
+        let server = MockServer::start().await;
+        let base = server.uri();
+        Mock::given(method("POST"))
+            .and(path("/job/team/job/deploy/buildWithParameters"))
+            .and(header_exists("authorization"))
+            .and(body_string_contains("CLIENT=acme"))
+            .respond_with(
+                ResponseTemplate::new(201)
+                    .insert_header("Location", format!("{base}/queue/item/7/")),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/queue/item/7/api/json"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "why": "Waiting for next available executor", "executable": null
+            })))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/queue/item/7/api/json"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "executable": {"number": 42, "url": format!("{base}/job/team/job/deploy/42/")}
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(path("/job/team/job/deploy/42/api/json"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "building": false, "result": "SUCCESS", "number": 42
+            })))
+            .mount(&server)
+            .await;
+        let j = jenkins(&server);
+        let item = j
+            .trigger(
+                "team/deploy",
+                &[
+                    ("CLIENT".into(), "acme".into()),
+                    ("BRANCH".into(), "main".into()),
+                ],
+            )
+            .await
+            .expect("queued");
+        let mut started = None;
+        let (build, result) = wait_for_result(
+            &j,
+            &item,
+            Duration::from_millis(10),
+            Duration::from_secs(5),
+            |b| started = Some(b.number),
+        )
+        .await
+        .expect("finished");
+        assert_eq!(
+            (build.number, result.as_str(), started),
+            (42, "SUCCESS", Some(42))
+        );
+    }
+
+    #[tokio::test]
+    async fn errors_are_told_apart() {
+        let server = MockServer::start().await;
+        Mock::given(path("/job/missing/buildWithParameters"))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+        Mock::given(path("/job/locked/buildWithParameters"))
+            .respond_with(ResponseTemplate::new(403))
+            .mount(&server)
+            .await;
+        Mock::given(path("/job/noloc/buildWithParameters"))
+            .respond_with(ResponseTemplate::new(201))
+            .mount(&server)
+            .await;
+        let j = jenkins(&server);
+        assert!(matches!(
+            j.trigger("missing", &[]).await,
+            Err(CiError::NoSuchJob(_))
+        ));
+        assert!(matches!(
+            j.trigger("locked", &[]).await,
+            Err(CiError::Auth(403))
+        ));
+        assert!(matches!(
+            j.trigger("noloc", &[]).await,
+            Err(CiError::Protocol(_))
+        ));
+        let down = Jenkins::new(
+            crate::slack::api::http_client(),
+            "http://127.0.0.1:9",
+            None,
+            None,
+        );
+        assert!(matches!(
+            down.trigger("x", &[]).await,
+            Err(CiError::Unreachable(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn cancelled_queue_items_and_timeouts_end_the_wait() {
+        let server = MockServer::start().await;
+        Mock::given(path("/queue/item/1/api/json"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"cancelled": true})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/queue/item/2/api/json"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"why": "busy"})),
+            )
+            .mount(&server)
+            .await;
+        let j = jenkins(&server);
+        let item = |n| QueueItem {
+            url: format!("{}/queue/item/{n}/", server.uri()),
+        };
+        let fast = Duration::from_millis(10);
+        assert!(matches!(
+            wait_for_result(&j, &item(1), fast, Duration::from_secs(1), |_| {}).await,
+            Err(WaitError::Cancelled)
+        ));
+        assert!(matches!(
+            wait_for_result(&j, &item(2), fast, Duration::from_millis(50), |_| {}).await,
+            Err(WaitError::TimedOut)
+        ));
+    }
+}

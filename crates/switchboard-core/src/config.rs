@@ -1,0 +1,449 @@
+//! `switchboard.toml`: one typed tree, read once, checked with errors that
+//! name the key and the line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::ids::{ChannelId, UserId};
+
+pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
+
+/// A problem with a configuration file, phrased for the person editing it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{origin}: {message}")]
+    Invalid { origin: String, message: String },
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub slack: SlackConfig,
+    pub jenkins: Option<JenkinsConfig>,
+    pub clients: Vec<String>,
+    pub jobs: BTreeMap<String, JobTemplate>,
+    pub commands: BTreeMap<String, Access>,
+    pub state: StateConfig,
+    /// The text it was parsed from, so it can be pushed and compared.
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct SlackConfig {
+    pub api_url: String,
+    pub command: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct JenkinsConfig {
+    pub url: String,
+    pub job: String,
+    pub client_param: String,
+    pub branch_param: String,
+    pub poll_seconds: u64,
+    pub timeout_minutes: u64,
+}
+
+/// A command line the worker runs for a long job; `{client}`, `{from}`,
+/// `{user}` and `{job_id}` in any argument are replaced, never passed
+/// through a shell.
+#[derive(Debug, Clone)]
+pub struct JobTemplate {
+    pub command: Vec<String>,
+    pub timeout_minutes: u64,
+}
+
+/// Who may run a command.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Access {
+    pub public: bool,
+    pub allow_users: Vec<UserId>,
+    pub allow_channels: Vec<ChannelId>,
+    pub deny_users: Vec<UserId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StateConfig {
+    pub path: PathBuf,
+}
+
+// The file's shape. Spans are kept where a later check may need to point at
+// a line.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    slack: RawSlack,
+    jenkins: Option<RawJenkins>,
+    #[serde(default)]
+    clients: Vec<Spanned<String>>,
+    #[serde(default)]
+    jobs: BTreeMap<String, Spanned<RawJob>>,
+    #[serde(default)]
+    commands: BTreeMap<String, Spanned<RawAccess>>,
+    #[serde(default)]
+    state: RawState,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSlack {
+    api_url: Option<Spanned<String>>,
+    command: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJenkins {
+    url: Spanned<String>,
+    job: Spanned<String>,
+    #[serde(default = "default_client_param")]
+    client_param: String,
+    #[serde(default = "default_branch_param")]
+    branch_param: String,
+    #[serde(default = "default_poll_seconds")]
+    poll_seconds: u64,
+    #[serde(default = "default_timeout_minutes")]
+    timeout_minutes: u64,
+}
+
+fn default_client_param() -> String {
+    "CLIENT".into()
+}
+fn default_branch_param() -> String {
+    "BRANCH".into()
+}
+fn default_poll_seconds() -> u64 {
+    10
+}
+fn default_timeout_minutes() -> u64 {
+    60
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawJob {
+    command: Vec<String>,
+    #[serde(default = "default_timeout_minutes")]
+    timeout_minutes: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccess {
+    #[serde(default)]
+    public: bool,
+    #[serde(default)]
+    allow_users: Vec<Spanned<String>>,
+    #[serde(default)]
+    allow_channels: Vec<Spanned<String>>,
+    #[serde(default)]
+    deny_users: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawState {
+    path: Option<String>,
+}
+
+/// The commands the dispatcher knows, so a typo in `[commands.*]` is caught.
+pub const KNOWN_COMMANDS: [&str; 5] = ["help", "deploy", "backup", "restore", "jobs"];
+/// The long jobs the worker can run from a `[jobs.*]` template.
+pub const KNOWN_JOBS: [&str; 2] = ["backup", "restore"];
+
+struct Checker<'a> {
+    origin: &'a str,
+    text: &'a str,
+    problems: Vec<String>,
+}
+
+impl Checker<'_> {
+    fn line(&self, span: std::ops::Range<usize>) -> usize {
+        let end = span.start.min(self.text.len());
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1
+    }
+
+    fn fail(&mut self, span: std::ops::Range<usize>, key: &str, message: impl std::fmt::Display) {
+        let line = self.line(span);
+        self.problems.push(format!("line {line}: {key}: {message}"));
+    }
+
+    fn url(&mut self, value: &Spanned<String>, key: &str) -> String {
+        let v = value.get_ref().trim_end_matches('/').to_owned();
+        if !(v.starts_with("https://") || v.starts_with("http://")) {
+            self.fail(value.span(), key, format!("{v:?} is not an http(s) URL"));
+        }
+        v
+    }
+
+    fn ids<T>(
+        &mut self,
+        values: &[Spanned<String>],
+        key: &str,
+        parse: impl Fn(&str) -> Result<T, crate::ids::IdError>,
+    ) -> Vec<T> {
+        let mut out = Vec::new();
+        for v in values {
+            match parse(v.get_ref()) {
+                Ok(id) => out.push(id),
+                Err(e) => self.fail(v.span(), key, e),
+            }
+        }
+        out
+    }
+}
+
+impl Config {
+    /// Reads and checks a file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and checks configuration text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            origin: origin.to_owned(),
+            message: describe_toml_error(&e, text),
+        })?;
+        let mut c = Checker {
+            origin,
+            text,
+            problems: Vec::new(),
+        };
+
+        let api_url = match &raw.slack.api_url {
+            Some(v) => c.url(v, "slack.api_url"),
+            None => DEFAULT_SLACK_API_URL.to_owned(),
+        };
+        let command = match &raw.slack.command {
+            Some(v) if v.get_ref().starts_with('/') && v.get_ref().len() > 1 => v.get_ref().clone(),
+            Some(v) => {
+                c.fail(
+                    v.span(),
+                    "slack.command",
+                    "must start with '/', like \"/example\"",
+                );
+                String::new()
+            }
+            None => "/example".to_owned(),
+        };
+
+        let jenkins = raw.jenkins.as_ref().map(|j| {
+            let url = c.url(&j.url, "jenkins.url");
+            if j.job.get_ref().trim_matches('/').is_empty() {
+                c.fail(j.job.span(), "jenkins.job", "must name the Jenkins job");
+            }
+            JenkinsConfig {
+                url,
+                job: j.job.get_ref().trim_matches('/').to_owned(),
+                client_param: j.client_param.clone(),
+                branch_param: j.branch_param.clone(),
+                poll_seconds: j.poll_seconds.clamp(1, 300),
+                timeout_minutes: j.timeout_minutes.max(1),
+            }
+        });
+
+        let mut clients = Vec::new();
+        for client in &raw.clients {
+            if let Err(e) = crate::jobs::check_argument(client.get_ref()) {
+                c.fail(client.span(), "clients", e);
+            }
+            clients.push(client.get_ref().clone());
+        }
+
+        let mut jobs = BTreeMap::new();
+        for (name, job) in &raw.jobs {
+            let key = format!("jobs.{name}");
+            if !KNOWN_JOBS.contains(&name.as_str()) {
+                c.fail(
+                    job.span(),
+                    &key,
+                    format!("unknown job; known jobs: {}", KNOWN_JOBS.join(", ")),
+                );
+            }
+            let j = job.get_ref();
+            if j.command.is_empty() || j.command[0].trim().is_empty() {
+                c.fail(
+                    job.span(),
+                    &format!("{key}.command"),
+                    "must name a program to run",
+                );
+            }
+            jobs.insert(
+                name.clone(),
+                JobTemplate {
+                    command: j.command.clone(),
+                    timeout_minutes: j.timeout_minutes.max(1),
+                },
+            );
+        }
+
+        let mut commands = BTreeMap::new();
+        for (name, access) in &raw.commands {
+            let key = format!("commands.{name}");
+            if !KNOWN_COMMANDS.contains(&name.as_str()) {
+                c.fail(
+                    access.span(),
+                    &key,
+                    format!(
+                        "unknown command; known commands: {}",
+                        KNOWN_COMMANDS.join(", ")
+                    ),
+                );
+            }
+            let a = access.get_ref();
+            let parsed = Access {
+                public: a.public,
+                allow_users: c.ids(&a.allow_users, &format!("{key}.allow_users"), UserId::parse),
+                allow_channels: c.ids(
+                    &a.allow_channels,
+                    &format!("{key}.allow_channels"),
+                    ChannelId::parse,
+                ),
+                deny_users: c.ids(&a.deny_users, &format!("{key}.deny_users"), UserId::parse),
+            };
+            if !a.public && a.allow_users.is_empty() && a.allow_channels.is_empty() {
+                c.fail(
+                    access.span(),
+                    &key,
+                    "nobody could run it: set public = true, or list allow_users or allow_channels",
+                );
+            }
+            commands.insert(name.clone(), parsed);
+        }
+
+        if c.problems.is_empty() {
+            Ok(Self {
+                slack: SlackConfig { api_url, command },
+                jenkins,
+                clients,
+                jobs,
+                commands,
+                state: StateConfig {
+                    path: raw
+                        .state
+                        .path
+                        .map(PathBuf::from)
+                        .unwrap_or_else(|| PathBuf::from(".switchboard/state.jsonl")),
+                },
+                source: text.to_owned(),
+            })
+        } else {
+            Err(ConfigError::Invalid {
+                origin: c.origin.to_owned(),
+                message: c.problems.join("\n"),
+            })
+        }
+    }
+
+    /// The access rule for a command; `None` means it has no entry.
+    pub fn access(&self, command: &str) -> Option<&Access> {
+        self.commands.get(command)
+    }
+}
+
+/// Turns toml's multi-line report into one line that names the line, the key
+/// and the problem.
+fn describe_toml_error(e: &toml::de::Error, text: &str) -> String {
+    let message = e.message().trim().to_owned();
+    match e.span() {
+        Some(span) => {
+            let start = span.start.min(text.len());
+            let line = text.as_bytes()[..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            let snippet: String = text[start..]
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(60)
+                .collect();
+            format!("line {line}: {message} (at `{}`)", snippet.trim())
+        }
+        None => message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../../../switchboard.example.toml");
+
+    #[test]
+    fn the_example_config_is_valid() {
+        let c = Config::parse(EXAMPLE, "switchboard.example.toml").expect("example parses");
+        assert_eq!(c.slack.api_url, DEFAULT_SLACK_API_URL);
+        assert!(c.access("help").is_some_and(|a| a.public));
+        assert!(c.jobs.contains_key("backup"));
+    }
+
+    fn error_of(text: &str) -> String {
+        match Config::parse(text, "t.toml") {
+            Ok(_) => panic!("expected an error for {text:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn errors_name_the_key_and_line() {
+        let check = |text: &str, expected: &[&str]| {
+            let err = error_of(text);
+            for e in expected {
+                assert!(err.contains(e), "{err:?} should contain {e:?}");
+            }
+        };
+        check(
+            "[slack]\napi_url = \"ftp://x\"\n",
+            &["t.toml", "line 2", "slack.api_url"],
+        );
+        check(
+            "[slack]\nap_url = \"https://x\"\n",
+            &["line 2", "unknown field", "ap_url"],
+        );
+        check(
+            "[commands.deploy]\nallow_users = [\"U1234\", \"bob\"]\n",
+            &["line 2", "commands.deploy.allow_users", "\"bob\""],
+        );
+        check(
+            "[commands.deploy]\n",
+            &["line 1", "commands.deploy", "nobody could run it"],
+        );
+        check(
+            "[commands.deplyo]\npublic = true\n",
+            &["commands.deplyo", "unknown command"],
+        );
+        check("[jobs.backup]\ncommand = []\n", &["jobs.backup.command"]);
+        check("clients = [\"ok\", \"a b\"]\n", &["line 1", "clients"]);
+        check("[slack\n", &["line 1"]);
+        check("[jenkins]\nurl = \"https://j\"\n", &["job"]);
+    }
+
+    #[test]
+    fn defaults_apply() {
+        let c = Config::parse("", "empty").expect("empty config is valid");
+        assert_eq!(c.slack.command, "/example");
+        assert!(c.commands.is_empty());
+        assert!(c.jenkins.is_none());
+    }
+}

@@ -1,0 +1,91 @@
+//! In-process fakes of the ports, for handler tests in any crate.
+
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use crate::ids::{ChannelId, UserId};
+use crate::jobs::{JobRunner, JobSpec};
+use crate::slack::{Chat, ChatError, Message, ResponseUrl};
+
+pub use crate::state::MemoryStore;
+
+/// Records every message instead of sending it.
+#[derive(Debug, Default)]
+pub struct RecordingChat {
+    pub sent: Mutex<Vec<(String, Message)>>,
+}
+
+impl RecordingChat {
+    pub fn messages(&self) -> Vec<(String, Message)> {
+        self.sent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn record(&self, to: &str, message: &Message) {
+        self.sent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((to.to_owned(), message.clone()));
+    }
+}
+
+#[async_trait]
+impl Chat for RecordingChat {
+    async fn post_message(
+        &self,
+        channel: &ChannelId,
+        message: &Message,
+    ) -> Result<String, ChatError> {
+        self.record(channel.as_str(), message);
+        Ok("1.000001".into())
+    }
+
+    async fn open_dm(&self, user: &UserId) -> Result<ChannelId, ChatError> {
+        ChannelId::parse(&format!("D{}", &user.as_str()[1..])).map_err(|_| ChatError::Slack {
+            method: "conversations.open".into(),
+            code: "user_not_found".into(),
+        })
+    }
+
+    async fn lookup_user_by_email(&self, _email: &str) -> Result<Option<UserId>, ChatError> {
+        Ok(None)
+    }
+
+    async fn respond(&self, url: &ResponseUrl, message: &Message) -> Result<(), ChatError> {
+        self.record(url.as_str(), message);
+        Ok(())
+    }
+}
+
+/// Records job starts; `fail_with` makes every start fail.
+#[derive(Debug, Default)]
+pub struct RecordingRunner {
+    pub started: Mutex<Vec<JobSpec>>,
+    pub fail_with: Option<String>,
+}
+
+impl RecordingRunner {
+    pub fn specs(&self) -> Vec<JobSpec> {
+        self.started
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+}
+
+#[async_trait]
+impl JobRunner for RecordingRunner {
+    async fn start(&self, spec: &JobSpec) -> anyhow::Result<String> {
+        if let Some(reason) = &self.fail_with {
+            anyhow::bail!("{reason}");
+        }
+        self.started
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(spec.clone());
+        Ok(format!("fake task {}", spec.id))
+    }
+}

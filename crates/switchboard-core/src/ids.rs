@@ -1,0 +1,136 @@
+//! Identifier newtypes: once parsed, an id is known to be well formed.
+
+use std::fmt;
+
+/// Why a piece of text is not a valid identifier.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a valid {what}")]
+pub struct IdError {
+    pub what: &'static str,
+    pub value: String,
+}
+
+fn slack_id(value: &str, prefixes: &[char], what: &'static str) -> Result<String, IdError> {
+    let ok = value.len() >= 2
+        && value.len() <= 32
+        && value.starts_with(prefixes)
+        && value
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(IdError {
+            what,
+            value: value.chars().take(64).collect(),
+        })
+    }
+}
+
+macro_rules! slack_id_type {
+    ($name:ident, $what:literal, [$($prefix:literal),+]) => {
+        #[doc = concat!("A Slack ", $what, ".")]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(value: &str) -> Result<Self, IdError> {
+                slack_id(value, &[$($prefix),+], $what).map(Self)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+slack_id_type!(UserId, "user id", ['U', 'W', 'B']);
+slack_id_type!(ChannelId, "channel id", ['C', 'G', 'D']);
+slack_id_type!(TeamId, "team id", ['T', 'E']);
+
+/// A job's identifier: 16 lowercase hex digits, random.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobId(String);
+
+impl JobId {
+    pub fn new_random() -> Self {
+        let mut bytes = [0u8; 8];
+        // Without an entropy source the process cannot do anything safely, and
+        // getrandom only fails on exotic targets, so a time-based id is an
+        // acceptable fallback that still keeps ids distinct within a process.
+        if getrandom::fill(&mut bytes).is_err() {
+            bytes = crate::clock::now_millis().to_be_bytes();
+        }
+        Self(hex::encode(bytes))
+    }
+
+    pub fn parse(value: &str) -> Result<Self, IdError> {
+        if value.len() == 16
+            && value
+                .chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+        {
+            Ok(Self(value.to_owned()))
+        } else {
+            Err(IdError {
+                what: "job id",
+                value: value.chars().take(64).collect(),
+            })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The short form people read in Slack.
+    pub fn short(&self) -> &str {
+        &self.0[..8]
+    }
+}
+
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slack_ids() {
+        let check = |input: &str, ok: bool| {
+            assert_eq!(UserId::parse(input).is_ok(), ok, "user id {input:?}");
+        };
+        check("U012AB3CD", true);
+        check("W012AB3CD", true);
+        check("u012ab3cd", false);
+        check("C012AB3CD", false);
+        check("U", false);
+        check("U1", true);
+        check("U012AB3CD; rm -rf", false);
+        check("Ü012", false);
+        assert!(ChannelId::parse("C024BE91L").is_ok());
+        assert!(ChannelId::parse("D024BE91L").is_ok());
+        assert!(TeamId::parse("T0001").is_ok());
+        assert!(TeamId::parse("X0001").is_err());
+    }
+
+    #[test]
+    fn job_ids_round_trip() {
+        let id = JobId::new_random();
+        assert_eq!(JobId::parse(id.as_str()), Ok(id.clone()));
+        assert_eq!(id.short().len(), 8);
+        assert_ne!(JobId::new_random(), id);
+        assert!(JobId::parse("not-a-job").is_err());
+    }
+}

@@ -1,0 +1,129 @@
+//! The ECS runner: `RunTask` on Fargate with the job in a container
+//! environment override.
+
+use anyhow::{Context as _, bail};
+use async_trait::async_trait;
+use aws_sdk_ecs::Client;
+use aws_sdk_ecs::types::{
+    AssignPublicIp, AwsVpcConfiguration, ContainerOverride, KeyValuePair, LaunchType,
+    NetworkConfiguration, TaskOverride,
+};
+
+use super::{JOB_VAR, JobRunner, JobSpec};
+
+/// Where and how the worker task runs; from the function's environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EcsSettings {
+    pub cluster: String,
+    pub task_definition: String,
+    pub container: String,
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
+    pub assign_public_ip: bool,
+}
+
+impl EcsSettings {
+    /// Reads `SWITCHBOARD_ECS_*`; `None` when no cluster is configured.
+    pub fn from_env() -> anyhow::Result<Option<Self>> {
+        let var = |n: &str| std::env::var(n).ok().filter(|v| !v.is_empty());
+        let Some(cluster) = var("SWITCHBOARD_ECS_CLUSTER") else {
+            return Ok(None);
+        };
+        let list = |n: &str| -> Vec<String> {
+            var(n)
+                .map(|v| {
+                    v.split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let settings = Self {
+            cluster,
+            task_definition: var("SWITCHBOARD_ECS_TASK_DEFINITION").context(
+                "SWITCHBOARD_ECS_TASK_DEFINITION must be set with SWITCHBOARD_ECS_CLUSTER",
+            )?,
+            container: var("SWITCHBOARD_ECS_CONTAINER").unwrap_or_else(|| "worker".into()),
+            subnets: list("SWITCHBOARD_ECS_SUBNETS"),
+            security_groups: list("SWITCHBOARD_ECS_SECURITY_GROUPS"),
+            assign_public_ip: var("SWITCHBOARD_ECS_ASSIGN_PUBLIC_IP").as_deref()
+                != Some("DISABLED"),
+        };
+        if settings.subnets.is_empty() {
+            bail!("SWITCHBOARD_ECS_SUBNETS must list at least one subnet for Fargate");
+        }
+        Ok(Some(settings))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EcsRunner {
+    client: Client,
+    settings: EcsSettings,
+}
+
+impl EcsRunner {
+    pub fn new(client: Client, settings: EcsSettings) -> Self {
+        Self { client, settings }
+    }
+}
+
+#[async_trait]
+impl JobRunner for EcsRunner {
+    async fn start(&self, spec: &JobSpec) -> anyhow::Result<String> {
+        let s = &self.settings;
+        let vpc = AwsVpcConfiguration::builder()
+            .set_subnets(Some(s.subnets.clone()))
+            .set_security_groups(Some(s.security_groups.clone()))
+            .assign_public_ip(if s.assign_public_ip {
+                AssignPublicIp::Enabled
+            } else {
+                AssignPublicIp::Disabled
+            })
+            .build()
+            .context("building the awsvpc configuration")?;
+        let overrides = TaskOverride::builder()
+            .container_overrides(
+                ContainerOverride::builder()
+                    .name(&s.container)
+                    .environment(
+                        KeyValuePair::builder()
+                            .name(JOB_VAR)
+                            .value(spec.to_json())
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build();
+        let out = self
+            .client
+            .run_task()
+            .cluster(&s.cluster)
+            .task_definition(&s.task_definition)
+            .launch_type(LaunchType::Fargate)
+            .count(1)
+            .started_by(format!("switchboard-{}", &spec.id[..spec.id.len().min(16)]))
+            .network_configuration(
+                NetworkConfiguration::builder()
+                    .awsvpc_configuration(vpc)
+                    .build(),
+            )
+            .overrides(overrides)
+            .send()
+            .await
+            .context("ECS RunTask")?;
+        if let Some(f) = out.failures().first() {
+            bail!(
+                "ECS could not start the task: {} {}",
+                f.reason().unwrap_or("unknown reason"),
+                f.detail().unwrap_or("")
+            );
+        }
+        out.tasks()
+            .first()
+            .and_then(|t| t.task_arn())
+            .map(str::to_owned)
+            .context("ECS RunTask returned no task")
+    }
+}

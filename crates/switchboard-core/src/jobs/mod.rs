@@ -1,0 +1,151 @@
+//! Long jobs: what the dispatcher hands to the worker, the record each job
+//! keeps in the state store, and the runners that start the worker.
+
+mod ecs;
+mod local;
+mod record;
+
+pub use ecs::{EcsRunner, EcsSettings};
+pub use local::LocalRunner;
+pub use record::{JobRecord, JobStatus, JobStore};
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+/// The environment variable that carries a `JobSpec` to the worker.
+pub const JOB_VAR: &str = "SWITCHBOARD_JOB";
+
+/// What the worker is asked to do. This is the hand-off format between the
+/// dispatcher and the worker (JSON in `SWITCHBOARD_JOB`), so it is plain data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobSpec {
+    pub id: String,
+    /// The job record's sort key, so the worker can update it.
+    pub record_sk: String,
+    pub requested_by: String,
+    pub channel: String,
+    pub response_url: String,
+    pub work: Work,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Work {
+    /// Wait for a Jenkins build already queued by the dispatcher.
+    JenkinsBuild { queue_url: String, summary: String },
+    /// Run a configured program with these arguments, no shell involved.
+    Command { name: String, argv: Vec<String> },
+}
+
+impl JobSpec {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str) -> anyhow::Result<Self> {
+        Ok(serde_json::from_str(text)?)
+    }
+}
+
+/// Starts the worker for a job somewhere; returns a handle to show people
+/// (an ECS task ARN, a process id).
+#[async_trait]
+pub trait JobRunner: Send + Sync {
+    async fn start(&self, spec: &JobSpec) -> anyhow::Result<String>;
+}
+
+/// Checks a value a user gives for a job argument (client, branch,
+/// snapshot): printable, no whitespace or shell-meaningful characters, so it
+/// reads the same in logs, Jenkins and the worker's argv.
+pub fn check_argument(value: &str) -> Result<(), String> {
+    if value.is_empty() || value.len() > 100 {
+        return Err(format!("{value:?} must be 1 to 100 characters"));
+    }
+    if value.starts_with('-') {
+        return Err(format!("{value:?} must not start with '-'"));
+    }
+    if let Some(bad) = value
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || "-_./:@+".contains(*c)))
+    {
+        return Err(format!(
+            "{value:?} contains {bad:?}; use letters, digits and - _ . / : @ +"
+        ));
+    }
+    if value.split('/').any(|seg| seg == "..") {
+        return Err(format!("{value:?} must not contain '..'"));
+    }
+    Ok(())
+}
+
+/// Fills `{name}` placeholders in a configured command line.
+pub fn fill_template(template: &[String], values: &[(&str, &str)]) -> Vec<String> {
+    template
+        .iter()
+        .map(|arg| {
+            values.iter().fold(arg.clone(), |acc, (k, v)| {
+                acc.replace(&format!("{{{k}}}"), v)
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argument_checks() {
+        for ok in [
+            "acme",
+            "feature/ABC-12",
+            "v1.2.3",
+            "snap@2026-11-01",
+            "клиент",
+        ] {
+            assert_eq!(check_argument(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "-rf",
+            "a b",
+            "x;rm",
+            "$(id)",
+            "a`b`",
+            "../etc",
+            &"x".repeat(101),
+        ] {
+            assert!(check_argument(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn templates_fill_without_a_shell() {
+        let t = vec![
+            "backup".to_string(),
+            "--client={client}".into(),
+            "{from}".into(),
+        ];
+        assert_eq!(
+            fill_template(&t, &[("client", "acme"), ("from", "snap-1")]),
+            ["backup", "--client=acme", "snap-1"]
+        );
+    }
+
+    #[test]
+    fn specs_round_trip() {
+        let spec = JobSpec {
+            id: "0123456789abcdef".into(),
+            record_sk: "1#0123456789abcdef".into(),
+            requested_by: "U1".into(),
+            channel: "C1".into(),
+            response_url: "https://hooks.slack.com/x".into(),
+            work: Work::Command {
+                name: "backup".into(),
+                argv: vec!["echo".into(), "hi".into()],
+            },
+        };
+        assert_eq!(JobSpec::from_json(&spec.to_json()).expect("parse"), spec);
+        assert!(JobSpec::from_json("{}").is_err());
+    }
+}

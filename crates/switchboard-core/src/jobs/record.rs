@@ -1,0 +1,147 @@
+//! Job records in the state store: partition `jobs`, sort key
+//! `{created_ms:013}#{id}`, so the newest come first in a descending query.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{now_millis, now_secs};
+use crate::state::{Condition, Item, Key, Order, StateStore, StoreError};
+
+const PK: &str = "jobs";
+/// Records are kept 90 days.
+const TTL_SECS: i64 = 90 * 86_400;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl JobStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobRecord {
+    pub id: String,
+    pub sk: String,
+    pub command: String,
+    pub summary: String,
+    pub requested_by: String,
+    pub channel: String,
+    pub status: JobStatus,
+    #[serde(default)]
+    pub detail: String,
+    #[serde(default)]
+    pub link: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// Posts made to the command's response_url (Slack allows 5).
+    #[serde(default)]
+    pub response_posts: u32,
+}
+
+impl JobRecord {
+    pub fn new(id: &str, command: &str, summary: &str, user: &str, channel: &str) -> Self {
+        let now = now_millis();
+        Self {
+            id: id.to_owned(),
+            sk: format!("{now:013}#{id}"),
+            command: command.to_owned(),
+            summary: summary.to_owned(),
+            requested_by: user.to_owned(),
+            channel: channel.to_owned(),
+            status: JobStatus::Queued,
+            detail: String::new(),
+            link: None,
+            created_at: now / 1000,
+            updated_at: now / 1000,
+            response_posts: 0,
+        }
+    }
+}
+
+/// Typed access to job records over any state store.
+pub struct JobStore<'a> {
+    store: &'a dyn StateStore,
+}
+
+impl<'a> JobStore<'a> {
+    pub fn new(store: &'a dyn StateStore) -> Self {
+        Self { store }
+    }
+
+    pub async fn save(&self, record: &JobRecord) -> Result<(), StoreError> {
+        let mut record = record.clone();
+        record.updated_at = now_secs();
+        let value = serde_json::to_string(&record).map_err(anyhow::Error::from)?;
+        self.store
+            .put(
+                Item {
+                    key: Key::new(PK, record.sk.clone()),
+                    value,
+                    expires_at: Some(record.created_at + TTL_SECS),
+                },
+                Condition::None,
+            )
+            .await
+    }
+
+    pub async fn load(&self, sk: &str) -> Result<Option<JobRecord>, StoreError> {
+        let Some(item) = self.store.get(&Key::new(PK, sk)).await? else {
+            return Ok(None);
+        };
+        Ok(Some(
+            serde_json::from_str(&item.value).map_err(anyhow::Error::from)?,
+        ))
+    }
+
+    /// The newest records first; unreadable ones are skipped and logged.
+    pub async fn recent(&self, limit: usize) -> Result<Vec<JobRecord>, StoreError> {
+        let items = self.store.query(PK, "", Order::Descending, limit).await?;
+        Ok(items
+            .into_iter()
+            .filter_map(|i| match serde_json::from_str(&i.value) {
+                Ok(r) => Some(r),
+                Err(e) => {
+                    tracing::warn!(sk = %i.key.sk, error = %e, "skipping unreadable job record");
+                    None
+                }
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::MemoryStore;
+
+    #[tokio::test]
+    async fn records_round_trip_newest_first() {
+        let store = MemoryStore::new();
+        let jobs = JobStore::new(&store);
+        let a = JobRecord::new("aaaaaaaaaaaaaaaa", "backup", "acme", "U1", "C1");
+        jobs.save(&a).await.expect("save");
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        let mut b = JobRecord::new("bbbbbbbbbbbbbbbb", "deploy", "acme main", "U2", "C1");
+        b.status = JobStatus::Running;
+        jobs.save(&b).await.expect("save");
+        let recent = jobs.recent(10).await.expect("recent");
+        let ids: Vec<&str> = recent.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["bbbbbbbbbbbbbbbb", "aaaaaaaaaaaaaaaa"]);
+        assert_eq!(
+            jobs.load(&b.sk).await.expect("load").map(|r| r.status),
+            Some(JobStatus::Running)
+        );
+    }
+}

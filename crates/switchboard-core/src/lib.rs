@@ -1,0 +1,18 @@
+//! Switchboard's core: domain types, the ports every function uses (chat,
+//! state, jobs, CI) with their real adapters and fakes, configuration and
+//! start-up.
+
+pub mod ci;
+pub mod clock;
+pub mod config;
+pub mod fakes;
+pub mod ids;
+pub mod jobs;
+pub mod secrets;
+pub mod settings;
+pub mod slack;
+pub mod state;
+pub mod telemetry;
+
+#[cfg(test)]
+mod testing;

@@ -1,0 +1,166 @@
+//! Where configuration lives and how it is refreshed: a file for the local
+//! process, versioned items in the state store on AWS (`config push`).
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+
+use crate::config::Config;
+use crate::state::{Condition, Item, Key, Order, StateStore, StoreError};
+
+const PK: &str = "config";
+/// How often a function looks for a newer pushed config.
+pub const REFRESH_EVERY: Duration = Duration::from_secs(60);
+
+fn version_sk(version: u64) -> String {
+    format!("v{version:010}")
+}
+
+/// Stores a checked config as the next version; returns its number.
+pub async fn push(store: &dyn StateStore, config: &Config) -> anyhow::Result<u64> {
+    for _ in 0..5 {
+        let next = latest(store).await?.map_or(1, |(v, _)| v + 1);
+        let item = Item {
+            key: Key::new(PK, version_sk(next)),
+            value: config.source.clone(),
+            expires_at: None,
+        };
+        match store.put(item, Condition::Absent).await {
+            Ok(()) => return Ok(next),
+            // Someone pushed the same version number at the same moment.
+            Err(StoreError::ConditionFailed) => continue,
+            Err(StoreError::Other(e)) => return Err(e.context("storing the config")),
+        }
+    }
+    anyhow::bail!("could not store the config: five concurrent pushes collided")
+}
+
+/// The newest pushed version and its text.
+pub async fn latest(store: &dyn StateStore) -> anyhow::Result<Option<(u64, String)>> {
+    let items = store
+        .query(PK, "v", Order::Descending, 1)
+        .await
+        .context("reading pushed config versions")?;
+    Ok(items.into_iter().next().and_then(|i| {
+        let v = i.key.sk.trim_start_matches('v').parse().ok()?;
+        Some((v, i.value))
+    }))
+}
+
+/// The config a long-running function uses, refreshed from the store at
+/// most once a minute when it came from there.
+pub struct LiveConfig {
+    current: RwLock<(Arc<Config>, u64, Instant)>,
+    from_store: bool,
+}
+
+impl LiveConfig {
+    /// A fixed config (the local process reads its file once).
+    pub fn fixed(config: Config) -> Self {
+        Self {
+            current: RwLock::new((Arc::new(config), 0, Instant::now())),
+            from_store: false,
+        }
+    }
+
+    /// Loads the newest pushed config; fails with a clear message if none.
+    pub async fn from_store(store: &dyn StateStore) -> anyhow::Result<Self> {
+        let (version, text) = latest(store).await?.context(
+            "no configuration has been pushed yet: run `switchboard config push switchboard.toml` \
+             with SWITCHBOARD_TABLE set to this stack's table",
+        )?;
+        let config = Config::parse(&text, &format!("pushed config v{version}"))?;
+        Ok(Self {
+            current: RwLock::new((Arc::new(config), version, Instant::now())),
+            from_store: true,
+        })
+    }
+
+    /// The config to use for this request.
+    pub async fn get(&self, store: &dyn StateStore) -> Arc<Config> {
+        let (config, version, checked) = {
+            let guard = self
+                .current
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            (guard.0.clone(), guard.1, guard.2)
+        };
+        if !self.from_store || checked.elapsed() < REFRESH_EVERY {
+            return config;
+        }
+        // Mark the check first so a slow or failing store is asked once a
+        // minute, not on every request.
+        self.set(config.clone(), version);
+        match latest(store).await {
+            Ok(Some((newer, text))) if newer > version => {
+                match Config::parse(&text, &format!("pushed config v{newer}")) {
+                    Ok(c) => {
+                        tracing::info!(version = newer, "loaded a newer pushed config");
+                        let c = Arc::new(c);
+                        self.set(c.clone(), newer);
+                        return c;
+                    }
+                    Err(e) => {
+                        tracing::error!(version = newer, error = %e, "pushed config is invalid; keeping the current one")
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(
+                error = format!("{e:#}"),
+                "could not check for a newer config"
+            ),
+        }
+        config
+    }
+
+    fn set(&self, config: Arc<Config>, version: u64) {
+        let mut guard = self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *guard = (config, version, Instant::now());
+    }
+
+    #[cfg(test)]
+    fn age(&self, by: Duration) {
+        let mut guard = self
+            .current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        guard.2 = Instant::now().checked_sub(by).unwrap_or_else(Instant::now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::MemoryStore;
+
+    fn config(text: &str) -> Config {
+        Config::parse(text, "test").expect("valid")
+    }
+
+    #[tokio::test]
+    async fn push_versions_and_refresh_within_a_minute() {
+        let store = MemoryStore::new();
+        assert!(
+            LiveConfig::from_store(&store)
+                .await
+                .is_err_and(|e| e.to_string().contains("config push"))
+        );
+        let v1 = config("[commands.jobs]\npublic = true\n");
+        assert_eq!(push(&store, &v1).await.expect("push"), 1);
+        let live = LiveConfig::from_store(&store).await.expect("load");
+        assert!(live.get(&store).await.access("deploy").is_none());
+
+        let v2 = config("[commands.deploy]\nallow_users = [\"U1\"]\n");
+        assert_eq!(push(&store, &v2).await.expect("push"), 2);
+        // Within the minute the old one is still served…
+        assert!(live.get(&store).await.access("deploy").is_none());
+        // …and after it the new one, without a restart.
+        live.age(REFRESH_EVERY);
+        assert!(live.get(&store).await.access("deploy").is_some());
+    }
+}

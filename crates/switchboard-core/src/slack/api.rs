@@ -1,0 +1,451 @@
+//! The Slack Web API client and the `response_url` poster.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use super::{Message, ResponseUrl};
+use crate::ids::{ChannelId, UserId};
+use crate::secrets::Secret;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ChatError {
+    /// Slack answered `ok: false`; the code is Slack's (e.g. `channel_not_found`).
+    #[error("Slack refused {method}: {code}")]
+    Slack { method: String, code: String },
+    #[error("Slack kept rate-limiting {0}")]
+    RateLimited(String),
+    #[error("the response_url is spent (5 posts or 30 minutes)")]
+    ResponseUrlSpent,
+    #[error("no Slack bot token is configured (SLACK_BOT_TOKEN)")]
+    NoToken,
+    #[error("calling Slack {method}")]
+    Transport {
+        method: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("Slack {method} answered HTTP {status}")]
+    Status { method: String, status: u16 },
+}
+
+/// The chat system, as the functions need it.
+#[async_trait]
+pub trait Chat: Send + Sync {
+    /// Posts to a channel (a DM channel too); returns the message's `ts`.
+    async fn post_message(
+        &self,
+        channel: &ChannelId,
+        message: &Message,
+    ) -> Result<String, ChatError>;
+    /// Opens (or finds) the DM channel with a user.
+    async fn open_dm(&self, user: &UserId) -> Result<ChannelId, ChatError>;
+    /// Finds a Slack user by e-mail; `None` when nobody has it.
+    async fn lookup_user_by_email(&self, email: &str) -> Result<Option<UserId>, ChatError>;
+    /// Posts a follow-up to a slash command's `response_url`.
+    async fn respond(&self, url: &ResponseUrl, message: &Message) -> Result<(), ChatError>;
+}
+
+/// The real Slack Web API.
+#[derive(Debug, Clone)]
+pub struct SlackWebApi {
+    http: reqwest::Client,
+    base: String,
+    token: Option<Secret>,
+    max_retries: u32,
+    max_wait: Duration,
+}
+
+#[derive(Deserialize)]
+struct Envelope {
+    ok: bool,
+    error: Option<String>,
+    ts: Option<String>,
+    channel: Option<ChannelField>,
+    user: Option<UserField>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ChannelField {
+    Id(String),
+    Object { id: String },
+}
+
+#[derive(Deserialize)]
+struct UserField {
+    id: String,
+}
+
+/// Builds the one HTTP client a process uses, with sane timeouts.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .timeout(Duration::from_secs(10))
+        .user_agent(concat!("switchboard/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .unwrap_or_default()
+}
+
+impl SlackWebApi {
+    pub fn new(http: reqwest::Client, base: &str, token: Option<Secret>) -> Self {
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            token,
+            max_retries: 3,
+            max_wait: Duration::from_secs(30),
+        }
+    }
+
+    /// Caps how long one 429 may make us wait; a Lambda has little time.
+    pub fn with_max_wait(mut self, wait: Duration) -> Self {
+        self.max_wait = wait;
+        self
+    }
+
+    async fn call(&self, method: &str, body: serde_json::Value) -> Result<Envelope, ChatError> {
+        let token = self.token.as_ref().ok_or(ChatError::NoToken)?;
+        let url = format!("{}/{method}", self.base);
+        let transport = |source| ChatError::Transport {
+            method: method.to_owned(),
+            source,
+        };
+        let mut attempt = 0;
+        loop {
+            let resp = self
+                .http
+                .post(&url)
+                .bearer_auth(token.expose())
+                .json(&body)
+                .send()
+                .await
+                .map_err(transport)?;
+            let status = resp.status();
+            if status.as_u16() == 429 {
+                attempt += 1;
+                let wait = retry_after(resp.headers()).unwrap_or(Duration::from_secs(1));
+                if attempt > self.max_retries || wait > self.max_wait {
+                    return Err(ChatError::RateLimited(method.to_owned()));
+                }
+                tracing::warn!(
+                    method,
+                    wait_secs = wait.as_secs(),
+                    "Slack rate limit; waiting"
+                );
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            if !status.is_success() {
+                return Err(ChatError::Status {
+                    method: method.to_owned(),
+                    status: status.as_u16(),
+                });
+            }
+            let envelope: Envelope = resp.json().await.map_err(transport)?;
+            if !envelope.ok {
+                return Err(ChatError::Slack {
+                    method: method.to_owned(),
+                    code: envelope.error.unwrap_or_else(|| "unknown_error".into()),
+                });
+            }
+            return Ok(envelope);
+        }
+    }
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+#[async_trait]
+impl Chat for SlackWebApi {
+    async fn post_message(
+        &self,
+        channel: &ChannelId,
+        message: &Message,
+    ) -> Result<String, ChatError> {
+        let env = self
+            .call(
+                "chat.postMessage",
+                serde_json::json!({ "channel": channel.as_str(), "text": message.text }),
+            )
+            .await?;
+        Ok(env.ts.unwrap_or_default())
+    }
+
+    async fn open_dm(&self, user: &UserId) -> Result<ChannelId, ChatError> {
+        let env = self
+            .call(
+                "conversations.open",
+                serde_json::json!({ "users": user.as_str() }),
+            )
+            .await?;
+        let id = match env.channel {
+            Some(ChannelField::Object { id } | ChannelField::Id(id)) => id,
+            None => String::new(),
+        };
+        ChannelId::parse(&id).map_err(|_| ChatError::Slack {
+            method: "conversations.open".into(),
+            code: "no_channel_in_response".into(),
+        })
+    }
+
+    async fn lookup_user_by_email(&self, email: &str) -> Result<Option<UserId>, ChatError> {
+        match self
+            .call("users.lookupByEmail", serde_json::json!({ "email": email }))
+            .await
+        {
+            Ok(env) => Ok(env.user.and_then(|u| UserId::parse(&u.id).ok())),
+            Err(ChatError::Slack { code, .. }) if code == "users_not_found" => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn respond(&self, url: &ResponseUrl, message: &Message) -> Result<(), ChatError> {
+        let method = "response_url";
+        let resp = self
+            .http
+            .post(url.as_str())
+            .json(&message.to_response_json())
+            .send()
+            .await
+            .map_err(|source| ChatError::Transport {
+                method: method.into(),
+                source,
+            })?;
+        match resp.status().as_u16() {
+            200..=299 => Ok(()),
+            // Slack answers 404 once a response_url has expired or is used up.
+            404 | 410 => Err(ChatError::ResponseUrlSpent),
+            status => Err(ChatError::Status {
+                method: method.into(),
+                status,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wiremock::matchers::{body_partial_json, header, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    fn api(server: &MockServer) -> SlackWebApi {
+        SlackWebApi::new(http_client(), &server.uri(), Some(Secret::new("xoxb-test")))
+    }
+
+    fn channel() -> ChannelId {
+        ChannelId::parse("C123").expect("channel")
+    }
+
+    #[tokio::test]
+    async fn posts_with_the_bot_token_and_returns_ts() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/chat.postMessage"))
+            .and(header("authorization", "Bearer xoxb-test"))
+            .and(body_partial_json(
+                serde_json::json!({"channel": "C123", "text": "hi"}),
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"ok": true, "channel": "C123", "ts": "1503435956.000247"}),
+            ))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let ts = api(&server)
+            .post_message(&channel(), &Message::in_channel("hi"))
+            .await
+            .expect("posted");
+        assert_eq!(ts, "1503435956.000247");
+    }
+
+    #[tokio::test]
+    async fn honours_retry_after_then_succeeds() {
+        let server = MockServer::start().await;
+        Mock::given(path("/chat.postMessage"))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/chat.postMessage"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"ok": true, "ts": "1.2"})),
+            )
+            .mount(&server)
+            .await;
+        let started = std::time::Instant::now();
+        let ts = api(&server)
+            .post_message(&channel(), &Message::in_channel("hi"))
+            .await
+            .expect("posted after waiting");
+        assert_eq!(ts, "1.2");
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "waited for Retry-After"
+        );
+    }
+
+    #[tokio::test]
+    async fn gives_up_when_retry_after_is_too_long() {
+        let server = MockServer::start().await;
+        Mock::given(path("/chat.postMessage"))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "120"))
+            .mount(&server)
+            .await;
+        let err = api(&server)
+            .post_message(&channel(), &Message::in_channel("hi"))
+            .await
+            .expect_err("rate limited");
+        assert!(matches!(err, ChatError::RateLimited(_)), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn reports_ok_false_and_5xx() {
+        let server = MockServer::start().await;
+        Mock::given(path("/chat.postMessage"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"ok": false, "error": "channel_not_found"})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/conversations.open"))
+            .respond_with(ResponseTemplate::new(503))
+            .mount(&server)
+            .await;
+        let err = api(&server)
+            .post_message(&channel(), &Message::in_channel("hi"))
+            .await
+            .expect_err("not found");
+        assert_eq!(
+            err.to_string(),
+            "Slack refused chat.postMessage: channel_not_found"
+        );
+        let err = api(&server)
+            .open_dm(&UserId::parse("U1").expect("user"))
+            .await
+            .expect_err("503");
+        assert!(
+            matches!(err, ChatError::Status { status: 503, .. }),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn times_out_a_slow_slack() {
+        let server = MockServer::start().await;
+        Mock::given(path("/chat.postMessage"))
+            .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(5)))
+            .mount(&server)
+            .await;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_millis(300))
+            .build()
+            .expect("client");
+        let api = SlackWebApi::new(http, &server.uri(), Some(Secret::new("x")));
+        let err = api
+            .post_message(&channel(), &Message::in_channel("hi"))
+            .await
+            .expect_err("timeout");
+        assert!(matches!(err, ChatError::Transport { .. }), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn opens_dms_and_looks_up_users() {
+        let server = MockServer::start().await;
+        Mock::given(path("/conversations.open"))
+            .and(body_partial_json(serde_json::json!({"users": "U1"})))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"ok": true, "channel": {"id": "D069C7QFK"}})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/users.lookupByEmail"))
+            .and(body_partial_json(
+                serde_json::json!({"email": "a@example.com"}),
+            ))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"ok": true, "user": {"id": "W012A3CDE"}})),
+            )
+            .mount(&server)
+            .await;
+        Mock::given(path("/users.lookupByEmail"))
+            .and(body_partial_json(
+                serde_json::json!({"email": "nobody@example.com"}),
+            ))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"ok": false, "error": "users_not_found"})),
+            )
+            .mount(&server)
+            .await;
+        let api = api(&server);
+        let dm = api
+            .open_dm(&UserId::parse("U1").expect("user"))
+            .await
+            .expect("dm");
+        assert_eq!(dm.as_str(), "D069C7QFK");
+        let found = api
+            .lookup_user_by_email("a@example.com")
+            .await
+            .expect("lookup");
+        assert_eq!(found.map(|u| u.to_string()).as_deref(), Some("W012A3CDE"));
+        assert_eq!(
+            api.lookup_user_by_email("nobody@example.com")
+                .await
+                .expect("lookup"),
+            None
+        );
+    }
+
+    #[tokio::test]
+    async fn without_a_token_it_says_so() {
+        let api = SlackWebApi::new(http_client(), "http://127.0.0.1:9", None);
+        let err = api
+            .post_message(&channel(), &Message::in_channel("hi"))
+            .await
+            .expect_err("no token");
+        assert!(err.to_string().contains("SLACK_BOT_TOKEN"));
+    }
+
+    #[tokio::test]
+    async fn response_url_posts_and_notices_expiry() {
+        let server = MockServer::start().await;
+        Mock::given(path("/hook/ok"))
+            .and(body_partial_json(
+                serde_json::json!({"response_type": "in_channel", "text": "done"}),
+            ))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/hook/expired"))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+        let api = api(&server);
+        let ok = ResponseUrl::parse(&format!("{}/hook/ok", server.uri())).expect("url");
+        api.respond(&ok, &Message::in_channel("done"))
+            .await
+            .expect("posted");
+        let expired = ResponseUrl::parse(&format!("{}/hook/expired", server.uri())).expect("url");
+        assert!(matches!(
+            api.respond(&expired, &Message::in_channel("late")).await,
+            Err(ChatError::ResponseUrlSpent)
+        ));
+    }
+}

@@ -1,0 +1,144 @@
+//! The behaviour every `StateStore` must show; each adapter's tests run it.
+
+use super::{Condition, Item, Key, Order, StateStore, StoreError};
+use crate::clock::now_secs;
+
+fn item(pk: &str, sk: &str, value: &str, expires_at: Option<i64>) -> Item {
+    Item {
+        key: Key::new(pk, sk),
+        value: value.into(),
+        expires_at,
+    }
+}
+
+fn lost<T: std::fmt::Debug>(result: Result<T, StoreError>) -> bool {
+    matches!(result, Err(StoreError::ConditionFailed))
+}
+
+pub async fn run_all(store: &dyn StateStore) {
+    // A partition name unique to this run keeps runs on a shared table apart.
+    let p = format!("t{}", crate::ids::JobId::new_random());
+    let now = now_secs();
+
+    // Claims: the first wins, the second loses, the winner's value stays.
+    let k = Key::new(&p, "claim");
+    store
+        .put(
+            item(&p, "claim", "first", Some(now + 3600)),
+            Condition::Absent,
+        )
+        .await
+        .expect("first claim");
+    assert!(lost(
+        store
+            .put(
+                item(&p, "claim", "second", Some(now + 3600)),
+                Condition::Absent
+            )
+            .await
+    ));
+    let got = store.get(&k).await.expect("get").expect("claimed item");
+    assert_eq!(got.value, "first");
+    assert_eq!(got.expires_at, Some(now + 3600), "TTL is stored");
+
+    // An expired claim reads as absent and can be claimed again.
+    store
+        .put(item(&p, "old", "stale", Some(now - 10)), Condition::None)
+        .await
+        .expect("write expired");
+    assert!(
+        store
+            .get(&Key::new(&p, "old"))
+            .await
+            .expect("get")
+            .is_none()
+    );
+    store
+        .put(item(&p, "old", "fresh", None), Condition::Absent)
+        .await
+        .expect("reclaim after expiry");
+
+    // Compare-and-set: only the writer holding the current value wins.
+    store
+        .put(item(&p, "cursor", "v1", None), Condition::Absent)
+        .await
+        .expect("cursor init");
+    store
+        .put(
+            item(&p, "cursor", "v2", None),
+            Condition::ValueIs("v1".into()),
+        )
+        .await
+        .expect("cas from v1");
+    assert!(lost(
+        store
+            .put(
+                item(&p, "cursor", "v2b", None),
+                Condition::ValueIs("v1".into())
+            )
+            .await
+    ));
+    assert!(lost(
+        store
+            .put(
+                item(&p, "nothing", "x", None),
+                Condition::ValueIs("v1".into())
+            )
+            .await
+    ));
+    let cursor = store.get(&Key::new(&p, "cursor")).await.expect("get");
+    assert_eq!(cursor.map(|i| i.value).as_deref(), Some("v2"));
+
+    // Unconditional writes overwrite.
+    store
+        .put(item(&p, "cursor", "v3", None), Condition::None)
+        .await
+        .expect("overwrite");
+
+    // Queries: prefix, order, limit, and expired items left out.
+    for (sk, exp) in [
+        ("job#001", None),
+        ("job#002", None),
+        ("job#003", Some(now - 1)),
+        ("job#004", None),
+        ("jobx", None),
+    ] {
+        store
+            .put(item(&p, sk, sk, exp), Condition::None)
+            .await
+            .expect("seed");
+    }
+    let asc = store
+        .query(&p, "job#", Order::Ascending, 10)
+        .await
+        .expect("query");
+    let sks: Vec<&str> = asc.iter().map(|i| i.key.sk.as_str()).collect();
+    assert_eq!(sks, ["job#001", "job#002", "job#004"]);
+    let desc = store
+        .query(&p, "job#", Order::Descending, 2)
+        .await
+        .expect("query");
+    let sks: Vec<&str> = desc.iter().map(|i| i.key.sk.as_str()).collect();
+    assert_eq!(sks, ["job#004", "job#002"]);
+    let other = format!("{p}-other");
+    assert!(
+        store
+            .query(&other, "", Order::Ascending, 10)
+            .await
+            .expect("query")
+            .is_empty()
+    );
+
+    // Values are opaque text: unicode and JSON survive byte for byte.
+    let odd = "{\"s\":\"Привет — \\\"quoted\\\" 🎉\"}\n";
+    store
+        .put(item(&p, "odd", odd, None), Condition::None)
+        .await
+        .expect("odd value");
+    let back = store
+        .get(&Key::new(&p, "odd"))
+        .await
+        .expect("get")
+        .expect("odd");
+    assert_eq!(back.value, odd);
+}

@@ -1,0 +1,363 @@
+//! The embedded store for `switchboard serve`: an append-only JSON-lines log
+//! in one local file, replayed into memory. Writers in several processes
+//! (serve and the workers it spawns) take an exclusive lock on a sidecar
+//! lock file and catch up on the log before checking a condition, so the
+//! conditional writes mean the same as they do on DynamoDB.
+
+use std::collections::BTreeMap;
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use super::{Condition, Item, Key, Order, StateStore, StoreError, apply_put, query_map};
+use crate::clock::now_secs;
+
+#[derive(Serialize, Deserialize)]
+struct Line {
+    pk: String,
+    sk: String,
+    v: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exp: Option<i64>,
+}
+
+#[derive(Default)]
+struct Replica {
+    map: BTreeMap<Key, Item>,
+    /// Bytes of the log already applied.
+    offset: u64,
+    /// Identity of the log file applied, to notice a compaction by another
+    /// process (it replaces the file).
+    identity: Option<(u64, u64)>,
+}
+
+pub struct FileStore {
+    path: PathBuf,
+    lock: File,
+    replica: Mutex<Replica>,
+}
+
+impl std::fmt::Debug for FileStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileStore")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// Compaction rewrites the log only when it has grown past this many bytes
+/// and mostly holds superseded or expired lines.
+const COMPACT_AFTER_BYTES: u64 = 4 * 1024 * 1024;
+
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt as _;
+    (meta.dev(), meta.ino())
+}
+
+#[cfg(not(unix))]
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    (0, meta.len())
+}
+
+impl FileStore {
+    /// Opens (creating if needed) the store at `path`.
+    pub fn open(path: &Path) -> anyhow::Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("creating state directory {}", dir.display()))?;
+        }
+        let lock_path = path.with_extension("lock");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("opening lock file {}", lock_path.display()))?;
+        let store = Self {
+            path: path.to_owned(),
+            lock,
+            replica: Mutex::new(Replica::default()),
+        };
+        store.locked(true, |replica| store.compact_if_worthwhile(replica))?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` with the replica caught up, under the cross-process lock.
+    fn locked<T>(
+        &self,
+        exclusive: bool,
+        f: impl FnOnce(&mut Replica) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let mut replica = self
+            .replica
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if exclusive {
+            self.lock.lock()
+        } else {
+            self.lock.lock_shared()
+        }
+        .with_context(|| format!("locking {}", self.path.display()))?;
+        let result = self
+            .catch_up(&mut replica, exclusive)
+            .and_then(|()| f(&mut replica));
+        let unlocked = self.lock.unlock();
+        let value = result?;
+        unlocked.context("unlocking the state file")?;
+        Ok(value)
+    }
+
+    fn catch_up(&self, replica: &mut Replica, may_repair: bool) -> anyhow::Result<()> {
+        let mut file = match File::open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                *replica = Replica::default();
+                return Ok(());
+            }
+            Err(e) => return Err(e).with_context(|| format!("opening {}", self.path.display())),
+        };
+        let meta = file.metadata().context("reading state file metadata")?;
+        let id = identity(&meta);
+        if replica.identity != Some(id) || meta.len() < replica.offset {
+            *replica = Replica {
+                identity: Some(id),
+                ..Replica::default()
+            };
+        }
+        file.seek(SeekFrom::Start(replica.offset))?;
+        let mut reader = BufReader::new(&mut file);
+        let mut line = String::new();
+        loop {
+            line.clear();
+            let n = reader
+                .read_line(&mut line)
+                .context("reading the state log")?;
+            if n == 0 {
+                break;
+            }
+            if !line.ends_with('\n') {
+                // A write cut short by a crash: drop it so the next append
+                // starts on a clean line.
+                if may_repair {
+                    let f = OpenOptions::new().write(true).open(&self.path)?;
+                    f.set_len(replica.offset)?;
+                }
+                break;
+            }
+            let parsed: Line = serde_json::from_str(line.trim_end()).with_context(|| {
+                format!(
+                    "{} is corrupt at byte {}; move it aside to start afresh",
+                    self.path.display(),
+                    replica.offset
+                )
+            })?;
+            let key = Key::new(parsed.pk, parsed.sk);
+            replica.map.insert(
+                key.clone(),
+                Item {
+                    key,
+                    value: parsed.v,
+                    expires_at: parsed.exp,
+                },
+            );
+            replica.offset += n as u64;
+        }
+        Ok(())
+    }
+
+    fn append(&self, replica: &mut Replica, item: &Item) -> anyhow::Result<()> {
+        let mut text = serde_json::to_string(&Line {
+            pk: item.key.pk.clone(),
+            sk: item.key.sk.clone(),
+            v: item.value.clone(),
+            exp: item.expires_at,
+        })?;
+        text.push('\n');
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .with_context(|| format!("opening {} for writing", self.path.display()))?;
+        if replica.identity.is_none() {
+            replica.identity = Some(identity(&file.metadata()?));
+        }
+        file.write_all(text.as_bytes())?;
+        file.sync_data().context("flushing the state log")?;
+        replica.offset += text.len() as u64;
+        Ok(())
+    }
+
+    fn compact_if_worthwhile(&self, replica: &mut Replica) -> anyhow::Result<()> {
+        let now = now_secs();
+        let live: Vec<&Item> = replica.map.values().filter(|i| i.is_live(now)).collect();
+        let live_bytes: u64 = live
+            .iter()
+            .map(|i| (i.key.pk.len() + i.key.sk.len() + i.value.len() + 40) as u64)
+            .sum();
+        if replica.offset < COMPACT_AFTER_BYTES || live_bytes * 2 > replica.offset {
+            return Ok(());
+        }
+        let tmp = self.path.with_extension("compact");
+        let mut out = std::io::BufWriter::new(File::create(&tmp)?);
+        for item in &live {
+            serde_json::to_writer(
+                &mut out,
+                &Line {
+                    pk: item.key.pk.clone(),
+                    sk: item.key.sk.clone(),
+                    v: item.value.clone(),
+                    exp: item.expires_at,
+                },
+            )?;
+            out.write_all(b"\n")?;
+        }
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, &self.path).context("replacing the compacted state log")?;
+        *replica = Replica::default();
+        self.catch_up(replica, true)
+    }
+
+    /// Reads the whole log once, for tests that check what reached disk.
+    pub fn raw_log(&self) -> anyhow::Result<String> {
+        let mut text = String::new();
+        File::open(&self.path)?.read_to_string(&mut text)?;
+        Ok(text)
+    }
+}
+
+#[async_trait]
+impl StateStore for FileStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let now = now_secs();
+        Ok(self.locked(false, |r| {
+            Ok(r.map.get(key).filter(|i| i.is_live(now)).cloned())
+        })?)
+    }
+
+    async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError> {
+        let now = now_secs();
+        let outcome = self.locked(true, |r| {
+            // Check on a scratch copy of the one key, then persist, then
+            // apply: memory never runs ahead of the disk.
+            let mut probe = BTreeMap::new();
+            if let Some(current) = r.map.get(&item.key) {
+                probe.insert(item.key.clone(), current.clone());
+            }
+            match apply_put(&mut probe, item.clone(), &condition, now) {
+                Err(StoreError::ConditionFailed) => return Ok(false),
+                Err(StoreError::Other(e)) => return Err(e),
+                Ok(()) => {}
+            }
+            self.append(r, &item)?;
+            r.map.insert(item.key.clone(), item);
+            Ok(true)
+        })?;
+        if outcome {
+            Ok(())
+        } else {
+            Err(StoreError::ConditionFailed)
+        }
+    }
+
+    async fn query(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        order: Order,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let now = now_secs();
+        Ok(self.locked(false, |r| {
+            Ok(query_map(&r.map, pk, sk_prefix, order, limit, now))
+        })?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Condition, Item, Key};
+
+    #[tokio::test]
+    async fn file_store_meets_the_contract() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = FileStore::open(&dir.path().join("state.jsonl")).expect("open");
+        crate::state::contract::run_all(&store).await;
+    }
+
+    #[tokio::test]
+    async fn survives_a_restart_and_sees_other_writers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nested/state.jsonl");
+        let a = FileStore::open(&path).expect("open a");
+        let b = FileStore::open(&path).expect("open b");
+        let key = Key::new("claim", "evt-1");
+        let item = |v: &str| Item {
+            key: key.clone(),
+            value: v.into(),
+            expires_at: None,
+        };
+        a.put(item("a"), Condition::Absent)
+            .await
+            .expect("a claims first");
+        // b has its own replica: it must catch up before checking.
+        assert!(matches!(
+            b.put(item("b"), Condition::Absent).await,
+            Err(StoreError::ConditionFailed)
+        ));
+        b.put(item("b"), Condition::ValueIs("a".into()))
+            .await
+            .expect("cas");
+        drop((a, b));
+        let reopened = FileStore::open(&path).expect("reopen");
+        let got = reopened.get(&key).await.expect("get").expect("present");
+        assert_eq!(got.value, "b");
+    }
+
+    #[tokio::test]
+    async fn a_torn_last_line_is_dropped_not_fatal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.jsonl");
+        std::fs::write(
+            &path,
+            "{\"pk\":\"a\",\"sk\":\"1\",\"v\":\"x\"}\n{\"pk\":\"a\",\"sk\"",
+        )
+        .expect("write");
+        let store = FileStore::open(&path).expect("open");
+        let item = Item {
+            key: Key::new("a", "2"),
+            value: "y".into(),
+            expires_at: None,
+        };
+        store.put(item, Condition::None).await.expect("put");
+        let all = store
+            .query("a", "", Order::Ascending, 10)
+            .await
+            .expect("query");
+        assert_eq!(all.len(), 2);
+        assert!(store.raw_log().expect("log").ends_with("\"v\":\"y\"}\n"));
+    }
+
+    #[tokio::test]
+    async fn a_corrupt_log_names_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.jsonl");
+        std::fs::write(&path, "not json\n").expect("write");
+        let err = FileStore::open(&path).expect_err("corrupt");
+        assert!(
+            format!("{err:#}").contains("state.jsonl is corrupt"),
+            "{err:#}"
+        );
+    }
+}

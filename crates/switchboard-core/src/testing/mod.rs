@@ -1,0 +1,3 @@
+//! Test support shared by the core's tests.
+
+pub mod moto;

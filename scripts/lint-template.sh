@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Lints template.yaml with cfn-lint from the repository's virtualenv.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+VENV="${VENV:-$ROOT/.venv}"
+CFN_LINT="$VENV/bin/cfn-lint"
+
+if [[ ! -x "$CFN_LINT" ]]; then
+    echo "error: cfn-lint not found at $CFN_LINT" >&2
+    echo "Install it with 'make setup', or:" >&2
+    echo "    python3 -m venv .venv && .venv/bin/pip install cfn-lint" >&2
+    exit 1
+fi
+
+"$CFN_LINT" template.yaml "$@"

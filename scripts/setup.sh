@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the tests and local tooling need into .venv: the moto AWS
+# emulator and cfn-lint. Safe to run again; it only adds what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+PY=${PYTHON:-python3}
+
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV"
+fi
+want="moto[server]==5.* cfn-lint==1.*"
+if ! "$VENV/bin/python" -c 'import moto, cfnlint' 2>/dev/null; then
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check $want
+fi
+if ! command -v cargo >/dev/null; then
+  echo "cargo is missing: install Rust from https://rustup.rs first" >&2
+  exit 1
+fi

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The one test command: formatting, lints, every test (with a local AWS
+# emulator it starts and stops itself) and the SAM template linter.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+
+scripts/setup.sh
+
+echo "== cargo fmt"
+cargo fmt --all -- --check
+
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== template lint"
+scripts/lint-template.sh
+
+# Start moto on a free loopback port for the DynamoDB and ECS adapter tests.
+port=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+log=$(mktemp)
+"$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+moto_pid=$!
+trap 'kill $moto_pid 2>/dev/null || true; rm -f "$log"' EXIT
+for _ in $(seq 1 100); do
+  if curl -fsS "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$moto_pid" 2>/dev/null; then cat "$log" >&2; echo "moto_server failed to start" >&2; exit 1; fi
+  sleep 0.1
+done
+export MOTO_ENDPOINT="http://127.0.0.1:$port"
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+
+echo "== cargo test (moto at $MOTO_ENDPOINT)"
+cargo test --workspace --all-targets --locked
