@@ -2,12 +2,14 @@
 //! state, jobs, CI) with their real adapters and fakes, configuration and
 //! start-up.
 
+pub mod audit;
 pub mod ci;
 pub mod clock;
 pub mod config;
 pub mod fakes;
 pub mod ids;
 pub mod jobs;
+pub mod runtime;
 pub mod secrets;
 pub mod settings;
 pub mod slack;

@@ -1,1 +1,9 @@
+//! The `/example` slash-command dispatcher, shared by its Lambda and by
+//! `switchboard serve`.
 
+pub mod access;
+pub mod commands;
+pub mod handler;
+pub mod split;
+
+pub use handler::{Dispatcher, Reply};

@@ -1,0 +1,83 @@
+//! The command audit log: who ran what, where, when, and how it ended.
+//! Partition `audit#YYYY-MM`, sort key `{ms:013}#{random}`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{format_utc, now_millis};
+use crate::ids::JobId;
+use crate::state::{Condition, Item, Key, Order, StateStore, StoreError};
+
+/// Audit entries are kept for 400 days.
+const TTL_SECS: i64 = 400 * 86_400;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub at: i64,
+    pub team: String,
+    pub user: String,
+    pub channel: String,
+    pub command: String,
+    pub text: String,
+    /// `ok`, `denied`, `user_error` or `internal_error`.
+    pub outcome: String,
+    pub detail: String,
+}
+
+fn month_pk(ms: i64) -> String {
+    // format_utc gives "YYYY-MM-DD HH:MM UTC"; the month is its first 7 bytes.
+    format!("audit#{}", &format_utc(ms / 1000)[..7])
+}
+
+pub async fn record(store: &dyn StateStore, entry: &AuditEntry) -> Result<(), StoreError> {
+    let ms = entry.at * 1000 + now_millis() % 1000;
+    let value = serde_json::to_string(entry).map_err(anyhow::Error::from)?;
+    store
+        .put(
+            Item {
+                key: Key::new(month_pk(ms), format!("{ms:013}#{}", JobId::new_random())),
+                value,
+                expires_at: Some(entry.at + TTL_SECS),
+            },
+            Condition::Absent,
+        )
+        .await
+}
+
+/// The newest entries of the current month, newest first.
+pub async fn recent(store: &dyn StateStore, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+    let items = store
+        .query(&month_pk(now_millis()), "", Order::Descending, limit)
+        .await?;
+    Ok(items
+        .iter()
+        .filter_map(|i| serde_json::from_str(&i.value).ok())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::MemoryStore;
+
+    #[tokio::test]
+    async fn entries_are_kept_and_listed_newest_first() {
+        let store = MemoryStore::new();
+        for outcome in ["ok", "denied"] {
+            let entry = AuditEntry {
+                at: crate::clock::now_secs(),
+                team: "T1".into(),
+                user: "U1".into(),
+                channel: "C1".into(),
+                command: "deploy".into(),
+                text: "deploy --client acme --branch main".into(),
+                outcome: outcome.into(),
+                detail: String::new(),
+            };
+            record(&store, &entry).await.expect("audit");
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        let got = recent(&store, 10).await.expect("recent");
+        let outcomes: Vec<&str> = got.iter().map(|e| e.outcome.as_str()).collect();
+        assert_eq!(outcomes, ["denied", "ok"]);
+    }
+}

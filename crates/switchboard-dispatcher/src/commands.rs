@@ -1,0 +1,232 @@
+//! The command language: clap subcommands over the split text. Help text
+//! comes from these definitions, so it cannot drift from what parses.
+
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
+
+use crate::split::{SplitError, split};
+
+#[derive(Debug, Parser)]
+#[command(
+    no_binary_name = true,
+    disable_version_flag = true,
+    about = "Switchboard: deploys, backups and job status from Slack.",
+    after_help = "Run `help <command>` or `<command> --help` for its options."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// A parsed, well-formed command.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Deploy a client's branch through Jenkins.
+    Deploy {
+        /// The client to deploy.
+        #[arg(long, value_parser = argument)]
+        client: String,
+        /// The git branch to deploy.
+        #[arg(long, value_parser = argument)]
+        branch: String,
+    },
+    /// Back up a client's database (runs as a job).
+    Backup {
+        /// The client whose database to back up.
+        #[arg(long, value_parser = argument)]
+        client: String,
+    },
+    /// Restore a client's database from a snapshot (runs as a job).
+    Restore {
+        /// The client whose database to restore.
+        #[arg(long, value_parser = argument)]
+        client: String,
+        /// The snapshot to restore from.
+        #[arg(long, value_parser = argument)]
+        from: String,
+    },
+    /// Show recent jobs: what ran, who started it, how it ended.
+    Jobs {
+        /// How many jobs to show.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=50))]
+        limit: u16,
+    },
+}
+
+impl Command {
+    /// The name the allowlist and audit log know it by.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Deploy { .. } => "deploy",
+            Self::Backup { .. } => "backup",
+            Self::Restore { .. } => "restore",
+            Self::Jobs { .. } => "jobs",
+        }
+    }
+}
+
+fn argument(value: &str) -> Result<String, String> {
+    switchboard_core::jobs::check_argument(value).map(|()| value.to_owned())
+}
+
+/// What the text turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Parsed {
+    Run(Command),
+    /// Help was asked for (or nothing was typed); the text to show.
+    Help(String),
+    /// The text did not parse; what to tell the person.
+    Invalid(String),
+}
+
+/// Parses command text; `slash` is the slash command's own name, used in
+/// help and usage lines.
+pub fn parse(slash: &str, text: &str) -> Parsed {
+    let words = match split(text) {
+        Ok(w) => w,
+        Err(e @ (SplitError::Unbalanced(_) | SplitError::TrailingBackslash)) => {
+            return Parsed::Invalid(format!("I couldn't read that: {e}."));
+        }
+    };
+    let cmd = Cli::command()
+        .name(slash.to_owned())
+        .bin_name(slash.to_owned())
+        .help_template("{about}\n\n{usage-heading} {usage}\n\n{all-args}{after-help}");
+    if words.is_empty() {
+        let mut cmd = cmd;
+        return Parsed::Help(cmd.render_help().to_string());
+    }
+    match cmd.try_get_matches_from(&words) {
+        Ok(matches) => match Cli::from_arg_matches(&matches) {
+            Ok(cli) => Parsed::Run(cli.command),
+            Err(e) => Parsed::Invalid(e.render().to_string()),
+        },
+        Err(e) => {
+            use clap::error::ErrorKind::*;
+            match e.kind() {
+                DisplayHelp | DisplayHelpOnMissingArgumentOrSubcommand | DisplayVersion => {
+                    Parsed::Help(e.render().to_string())
+                }
+                _ => Parsed::Invalid(e.render().to_string()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(cmd: Command) -> Parsed {
+        Parsed::Run(cmd)
+    }
+
+    /// Checks one row: the text, and either the exact result or fragments
+    /// that help or error text must contain.
+    fn check(text: &str, expected: Expect) {
+        let got = parse("/example", text);
+        match (&got, &expected) {
+            (_, Expect::Exactly(want)) => assert_eq!(&got, want, "text {text:?}"),
+            (Parsed::Help(h), Expect::Help(frags))
+            | (Parsed::Invalid(h), Expect::Invalid(frags)) => {
+                for f in *frags {
+                    assert!(h.contains(f), "text {text:?}: {h:?} should contain {f:?}");
+                }
+            }
+            _ => panic!("text {text:?}: got {got:?}, expected {expected:?}"),
+        }
+    }
+
+    #[derive(Debug)]
+    enum Expect {
+        Exactly(Parsed),
+        Help(&'static [&'static str]),
+        Invalid(&'static [&'static str]),
+    }
+    use Expect::*;
+
+    fn deploy(client: &str, branch: &str) -> Expect {
+        Exactly(run(Command::Deploy {
+            client: client.into(),
+            branch: branch.into(),
+        }))
+    }
+
+    #[test]
+    fn table() {
+        check("deploy --client acme --branch main", deploy("acme", "main"));
+        check("deploy --branch main --client acme", deploy("acme", "main"));
+        check(
+            "deploy --client=acme --branch=feature/x-1",
+            deploy("acme", "feature/x-1"),
+        );
+        check(
+            "deploy --client \u{201C}acme\u{201D} --branch 'main'",
+            deploy("acme", "main"),
+        );
+        check(
+            "deploy --client клиент --branch main",
+            deploy("клиент", "main"),
+        );
+        check(
+            "backup --client acme",
+            Exactly(run(Command::Backup {
+                client: "acme".into(),
+            })),
+        );
+        check(
+            "restore --from snap-1 --client acme",
+            Exactly(run(Command::Restore {
+                client: "acme".into(),
+                from: "snap-1".into(),
+            })),
+        );
+        check("jobs", Exactly(run(Command::Jobs { limit: 10 })));
+        check("jobs --limit 3", Exactly(run(Command::Jobs { limit: 3 })));
+
+        check(
+            "",
+            Help(&["Usage: /example", "deploy", "backup", "restore", "jobs"]),
+        );
+        check("help", Help(&["Usage: /example", "deploy"]));
+        check(
+            "help deploy",
+            Help(&["Usage: /example deploy", "--client", "--branch"]),
+        );
+        check(
+            "deploy --help",
+            Help(&["Usage: /example deploy", "--client"]),
+        );
+        check("restore -h", Help(&["--from"]));
+
+        check(
+            "deplyo --client acme",
+            Invalid(&["unrecognized subcommand", "deplyo", "deploy"]),
+        );
+        check("deploy --client acme", Invalid(&["--branch", "required"]));
+        check(
+            "deploy --client acme --branch main --force",
+            Invalid(&["--force"]),
+        );
+        check("deploy --client 'a b' --branch main", Invalid(&["a b"]));
+        check("deploy --client acme --branch '$(id)'", Invalid(&["$(id)"]));
+        check("deploy --client -x --branch main", Invalid(&["--client"]));
+        check("jobs --limit 0", Invalid(&["--limit"]));
+        check("jobs --limit lots", Invalid(&["lots"]));
+        check(
+            "deploy --client \"acme",
+            Invalid(&["unbalanced double quote"]),
+        );
+        check(
+            "frobnicate",
+            Invalid(&["unrecognized subcommand", "frobnicate"]),
+        );
+    }
+
+    #[test]
+    fn help_uses_the_slash_commands_own_name() {
+        match parse("/ops", "help") {
+            Parsed::Help(h) => assert!(h.contains("Usage: /ops"), "{h}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,658 @@
+//! The slash-command handler: verify → parse → allow → run → reply, the
+//! same for the Lambda and for `switchboard serve`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderMap;
+use switchboard_core::audit::{self, AuditEntry};
+use switchboard_core::ci::{CiError, CiServer, Jenkins};
+use switchboard_core::clock::{format_utc, now_secs};
+use switchboard_core::config::Config;
+use switchboard_core::ids::JobId;
+use switchboard_core::jobs::{
+    JobRecord, JobRunner, JobSpec, JobStatus, JobStore, Work, fill_template,
+};
+use switchboard_core::runtime::Runtime;
+use switchboard_core::secrets::Secrets;
+use switchboard_core::settings::LiveConfig;
+use switchboard_core::slack::verify::verify;
+use switchboard_core::slack::{Message, SlashCommand, escape};
+use switchboard_core::state::StateStore;
+use tracing::Instrument as _;
+
+use crate::access::{Decision, decide};
+use crate::commands::{Command, Parsed, parse};
+
+/// Slack wants an answer within 3 s; an inline call to Jenkins gets this long.
+const JENKINS_TRIGGER_TIMEOUT: Duration = Duration::from_millis(2000);
+
+/// An HTTP answer, independent of the server that sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub body: String,
+}
+
+impl Reply {
+    fn message(m: &Message) -> Self {
+        Self {
+            status: 200,
+            content_type: "application/json",
+            body: m.to_response_json().to_string(),
+        }
+    }
+
+    fn plain(status: u16, body: &str) -> Self {
+        Self {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            body: body.to_owned(),
+        }
+    }
+}
+
+/// What went wrong while running a command.
+#[derive(Debug, thiserror::Error)]
+enum RunError {
+    /// The person can fix it; the text says how.
+    #[error("{0}")]
+    User(String),
+    /// Not theirs to fix; logged with its cause, answered generically.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<switchboard_core::state::StoreError> for RunError {
+    fn from(e: switchboard_core::state::StoreError) -> Self {
+        Self::Internal(anyhow::Error::new(e).context("state store"))
+    }
+}
+
+/// The dispatcher and the clients it holds for its whole life.
+pub struct Dispatcher {
+    config: LiveConfig,
+    secrets: Secrets,
+    store: Arc<dyn StateStore>,
+    jobs: Arc<dyn JobRunner>,
+    http: reqwest::Client,
+}
+
+impl Dispatcher {
+    pub fn new(
+        config: LiveConfig,
+        secrets: Secrets,
+        store: Arc<dyn StateStore>,
+        jobs: Arc<dyn JobRunner>,
+        http: reqwest::Client,
+    ) -> Self {
+        Self {
+            config,
+            secrets,
+            store,
+            jobs,
+            http,
+        }
+    }
+
+    pub fn from_runtime(rt: Runtime) -> Self {
+        Self::new(rt.config, rt.secrets, rt.store, rt.jobs, rt.http)
+    }
+
+    /// Handles `POST /slack/commands` given the raw headers and body.
+    pub async fn handle_command(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
+        let Some(secret) = &self.secrets.slack_signing_secret else {
+            tracing::error!("SLACK_SIGNING_SECRET is not configured; refusing every request");
+            return Reply::plain(500, "Switchboard is missing its Slack signing secret.");
+        };
+        if let Err(e) = verify(secret, headers, body, now_secs()) {
+            tracing::warn!(reason = %e, "rejected a request with a bad Slack signature");
+            return Reply::plain(401, "invalid Slack signature");
+        }
+        let cmd = match SlashCommand::from_form(body) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "rejected a malformed slash command");
+                return Reply::plain(400, &e.to_string());
+            }
+        };
+        let span = tracing::info_span!(
+            "slash_command",
+            team = %cmd.team,
+            user = %cmd.user,
+            channel = %cmd.channel,
+            command = %cmd.command,
+            subcommand = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        let message = self.dispatch(&cmd).instrument(span).await;
+        Reply::message(&message)
+    }
+
+    async fn dispatch(&self, cmd: &SlashCommand) -> Message {
+        let config = self.config.get(self.store.as_ref()).await;
+        let span = tracing::Span::current();
+        let (name, outcome, detail, message) = match parse(&cmd.command, &cmd.text) {
+            Parsed::Help(text) => (
+                "help",
+                "ok",
+                String::new(),
+                Message::ephemeral(code_block(&text)),
+            ),
+            Parsed::Invalid(text) => (
+                "invalid",
+                "user_error",
+                first_line(&text),
+                Message::ephemeral(code_block(&text)),
+            ),
+            Parsed::Run(command) => {
+                let name = command.name();
+                span.record("subcommand", name);
+                match decide(name, config.access(name), &cmd.user, &cmd.channel) {
+                    Decision::Denied(refusal) => (
+                        name,
+                        "denied",
+                        refusal.code().to_owned(),
+                        Message::ephemeral(refusal.explain(name)),
+                    ),
+                    Decision::Allowed => match self.run(&config, cmd, &command).await {
+                        Ok(message) => (name, "ok", String::new(), message),
+                        Err(RunError::User(text)) => {
+                            (name, "user_error", text.clone(), Message::ephemeral(text))
+                        }
+                        Err(RunError::Internal(e)) => {
+                            tracing::error!(
+                                error = format!("{e:#}"),
+                                "command failed unexpectedly"
+                            );
+                            (
+                                name,
+                                "internal_error",
+                                "see logs".to_owned(),
+                                Message::ephemeral(
+                                    "Something went wrong on my side; nothing was started. \
+                                     The details are in Switchboard's logs.",
+                                ),
+                            )
+                        }
+                    },
+                }
+            }
+        };
+        span.record("outcome", outcome);
+        tracing::info!(command = name, outcome, "handled");
+        let entry = AuditEntry {
+            at: now_secs(),
+            team: cmd.team.to_string(),
+            user: cmd.user.to_string(),
+            channel: cmd.channel.to_string(),
+            command: name.to_owned(),
+            text: cmd.text.clone(),
+            outcome: outcome.to_owned(),
+            detail,
+        };
+        // An audit failure must not hide the answer, but it must be seen.
+        if let Err(e) = audit::record(self.store.as_ref(), &entry).await {
+            tracing::error!(
+                error = format!("{:#}", anyhow::Error::new(e)),
+                "could not write the audit log"
+            );
+        }
+        message
+    }
+
+    async fn run(
+        &self,
+        config: &Config,
+        cmd: &SlashCommand,
+        command: &Command,
+    ) -> Result<Message, RunError> {
+        match command {
+            Command::Jobs { limit } => self.list_jobs(usize::from(*limit)).await,
+            Command::Deploy { client, branch } => self.deploy(config, cmd, client, branch).await,
+            Command::Backup { client } => {
+                self.run_job(config, cmd, "backup", client, &[("client", client)])
+                    .await
+            }
+            Command::Restore { client, from } => {
+                self.run_job(
+                    config,
+                    cmd,
+                    "restore",
+                    client,
+                    &[("client", client), ("from", from)],
+                )
+                .await
+            }
+        }
+    }
+
+    async fn list_jobs(&self, limit: usize) -> Result<Message, RunError> {
+        let records = JobStore::new(self.store.as_ref()).recent(limit).await?;
+        if records.is_empty() {
+            return Ok(Message::ephemeral("No jobs yet."));
+        }
+        let lines: Vec<String> = records
+            .iter()
+            .map(|r| {
+                let link = r
+                    .link
+                    .as_ref()
+                    .map(|l| format!(" <{l}|link>"))
+                    .unwrap_or_default();
+                format!(
+                    "`{}` *{}* {} — {} — <@{}> — {}{link}",
+                    &r.id[..r.id.len().min(8)],
+                    r.command,
+                    escape(&r.summary),
+                    r.status.label(),
+                    r.requested_by,
+                    format_utc(r.created_at),
+                )
+            })
+            .collect();
+        Ok(Message::ephemeral(format!(
+            "Recent jobs:\n{}",
+            lines.join("\n")
+        )))
+    }
+
+    fn check_client(config: &Config, client: &str) -> Result<(), RunError> {
+        if config.clients.is_empty() || config.clients.iter().any(|c| c == client) {
+            Ok(())
+        } else {
+            Err(RunError::User(format!(
+                "I don't know the client `{}`. Known clients: {}.",
+                escape(client),
+                config.clients.join(", ")
+            )))
+        }
+    }
+
+    async fn deploy(
+        &self,
+        config: &Config,
+        cmd: &SlashCommand,
+        client: &str,
+        branch: &str,
+    ) -> Result<Message, RunError> {
+        let Some(jenkins) = &config.jenkins else {
+            return Err(RunError::User(
+                "`deploy` is not set up here: the config has no [jenkins] section.".into(),
+            ));
+        };
+        Self::check_client(config, client)?;
+        let http = reqwest::Client::builder()
+            .timeout(JENKINS_TRIGGER_TIMEOUT)
+            .build()
+            .unwrap_or_else(|_| self.http.clone());
+        let ci = Jenkins::new(
+            http,
+            &jenkins.url,
+            self.secrets.jenkins_user.clone(),
+            self.secrets.jenkins_token.clone(),
+        );
+        let params = vec![
+            (jenkins.client_param.clone(), client.to_owned()),
+            (jenkins.branch_param.clone(), branch.to_owned()),
+        ];
+        let queued = ci.trigger(&jenkins.job, &params).await.map_err(|e| {
+            tracing::warn!(error = %e, "Jenkins did not queue the build");
+            RunError::User(match e {
+                CiError::Unreachable(why) => format!(
+                    "Jenkins is not answering ({why}), so nothing was deployed. Try again in a minute."
+                ),
+                CiError::Auth(_) => "Jenkins refused Switchboard's credentials, so nothing was deployed. \
+                                     Ask an admin to check the Jenkins token."
+                    .into(),
+                CiError::NoSuchJob(_) => format!(
+                    "Jenkins has no job `{}`, so nothing was deployed. Ask an admin to check [jenkins].job.",
+                    jenkins.job
+                ),
+                other => format!("Jenkins could not queue the build ({other}), so nothing was deployed."),
+            })
+        })?;
+        let summary = format!("{client} {branch}");
+        let work = Work::JenkinsBuild {
+            queue_url: queued.url.clone(),
+            summary: summary.clone(),
+        };
+        let id = self
+            .start(cmd, "deploy", &summary, work, Some(queued.url.clone()))
+            .await
+            .map_err(|e| match e {
+                RunError::User(text) => RunError::User(format!(
+                    "Jenkins queued the build (<{}|queue item>), but {text}",
+                    queued.url
+                )),
+                other => other,
+            })?;
+        Ok(Message::in_channel(format!(
+            "<@{}> is deploying *{}* `{}` — job `{}`. Jenkins has queued it; I'll post the result here.",
+            cmd.user,
+            escape(client),
+            escape(branch),
+            &id.as_str()[..8],
+        )))
+    }
+
+    async fn run_job(
+        &self,
+        config: &Config,
+        cmd: &SlashCommand,
+        name: &str,
+        client: &str,
+        values: &[(&str, &str)],
+    ) -> Result<Message, RunError> {
+        let Some(template) = config.jobs.get(name) else {
+            return Err(RunError::User(format!(
+                "`{name}` is not set up here: the config has no [jobs.{name}] section."
+            )));
+        };
+        Self::check_client(config, client)?;
+        let summary = values.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(" ");
+        let id = JobId::new_random();
+        let mut all = values.to_vec();
+        all.push(("user", cmd.user.as_str()));
+        all.push(("job_id", id.as_str()));
+        let work = Work::Command {
+            name: name.to_owned(),
+            argv: fill_template(&template.command, &all),
+        };
+        let id = self
+            .start_with_id(id, cmd, name, &summary, work, None)
+            .await?;
+        Ok(Message::in_channel(format!(
+            "<@{}> started *{name}* for `{}` — job `{}`. I'll post progress here.",
+            cmd.user,
+            escape(&summary),
+            &id.as_str()[..8],
+        )))
+    }
+
+    async fn start(
+        &self,
+        cmd: &SlashCommand,
+        name: &str,
+        summary: &str,
+        work: Work,
+        link: Option<String>,
+    ) -> Result<JobId, RunError> {
+        self.start_with_id(JobId::new_random(), cmd, name, summary, work, link)
+            .await
+    }
+
+    /// Records the job, then starts the worker; a failed start is recorded too.
+    async fn start_with_id(
+        &self,
+        id: JobId,
+        cmd: &SlashCommand,
+        name: &str,
+        summary: &str,
+        work: Work,
+        link: Option<String>,
+    ) -> Result<JobId, RunError> {
+        let jobs = JobStore::new(self.store.as_ref());
+        let mut record = JobRecord::new(
+            id.as_str(),
+            name,
+            summary,
+            cmd.user.as_str(),
+            cmd.channel.as_str(),
+        );
+        record.link = link;
+        jobs.save(&record).await?;
+        let spec = JobSpec {
+            id: id.to_string(),
+            record_sk: record.sk.clone(),
+            requested_by: cmd.user.to_string(),
+            channel: cmd.channel.to_string(),
+            response_url: cmd.response_url.as_str().to_owned(),
+            work,
+        };
+        match self.jobs.start(&spec).await {
+            Ok(handle) => {
+                tracing::info!(job = %id, handle, "job started");
+                Ok(id)
+            }
+            Err(e) => {
+                tracing::error!(job = %id, error = format!("{e:#}"), "could not start the job");
+                record.status = JobStatus::Failed;
+                record.detail = "the worker could not be started".into();
+                if let Err(e) = jobs.save(&record).await {
+                    tracing::error!(job = %id, error = %e, "could not record the failed start");
+                }
+                Err(RunError::User(format!(
+                    "I couldn't start the {name} job (`{}`): the job runner refused it. \
+                     Nothing ran; try again, or ask an admin to check the logs.",
+                    id.short()
+                )))
+            }
+        }
+    }
+}
+
+fn code_block(text: &str) -> String {
+    format!("```\n{}\n```", escape(text.trim_end()))
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(200)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_core::fakes::{MemoryStore, RecordingRunner};
+    use switchboard_core::secrets::Secret;
+    use switchboard_core::slack::verify::sign;
+
+    const SECRET: &str = "test-signing-secret";
+
+    fn dispatcher(config: &str, runner: Arc<RecordingRunner>) -> (Dispatcher, Arc<MemoryStore>) {
+        let store = Arc::new(MemoryStore::new());
+        let config = Config::parse(config, "test").expect("config");
+        let secrets = Secrets {
+            slack_signing_secret: Some(Secret::new(SECRET)),
+            ..Secrets::default()
+        };
+        let d = Dispatcher::new(
+            LiveConfig::fixed(config),
+            secrets,
+            store.clone(),
+            runner,
+            reqwest::Client::new(),
+        );
+        (d, store)
+    }
+
+    fn signed(text: &str, user: &str, channel: &str) -> (HeaderMap, Vec<u8>) {
+        let body = serde_urlencoded::to_string([
+            ("team_id", "T1"),
+            ("user_id", user),
+            ("channel_id", channel),
+            ("command", "/example"),
+            ("text", text),
+            ("response_url", "https://hooks.slack.com/commands/T1/1/abc"),
+        ])
+        .expect("form");
+        let now = now_secs();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-slack-request-timestamp",
+            now.to_string().parse().expect("ts"),
+        );
+        h.insert(
+            "x-slack-signature",
+            sign(&Secret::new(SECRET), now, body.as_bytes())
+                .parse()
+                .expect("sig"),
+        );
+        (h, body.into_bytes())
+    }
+
+    fn reply_text(r: &Reply) -> (String, String) {
+        let v: serde_json::Value = serde_json::from_str(&r.body).expect("json reply");
+        (
+            v["response_type"].as_str().unwrap_or_default().to_owned(),
+            v["text"].as_str().unwrap_or_default().to_owned(),
+        )
+    }
+
+    const CONFIG: &str = r#"
+clients = ["acme"]
+[jobs.backup]
+command = ["backup-db", "{client}", "--by={user}"]
+[commands.backup]
+allow_users = ["UANN"]
+[commands.jobs]
+public = true
+"#;
+
+    #[tokio::test]
+    async fn a_backup_is_recorded_started_and_acknowledged() {
+        let runner = Arc::new(RecordingRunner::default());
+        let (d, store) = dispatcher(CONFIG, runner.clone());
+        let (h, b) = signed("backup --client acme", "UANN", "CGEN");
+        let r = d.handle_command(&h, &b).await;
+        assert_eq!(r.status, 200);
+        let (kind, text) = reply_text(&r);
+        assert_eq!(kind, "in_channel");
+        assert!(text.contains("started *backup*"), "{text}");
+        let specs = runner.specs();
+        assert_eq!(specs.len(), 1);
+        assert!(
+            matches!(&specs[0].work, Work::Command { argv, .. } if argv == &["backup-db", "acme", "--by=UANN"])
+        );
+        let jobs = JobStore::new(store.as_ref()).recent(5).await.expect("jobs");
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].status, JobStatus::Queued);
+        let audit = audit::recent(store.as_ref(), 5).await.expect("audit");
+        assert_eq!(
+            (audit[0].command.as_str(), audit[0].outcome.as_str()),
+            ("backup", "ok")
+        );
+    }
+
+    #[tokio::test]
+    async fn user_mistakes_get_specific_ephemeral_replies() {
+        let runner = Arc::new(RecordingRunner::default());
+        let (d, store) = dispatcher(CONFIG, runner.clone());
+        let check = |text: &'static str, user: &'static str, want: &'static str| {
+            let d = &d;
+            async move {
+                let (h, b) = signed(text, user, "CGEN");
+                let r = d.handle_command(&h, &b).await;
+                let (kind, body) = reply_text(&r);
+                assert_eq!((r.status, kind.as_str()), (200, "ephemeral"), "{text}");
+                assert!(
+                    body.contains(want),
+                    "{text}: {body:?} should contain {want:?}"
+                );
+            }
+        };
+        check(
+            "backup --client globex",
+            "UANN",
+            "don't know the client `globex`",
+        )
+        .await;
+        check(
+            "backup --client acme",
+            "UBOB",
+            "not allowed to run `backup`",
+        )
+        .await;
+        check(
+            "restore --client acme --from s1",
+            "UANN",
+            "not enabled for anyone",
+        )
+        .await;
+        check(
+            "deploy --client acme --branch main",
+            "UANN",
+            "not enabled for anyone",
+        )
+        .await;
+        check("bakup --client acme", "UANN", "backup").await;
+        check("backup", "UANN", "--client").await;
+        check("jobs", "UBOB", "No jobs yet").await;
+        assert!(runner.specs().is_empty(), "nothing ran");
+        let outcomes: Vec<String> = audit::recent(store.as_ref(), 20)
+            .await
+            .expect("audit")
+            .into_iter()
+            .map(|e| e.outcome)
+            .collect();
+        assert_eq!(outcomes.iter().filter(|o| *o == "denied").count(), 3);
+        assert_eq!(outcomes.len(), 7);
+    }
+
+    #[tokio::test]
+    async fn a_job_that_cannot_start_says_so_and_is_marked_failed() {
+        let runner = Arc::new(RecordingRunner {
+            fail_with: Some("ECS said no".into()),
+            ..RecordingRunner::default()
+        });
+        let (d, store) = dispatcher(CONFIG, runner);
+        let (h, b) = signed("backup --client acme", "UANN", "CGEN");
+        let (kind, text) = reply_text(&d.handle_command(&h, &b).await);
+        assert_eq!(kind, "ephemeral");
+        assert!(text.contains("couldn't start the backup job"), "{text}");
+        assert!(
+            !text.contains("ECS said no"),
+            "internal detail stays in the logs"
+        );
+        let jobs = JobStore::new(store.as_ref()).recent(5).await.expect("jobs");
+        assert_eq!(jobs[0].status, JobStatus::Failed);
+    }
+
+    #[tokio::test]
+    async fn bad_signatures_and_forms_are_refused_before_anything_runs() {
+        let runner = Arc::new(RecordingRunner::default());
+        let (d, store) = dispatcher(CONFIG, runner.clone());
+        let (mut h, b) = signed("backup --client acme", "UANN", "CGEN");
+        let mut tampered = b.clone();
+        tampered.extend_from_slice(b"&x=1");
+        assert_eq!(d.handle_command(&h, &tampered).await.status, 401);
+        h.remove("x-slack-signature");
+        assert_eq!(d.handle_command(&h, &b).await.status, 401);
+        let (h, _) = signed("", "UANN", "CGEN");
+        let garbage = b"\xff\xfe not a form";
+        let now = now_secs();
+        let mut h2 = h.clone();
+        h2.insert(
+            "x-slack-request-timestamp",
+            now.to_string().parse().expect("ts"),
+        );
+        h2.insert(
+            "x-slack-signature",
+            sign(&Secret::new(SECRET), now, garbage)
+                .parse()
+                .expect("sig"),
+        );
+        assert_eq!(d.handle_command(&h2, garbage).await.status, 400);
+        assert!(runner.specs().is_empty());
+        assert!(
+            audit::recent(store.as_ref(), 5)
+                .await
+                .expect("audit")
+                .is_empty()
+        );
+    }
+
+    #[tokio::test]
+    async fn without_a_signing_secret_nothing_is_accepted() {
+        let (mut d, _) = dispatcher(CONFIG, Arc::new(RecordingRunner::default()));
+        d.secrets.slack_signing_secret = None;
+        let (h, b) = signed("help", "UANN", "CGEN");
+        assert_eq!(d.handle_command(&h, &b).await.status, 500);
+    }
+}
