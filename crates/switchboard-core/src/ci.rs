@@ -213,18 +213,16 @@ impl CiServer for Jenkins {
     }
 }
 
-/// Waits for a queued build to start and finish, polling every `poll`.
-pub async fn wait_for_result(
+/// Waits until a queued build has started and returns it.
+pub async fn wait_for_start(
     ci: &dyn CiServer,
     item: &QueueItem,
     poll: Duration,
-    timeout: Duration,
-    mut on_start: impl FnMut(&Build),
-) -> Result<(Build, String), WaitError> {
-    let deadline = tokio::time::Instant::now() + timeout;
-    let build = loop {
+    deadline: tokio::time::Instant,
+) -> Result<Build, WaitError> {
+    loop {
         match ci.queue_state(item).await? {
-            QueueState::Started(b) => break b,
+            QueueState::Started(b) => return Ok(b),
             QueueState::Cancelled => return Err(WaitError::Cancelled),
             QueueState::Waiting(_) => {}
         }
@@ -232,11 +230,19 @@ pub async fn wait_for_result(
             return Err(WaitError::TimedOut);
         }
         tokio::time::sleep(poll).await;
-    };
-    on_start(&build);
+    }
+}
+
+/// Waits until a build has finished and returns Jenkins' result word.
+pub async fn wait_for_finish(
+    ci: &dyn CiServer,
+    build: &Build,
+    poll: Duration,
+    deadline: tokio::time::Instant,
+) -> Result<String, WaitError> {
     loop {
-        if let BuildState::Finished(result) = ci.build_state(&build).await? {
-            return Ok((build, result));
+        if let BuildState::Finished(result) = ci.build_state(build).await? {
+            return Ok(result);
         }
         if tokio::time::Instant::now() + poll > deadline {
             return Err(WaitError::TimedOut);
@@ -321,20 +327,15 @@ mod tests {
             )
             .await
             .expect("queued");
-        let mut started = None;
-        let (build, result) = wait_for_result(
-            &j,
-            &item,
-            Duration::from_millis(10),
-            Duration::from_secs(5),
-            |b| started = Some(b.number),
-        )
-        .await
-        .expect("finished");
-        assert_eq!(
-            (build.number, result.as_str(), started),
-            (42, "SUCCESS", Some(42))
-        );
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        let poll = Duration::from_millis(10);
+        let build = wait_for_start(&j, &item, poll, deadline)
+            .await
+            .expect("started");
+        let result = wait_for_finish(&j, &build, poll, deadline)
+            .await
+            .expect("finished");
+        assert_eq!((build.number, result.as_str()), (42, "SUCCESS"));
     }
 
     #[tokio::test]
@@ -397,12 +398,13 @@ mod tests {
             url: format!("{}/queue/item/{n}/", server.uri()),
         };
         let fast = Duration::from_millis(10);
+        let after = |ms| tokio::time::Instant::now() + Duration::from_millis(ms);
         assert!(matches!(
-            wait_for_result(&j, &item(1), fast, Duration::from_secs(1), |_| {}).await,
+            wait_for_start(&j, &item(1), fast, after(1000)).await,
             Err(WaitError::Cancelled)
         ));
         assert!(matches!(
-            wait_for_result(&j, &item(2), fast, Duration::from_millis(50), |_| {}).await,
+            wait_for_start(&j, &item(2), fast, after(50)).await,
             Err(WaitError::TimedOut)
         ));
     }

@@ -1,1 +1,43 @@
-fn main() {}
+//! The worker binary (ECS task, or a child of `switchboard serve`):
+//! wiring only. Exits non-zero when the job failed.
+
+use anyhow::Context as _;
+use switchboard_core::ci::Jenkins;
+use switchboard_core::jobs::{JOB_VAR, JobSpec, JobStatus};
+use switchboard_core::runtime::Runtime;
+use switchboard_worker::{Context, run};
+use tracing::Instrument as _;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    switchboard_core::telemetry::init();
+    let spec = std::env::var(JOB_VAR).with_context(|| {
+        format!("{JOB_VAR} is not set: the worker runs jobs handed to it by the dispatcher")
+    })?;
+    let spec =
+        JobSpec::from_json(&spec).with_context(|| format!("{JOB_VAR} is not a valid job"))?;
+    let rt = Runtime::from_env().await?;
+    let config = rt.config.get(rt.store.as_ref()).await;
+    let chat = rt.slack(&config);
+    let jenkins = config.jenkins.as_ref().map(|j| {
+        Jenkins::new(
+            rt.http.clone(),
+            &j.url,
+            rt.secrets.jenkins_user.clone(),
+            rt.secrets.jenkins_token.clone(),
+        )
+    });
+    let ctx = Context {
+        config: &config,
+        store: rt.store.as_ref(),
+        chat: &chat,
+        ci: jenkins
+            .as_ref()
+            .map(|j| j as &dyn switchboard_core::ci::CiServer),
+    };
+    let span = tracing::info_span!("job", job = %spec.id, user = %spec.requested_by, channel = %spec.channel);
+    match run(&ctx, &spec).instrument(span).await? {
+        JobStatus::Succeeded => Ok(()),
+        status => anyhow::bail!("job {} ended {}", spec.id, status.label()),
+    }
+}

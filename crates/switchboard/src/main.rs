@@ -1,1 +1,140 @@
-fn main() {}
+//! `switchboard`: run Switchboard locally, talk to it, manage its config.
+
+mod local;
+mod send;
+mod serve;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Connects ticket trackers to Slack."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Serve every Switchboard endpoint as one local process.
+    Serve {
+        /// Config file [default: ./switchboard.toml, else the example].
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Address to listen on; port 0 picks a free one.
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        addr: SocketAddr,
+        /// State file [default: the config's state.path].
+        #[arg(long)]
+        state: Option<PathBuf>,
+    },
+    /// Sign a slash command and post it to a running `serve`.
+    Send {
+        /// The command line, e.g. '/example help'.
+        text: String,
+        /// Slack user id to send as.
+        #[arg(long, default_value = "U0LOCALDEV")]
+        user: String,
+        /// Slack channel id to send from.
+        #[arg(long, default_value = "C0LOCALDEV")]
+        channel: String,
+        /// Where `serve` listens.
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        addr: String,
+        /// Seconds to wait for follow-ups (job progress) after the reply.
+        #[arg(long, default_value_t = 0)]
+        wait: u64,
+    },
+    /// Check or push configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Check a config file; exits non-zero and names the problem if it is bad.
+    Check {
+        /// The file [default: ./switchboard.toml].
+        file: Option<PathBuf>,
+    },
+    /// Check a config file and store it, versioned, in the stack's table
+    /// (SWITCHBOARD_TABLE), where the functions pick it up within a minute.
+    Push { file: PathBuf },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    switchboard_core::telemetry::init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Cmd::Serve {
+            config,
+            addr,
+            state,
+        } => serve::run(config, addr, state).await,
+        Cmd::Send {
+            text,
+            user,
+            channel,
+            addr,
+            wait,
+        } => send::run(&text, &user, &channel, &addr, wait).await,
+        Cmd::Config { command } => match command {
+            ConfigCmd::Check { file } => config_check(file),
+            ConfigCmd::Push { file } => config_push(&file).await,
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn config_check(file: Option<PathBuf>) -> anyhow::Result<()> {
+    let path = file.unwrap_or_else(|| PathBuf::from("switchboard.toml"));
+    let config = switchboard_core::config::Config::load(&path)?;
+    println!(
+        "{} is valid: {} command rule(s), {} job(s), Jenkins {}.",
+        path.display(),
+        config.commands.len(),
+        config.jobs.len(),
+        if config.jenkins.is_some() {
+            "configured"
+        } else {
+            "not configured"
+        }
+    );
+    Ok(())
+}
+
+async fn config_push(file: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let config = switchboard_core::config::Config::load(file)?;
+    let table = std::env::var(switchboard_core::runtime::TABLE_VAR)
+        .ok()
+        .filter(|t| !t.is_empty())
+        .context("set SWITCHBOARD_TABLE to the stack's table name (see the stack outputs)")?;
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let store = switchboard_core::state::DynamoStore::new(
+        aws_sdk_dynamodb::Client::new(&aws),
+        table.clone(),
+    );
+    let version = switchboard_core::settings::push(&store, &config).await?;
+    println!(
+        "pushed {} as version {version} to table {table}; functions pick it up within a minute.",
+        file.display()
+    );
+    Ok(())
+}

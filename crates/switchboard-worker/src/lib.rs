@@ -1,0 +1,324 @@
+//! The worker: runs one long job (a Jenkins build to follow, a configured
+//! command) and reports to Slack, keeping the job record current.
+
+mod reporter;
+
+pub use reporter::Reporter;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use switchboard_core::ci::{self, CiServer, WaitError};
+use switchboard_core::config::Config;
+use switchboard_core::jobs::{JobRecord, JobSpec, JobStatus, JobStore, Work};
+use switchboard_core::slack::{Chat, escape};
+use switchboard_core::state::StateStore;
+use tokio::io::AsyncReadExt as _;
+
+/// How much of a command's output is kept for the report.
+const OUTPUT_TAIL: usize = 1500;
+
+/// Everything a job needs, borrowed from the process's runtime.
+pub struct Context<'a> {
+    pub config: &'a Config,
+    pub store: &'a dyn StateStore,
+    pub chat: &'a dyn Chat,
+    pub ci: Option<&'a dyn CiServer>,
+}
+
+/// Runs a job to its end; the returned status is also in the record.
+pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus> {
+    let jobs = JobStore::new(ctx.store);
+    let mut record = match jobs
+        .load(&spec.record_sk)
+        .await
+        .context("loading the job record")?
+    {
+        Some(r) => r,
+        None => {
+            tracing::warn!(job = %spec.id, "job record missing; recreating it");
+            JobRecord::new(&spec.id, "job", "", &spec.requested_by, &spec.channel)
+        }
+    };
+    let mut reporter = Reporter::new(ctx.chat, spec, record.response_posts);
+    record.status = JobStatus::Running;
+    jobs.save(&record)
+        .await
+        .context("marking the job running")?;
+
+    let short = &spec.id[..spec.id.len().min(8)];
+    let (status, detail, link) = match &spec.work {
+        Work::JenkinsBuild { queue_url, summary } => {
+            follow_build(ctx, &mut reporter, short, queue_url, summary).await
+        }
+        Work::Command { name, argv } => {
+            let timeout = ctx
+                .config
+                .jobs
+                .get(name)
+                .map_or(Duration::from_secs(1800), |t| {
+                    Duration::from_secs(t.timeout_minutes * 60)
+                });
+            reporter
+                .post(&format!("Job `{short}` ({name}) is running."))
+                .await;
+            run_command(argv, timeout).await
+        }
+    };
+
+    record.status = status;
+    record.detail = detail.clone();
+    if link.is_some() {
+        record.link = link.clone();
+    }
+    let verdict = match status {
+        JobStatus::Succeeded => "succeeded :white_check_mark:",
+        _ => "failed :x:",
+    };
+    let link_text = link.map(|l| format!(" <{l}|details>")).unwrap_or_default();
+    let mut text = format!(
+        "Job `{short}` ({} {}) {verdict}{link_text}",
+        record.command,
+        escape(&record.summary)
+    );
+    if !detail.is_empty() {
+        text.push_str(&format!("\n```\n{}\n```", escape(&detail)));
+    }
+    reporter.post(&text).await;
+    record.response_posts = reporter.posts_used();
+    jobs.save(&record)
+        .await
+        .context("saving the job's result")?;
+    Ok(status)
+}
+
+async fn follow_build(
+    ctx: &Context<'_>,
+    reporter: &mut Reporter<'_>,
+    short: &str,
+    queue_url: &str,
+    summary: &str,
+) -> (JobStatus, String, Option<String>) {
+    let (Some(ci), Some(jenkins)) = (ctx.ci, ctx.config.jenkins.as_ref()) else {
+        return (
+            JobStatus::Failed,
+            "Jenkins is not configured for the worker".into(),
+            None,
+        );
+    };
+    let poll = Duration::from_secs(jenkins.poll_seconds);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(jenkins.timeout_minutes * 60);
+    let item = ci::QueueItem {
+        url: queue_url.to_owned(),
+    };
+    let build = match ci::wait_for_start(ci, &item, poll, deadline).await {
+        Ok(b) => b,
+        Err(e) => {
+            return (
+                JobStatus::Failed,
+                describe_wait(&e),
+                Some(queue_url.to_owned()),
+            );
+        }
+    };
+    reporter
+        .post(&format!(
+            "Job `{short}`: Jenkins build <{}|#{}> for {} has started.",
+            build.url,
+            build.number,
+            escape(summary)
+        ))
+        .await;
+    match ci::wait_for_finish(ci, &build, poll, deadline).await {
+        Ok(result) if result == "SUCCESS" => (JobStatus::Succeeded, String::new(), Some(build.url)),
+        Ok(result) => (
+            JobStatus::Failed,
+            format!("Jenkins build #{} ended {result}", build.number),
+            Some(build.url),
+        ),
+        Err(e) => (JobStatus::Failed, describe_wait(&e), Some(build.url)),
+    }
+}
+
+fn describe_wait(e: &WaitError) -> String {
+    match e {
+        WaitError::Ci(ci) => format!("lost track of the build: {ci}"),
+        other => other.to_string(),
+    }
+}
+
+/// Runs a configured program directly (no shell), with a time limit, and
+/// keeps the tail of its output.
+pub async fn run_command(
+    argv: &[String],
+    timeout: Duration,
+) -> (JobStatus, String, Option<String>) {
+    let Some((program, args)) = argv.split_first() else {
+        return (JobStatus::Failed, "the job has no command".into(), None);
+    };
+    let child = tokio::process::Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            return (
+                JobStatus::Failed,
+                format!("could not start {program}: {e}"),
+                None,
+            );
+        }
+    };
+    let mut out = child.stdout.take();
+    let mut err = child.stderr.take();
+    let collect = async {
+        let mut buf = Vec::new();
+        let mut ebuf = Vec::new();
+        let read_out = async {
+            if let Some(o) = out.as_mut() {
+                let _ = o.read_to_end(&mut buf).await;
+            }
+        };
+        let read_err = async {
+            if let Some(e) = err.as_mut() {
+                let _ = e.read_to_end(&mut ebuf).await;
+            }
+        };
+        tokio::join!(read_out, read_err);
+        let status = child.wait().await;
+        buf.extend_from_slice(&ebuf);
+        (status, buf)
+    };
+    match tokio::time::timeout(timeout, collect).await {
+        Err(_) => (
+            JobStatus::Failed,
+            format!(
+                "{program} ran longer than {} minutes and was stopped",
+                timeout.as_secs() / 60
+            ),
+            None,
+        ),
+        Ok((Err(e), _)) => (
+            JobStatus::Failed,
+            format!("waiting for {program}: {e}"),
+            None,
+        ),
+        Ok((Ok(status), output)) => {
+            let text = String::from_utf8_lossy(&output);
+            let tail = tail(text.trim_end(), OUTPUT_TAIL);
+            if status.success() {
+                (JobStatus::Succeeded, tail, None)
+            } else {
+                (
+                    JobStatus::Failed,
+                    format!("{program} exited with {status}\n{tail}")
+                        .trim_end()
+                        .to_owned(),
+                    None,
+                )
+            }
+        }
+    }
+}
+
+fn tail(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut start = text.len() - max;
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    format!("…{}", &text[start..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use switchboard_core::fakes::{MemoryStore, RecordingChat};
+
+    fn spec(work: Work, record_sk: &str) -> JobSpec {
+        JobSpec {
+            id: "0123456789abcdef".into(),
+            record_sk: record_sk.into(),
+            requested_by: "UANN".into(),
+            channel: "COPS".into(),
+            response_url: "https://hooks.slack.com/commands/T1/1/x".into(),
+            work,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_command_job_reports_and_records_its_result() {
+        let store = MemoryStore::new();
+        let chat = RecordingChat::default();
+        let config = Config::parse("", "t").expect("config");
+        let record = JobRecord::new("0123456789abcdef", "backup", "acme", "UANN", "COPS");
+        JobStore::new(&store).save(&record).await.expect("save");
+        let ctx = Context {
+            config: &config,
+            store: &store,
+            chat: &chat,
+            ci: None,
+        };
+        let work = Work::Command {
+            name: "backup".into(),
+            argv: vec![
+                "sh".into(),
+                "-c".into(),
+                "echo 'dumped 3 tables'; echo warn >&2".into(),
+            ],
+        };
+        let status = run(&ctx, &spec(work, &record.sk)).await.expect("ran");
+        assert_eq!(status, JobStatus::Succeeded);
+        let sent = chat.messages();
+        assert_eq!(sent.len(), 2, "running + result: {sent:?}");
+        assert!(
+            sent.iter()
+                .all(|(to, _)| to.starts_with("https://hooks.slack.com"))
+        );
+        assert!(sent[1].1.text.contains("succeeded") && sent[1].1.text.contains("dumped 3 tables"));
+        let saved = JobStore::new(&store)
+            .load(&record.sk)
+            .await
+            .expect("load")
+            .expect("record");
+        assert_eq!(
+            (saved.status, saved.response_posts),
+            (JobStatus::Succeeded, 2)
+        );
+    }
+
+    #[tokio::test]
+    async fn failures_and_timeouts_are_reported_as_failures() {
+        let (status, detail, _) = run_command(
+            &["sh".into(), "-c".into(), "echo boom; exit 3".into()],
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(status, JobStatus::Failed);
+        assert!(
+            detail.contains("exit status: 3") && detail.contains("boom"),
+            "{detail}"
+        );
+        let (status, detail, _) =
+            run_command(&["sleep".into(), "5".into()], Duration::from_millis(100)).await;
+        assert_eq!(status, JobStatus::Failed);
+        assert!(detail.contains("stopped"), "{detail}");
+        let (status, detail, _) =
+            run_command(&["/no/such/program".into()], Duration::from_secs(1)).await;
+        assert_eq!(status, JobStatus::Failed);
+        assert!(detail.contains("could not start"), "{detail}");
+    }
+
+    #[test]
+    fn tails_keep_the_end_on_a_char_boundary() {
+        assert_eq!(tail("short", 10), "short");
+        assert_eq!(tail("ééééé", 3), "…é");
+    }
+}

@@ -1,0 +1,83 @@
+//! `switchboard serve`: every endpoint on one port, the embedded state file
+//! and the local job runner; the same handlers the Lambdas mount.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use switchboard_core::config::Config;
+use switchboard_core::runtime::{LocalPaths, Runtime};
+use switchboard_core::secrets::Secrets;
+use switchboard_dispatcher::{Dispatcher, Reply};
+
+use crate::local;
+
+pub async fn run(
+    config: Option<PathBuf>,
+    addr: SocketAddr,
+    state: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let config_path = local::config_path(config)?;
+    let config = Config::load(&config_path)?;
+    let state = state.unwrap_or_else(|| config.state.path.clone());
+    let mut secrets = Secrets::from_env();
+    let (signing, dev_path) = local::signing_secret(true)?;
+    if let Some(p) = &dev_path {
+        eprintln!(
+            "No SLACK_SIGNING_SECRET set, so using the local development secret in {} (`switchboard send` uses it too).",
+            p.display()
+        );
+    }
+    secrets.slack_signing_secret = Some(signing);
+    let rt = Runtime::local(
+        config,
+        &LocalPaths {
+            config: config_path.clone(),
+            state: state.clone(),
+        },
+        secrets,
+    )?;
+    let dispatcher = Arc::new(Dispatcher::from_runtime(rt));
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/slack/commands", post(commands))
+        .with_state(dispatcher);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let bound = listener.local_addr()?;
+    // Tests and scripts read this line to learn the port.
+    println!("switchboard listening on http://{bound}");
+    eprintln!(
+        "config {}, state {}",
+        config_path.display(),
+        state.display()
+    );
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving")
+}
+
+async fn commands(State(d): State<Arc<Dispatcher>>, headers: HeaderMap, body: Bytes) -> Response {
+    to_response(d.handle_command(&headers, &body).await)
+}
+
+fn to_response(reply: Reply) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [(header::CONTENT_TYPE, reply.content_type)],
+        reply.body,
+    )
+        .into_response()
+}
