@@ -79,10 +79,17 @@ fn print_message(body: &str) {
         Ok(v) => println!(
             "[{}] {}",
             v["response_type"].as_str().unwrap_or("reply"),
-            v["text"].as_str().unwrap_or(body)
+            unescape(v["text"].as_str().unwrap_or(body))
         ),
         Err(_) => println!("{body}"),
     }
+}
+
+/// Undoes Slack's mrkdwn escaping, since a terminal shows text as is.
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Reads one small HTTP request and returns its body.

@@ -1,0 +1,150 @@
+//! Starts `switchboard serve` as a child process and signs requests to it.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use switchboard_core::clock::now_secs;
+use switchboard_core::secrets::Secret;
+use switchboard_core::slack::verify::sign;
+
+pub const SECRET: &str = "integration-signing-secret";
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_switchboard"))
+}
+
+fn worker_bin() -> PathBuf {
+    let p = bin().with_file_name(format!(
+        "switchboard-worker{}",
+        std::env::consts::EXE_SUFFIX
+    ));
+    assert!(
+        p.is_file(),
+        "{} is missing: run the tests for the whole workspace (`cargo test --workspace`) so the worker is built",
+        p.display()
+    );
+    p
+}
+
+/// A running `serve`; killed when dropped.
+pub struct Served {
+    child: Child,
+    pub base: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Served {
+    /// Starts `serve --addr 127.0.0.1:0` in a temp dir with `config`.
+    pub fn start(config: &str) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config_path = dir.path().join("switchboard.toml");
+        std::fs::write(&config_path, config).expect("write config");
+        let mut child = Command::new(bin())
+            .args(["serve", "--addr", "127.0.0.1:0", "--config"])
+            .arg(&config_path)
+            .current_dir(dir.path())
+            .env("SLACK_SIGNING_SECRET", SECRET)
+            .env("SLACK_BOT_TOKEN", "xoxb-integration")
+            .env("SWITCHBOARD_WORKER_BIN", worker_bin())
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn switchboard serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read serve's first line");
+        let base = line
+            .trim()
+            .strip_prefix("switchboard listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line from serve: {line:?}"))
+            .to_owned();
+        Self { child, base, dir }
+    }
+
+    pub fn state_path(&self) -> PathBuf {
+        self.dir.path().join("state.jsonl")
+    }
+
+    /// Posts a signed slash command; returns status and body.
+    pub async fn command(
+        &self,
+        text: &str,
+        user: &str,
+        channel: &str,
+        response_url: &str,
+    ) -> (u16, String) {
+        let body = serde_urlencoded::to_string([
+            ("team_id", "T0001"),
+            ("user_id", user),
+            ("user_name", "tester"),
+            ("channel_id", channel),
+            ("command", "/example"),
+            ("text", text),
+            ("response_url", response_url),
+        ])
+        .expect("form");
+        let ts = now_secs();
+        self.post_signed(&body, ts, &sign(&Secret::new(SECRET), ts, body.as_bytes()))
+            .await
+    }
+
+    pub async fn post_signed(&self, body: &str, ts: i64, signature: &str) -> (u16, String) {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/slack/commands", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-slack-request-timestamp", ts.to_string())
+            .header("x-slack-signature", signature)
+            .body(body.to_owned())
+            .send()
+            .await
+            .expect("post to serve");
+        (resp.status().as_u16(), resp.text().await.expect("body"))
+    }
+}
+
+/// The `text` of a JSON reply, and its response_type.
+pub fn reply(body: &str) -> (String, String) {
+    let v: serde_json::Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("not JSON ({e}): {body}"));
+    (
+        v["response_type"].as_str().unwrap_or_default().to_owned(),
+        v["text"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+/// Polls `check` until it returns `Some`, for at most `limit`.
+pub async fn eventually<T>(
+    limit: Duration,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> Option<T> {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if let Some(v) = check().await {
+            return Some(v);
+        }
+        if tokio::time::Instant::now() > deadline {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub fn fixture(name: &str, base: &str) -> serde_json::Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text.replace("{base}", base)).expect("fixture JSON")
+}

@@ -1,0 +1,5 @@
+//! Black-box tests of the `switchboard` binary: `serve` on port 0 with Slack
+//! and Jenkins faked by wiremock, driven by real signed requests.
+
+mod harness;
+mod serve;

@@ -1,0 +1,320 @@
+use std::time::Duration;
+
+use switchboard_core::audit;
+use switchboard_core::jobs::{JobStatus, JobStore};
+use switchboard_core::state::FileStore;
+use wiremock::matchers::{body_string_contains, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::harness::{Served, bin, eventually, fixture, reply};
+
+const RESPONSE_URL: &str = "https://hooks.slack.com/commands/T0001/1/abc";
+
+fn config(jenkins: &str, slack: &str) -> String {
+    format!(
+        r#"
+clients = ["acme"]
+[slack]
+api_url = "{slack}"
+[jenkins]
+url = "{jenkins}"
+job = "deploy"
+poll_seconds = 1
+timeout_minutes = 1
+[commands.help]
+public = true
+[commands.deploy]
+allow_users = ["UANN"]
+[commands.jobs]
+public = true
+[state]
+path = "state.jsonl"
+"#
+    )
+}
+
+#[tokio::test]
+async fn health_and_help() {
+    let served = Served::start(&config("http://127.0.0.1:9", "http://127.0.0.1:9"));
+    let health = reqwest::get(format!("{}/healthz", served.base))
+        .await
+        .expect("healthz");
+    assert_eq!(health.status().as_u16(), 200);
+
+    let (status, body) = served.command("help", "UBOB", "CGEN", RESPONSE_URL).await;
+    assert_eq!(status, 200);
+    let (kind, text) = reply(&body);
+    assert_eq!(kind, "ephemeral");
+    for word in ["Usage: /example", "deploy", "backup", "restore", "jobs"] {
+        assert!(text.contains(word), "help lacks {word:?}: {text}");
+    }
+    let (_, text) = reply(
+        &served
+            .command("help deploy", "UBOB", "CGEN", RESPONSE_URL)
+            .await
+            .1,
+    );
+    assert!(text.contains("--branch"), "{text}");
+}
+
+#[tokio::test]
+async fn bad_signatures_are_401() {
+    let served = Served::start(&config("http://127.0.0.1:9", "http://127.0.0.1:9"));
+    let body = "team_id=T1&user_id=UANN&channel_id=C1&command=%2Fexample&text=help&response_url=https%3A%2F%2Fx";
+    let now = switchboard_core::clock::now_secs();
+    let good = |ts| {
+        switchboard_core::slack::verify::sign(
+            &switchboard_core::secrets::Secret::new(crate::harness::SECRET),
+            ts,
+            body.as_bytes(),
+        )
+    };
+    assert_eq!(served.post_signed(body, now, &good(now)).await.0, 200);
+    assert_eq!(served.post_signed(body, now, "v0=00").await.0, 401);
+    assert_eq!(
+        served
+            .post_signed(body, now - 600, &good(now - 600))
+            .await
+            .0,
+        401
+    );
+    let wrong = switchboard_core::slack::verify::sign(
+        &switchboard_core::secrets::Secret::new("other"),
+        now,
+        body.as_bytes(),
+    );
+    assert_eq!(served.post_signed(body, now, &wrong).await.0, 401);
+}
+
+#[tokio::test]
+async fn a_refused_command_is_explained_and_audited() {
+    let jenkins = MockServer::start().await;
+    let served = Served::start(&config(&jenkins.uri(), "http://127.0.0.1:9"));
+    let (status, body) = served
+        .command(
+            "deploy --client acme --branch main",
+            "UBOB",
+            "CGEN",
+            RESPONSE_URL,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (kind, text) = reply(&body);
+    assert_eq!(kind, "ephemeral");
+    assert!(text.contains("not allowed to run `deploy`"), "{text}");
+    assert!(
+        jenkins
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .is_empty(),
+        "Jenkins was not called"
+    );
+
+    let store = FileStore::open(&served.state_path()).expect("state file");
+    let entries = audit::recent(&store, 10).await.expect("audit");
+    let refusal = entries
+        .iter()
+        .find(|e| e.outcome == "denied")
+        .expect("a denied entry");
+    assert_eq!(
+        (
+            refusal.user.as_str(),
+            refusal.channel.as_str(),
+            refusal.command.as_str()
+        ),
+        ("UBOB", "CGEN", "deploy")
+    );
+    assert_eq!(refusal.text, "deploy --client acme --branch main");
+    assert_eq!(refusal.detail, "user_not_listed");
+}
+
+#[tokio::test]
+async fn a_deploy_queues_jenkins_and_the_worker_posts_the_result() {
+    let jenkins = MockServer::start().await;
+    let slack = MockServer::start().await;
+    let base = jenkins.uri();
+    Mock::given(method("POST"))
+        .and(path("/job/deploy/buildWithParameters"))
+        .and(body_string_contains("CLIENT=acme"))
+        .and(body_string_contains("BRANCH=feature%2Fx"))
+        .respond_with(
+            ResponseTemplate::new(201).insert_header("Location", format!("{base}/queue/item/7/")),
+        )
+        .expect(1)
+        .mount(&jenkins)
+        .await;
+    Mock::given(path("/queue/item/7/api/json"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("jenkins-queue-waiting.json", &base)),
+        )
+        .up_to_n_times(1)
+        .mount(&jenkins)
+        .await;
+    Mock::given(path("/queue/item/7/api/json"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("jenkins-queue-left.json", &base)),
+        )
+        .mount(&jenkins)
+        .await;
+    Mock::given(path("/job/deploy/42/api/json"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(fixture("jenkins-build-success.json", &base)),
+        )
+        .mount(&jenkins)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .and(header("content-type", "application/json"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&slack)
+        .await;
+
+    let served = Served::start(&config(&base, &slack.uri()));
+    let hook = format!("{}/hook", slack.uri());
+    let started = std::time::Instant::now();
+    let (status, body) = served
+        .command(
+            "deploy --client acme --branch feature/x",
+            "UANN",
+            "COPS",
+            &hook,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "answered inside Slack's 3 s"
+    );
+    let (kind, text) = reply(&body);
+    assert_eq!(kind, "in_channel", "{text}");
+    assert!(text.contains("Jenkins has queued it"), "{text}");
+
+    let posts = eventually(Duration::from_secs(30), async || {
+        let texts: Vec<String> = slack
+            .received_requests()
+            .await
+            .unwrap_or_default()
+            .iter()
+            .filter(|r| r.url.path() == "/hook")
+            .map(|r| reply(&String::from_utf8_lossy(&r.body)).1)
+            .collect();
+        texts
+            .iter()
+            .any(|t| t.contains("succeeded"))
+            .then_some(texts)
+    })
+    .await
+    .expect("the worker posted the build result to the response_url within 30 s");
+    assert!(posts.len() <= 5, "at most 5 response_url posts: {posts:?}");
+    assert!(
+        posts
+            .iter()
+            .any(|t| t.contains("#42") && t.contains("has started")),
+        "{posts:?}"
+    );
+    let last = posts.last().expect("a post");
+    assert!(
+        last.contains("succeeded") && last.contains(&format!("{base}/job/deploy/42/")),
+        "{last}"
+    );
+
+    let store = FileStore::open(&served.state_path()).expect("state file");
+    let record = eventually(Duration::from_secs(5), async || {
+        let jobs = JobStore::new(&store).recent(5).await.ok()?;
+        jobs.into_iter().find(|j| j.status == JobStatus::Succeeded)
+    })
+    .await
+    .expect("the job record says succeeded");
+    assert_eq!(
+        (record.command.as_str(), record.requested_by.as_str()),
+        ("deploy", "UANN")
+    );
+    assert_eq!(
+        record.link.as_deref(),
+        Some(format!("{base}/job/deploy/42/").as_str())
+    );
+
+    // `jobs` shows it to anyone.
+    let (_, text) = reply(&served.command("jobs", "UBOB", "CGEN", &hook).await.1);
+    assert!(
+        text.contains("deploy") && text.contains("succeeded") && text.contains("<@UANN>"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn jenkins_down_is_a_clear_ephemeral_error() {
+    let served = Served::start(&config("http://127.0.0.1:9", "http://127.0.0.1:9"));
+    let (_, body) = served
+        .command(
+            "deploy --client acme --branch main",
+            "UANN",
+            "COPS",
+            RESPONSE_URL,
+        )
+        .await;
+    let (kind, text) = reply(&body);
+    assert_eq!(kind, "ephemeral");
+    assert!(text.contains("Jenkins is not answering"), "{text}");
+}
+
+#[test]
+fn config_check_names_the_key_and_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[commands.deploy]\nallow_users = [\"U1\", \"not-a-user\"]\n",
+    )
+    .expect("write");
+    let out = std::process::Command::new(bin())
+        .args(["config", "check"])
+        .arg(&bad)
+        .output()
+        .expect("run config check");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 2")
+            && err.contains("commands.deploy.allow_users")
+            && err.contains("not-a-user"),
+        "{err}"
+    );
+
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../switchboard.example.toml");
+    let out = std::process::Command::new(bin())
+        .args(["config", "check"])
+        .arg(&example)
+        .output()
+        .expect("run config check");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is valid"));
+}
+
+#[tokio::test]
+async fn send_signs_and_prints_the_reply() {
+    let served = Served::start(&config("http://127.0.0.1:9", "http://127.0.0.1:9"));
+    let addr = served.base.trim_start_matches("http://").to_owned();
+    let out = tokio::process::Command::new(bin())
+        .args(["send", "/example help deploy", "--addr", &addr])
+        .env("SLACK_SIGNING_SECRET", crate::harness::SECRET)
+        .output()
+        .await
+        .expect("run send");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("[ephemeral]") && stdout.contains("--client <CLIENT>"),
+        "{stdout}"
+    );
+}
