@@ -163,4 +163,26 @@ mod tests {
         live.age(REFRESH_EVERY);
         assert!(live.get(&store).await.access("deploy").is_some());
     }
+
+    #[tokio::test]
+    async fn pushed_configs_load_from_dynamodb_on_moto() {
+        let aws = crate::testing::moto::sdk_config().await;
+        let table = crate::testing::moto::create_table(&aws).await;
+        let store = crate::state::DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table);
+        assert_eq!(
+            push(&store, &config("[commands.jobs]\npublic = true\n"))
+                .await
+                .expect("v1"),
+            1
+        );
+        assert_eq!(
+            push(&store, &config("[commands.help]\npublic = true\n"))
+                .await
+                .expect("v2"),
+            2
+        );
+        let live = LiveConfig::from_store(&store).await.expect("load");
+        let current = live.get(&store).await;
+        assert!(current.access("help").is_some() && current.access("jobs").is_none());
+    }
 }

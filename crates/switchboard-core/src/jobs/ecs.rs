@@ -127,3 +127,117 @@ impl JobRunner for EcsRunner {
             .context("ECS RunTask returned no task")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jobs::Work;
+    use crate::testing::moto;
+    use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode};
+
+    /// A subnet of moto's default VPC, found through EC2's query API (the
+    /// project carries no EC2 SDK just for a test).
+    async fn default_subnet() -> String {
+        let url = format!(
+            "{}/?Action=DescribeSubnets&Version=2016-11-15",
+            moto::endpoint()
+        );
+        let body = reqwest::Client::new()
+            .get(url)
+            .header(
+                "authorization",
+                "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0",
+            )
+            .send()
+            .await
+            .expect("DescribeSubnets on moto")
+            .text()
+            .await
+            .expect("body");
+        let start = body.find("<subnetId>").expect("moto has default subnets") + "<subnetId>".len();
+        let end = body[start..].find('<').expect("closing tag") + start;
+        body[start..end].to_owned()
+    }
+
+    #[tokio::test]
+    async fn run_task_carries_the_job_on_moto() {
+        let aws = moto::sdk_config().await;
+        let client = Client::new(&aws);
+        let cluster = format!("switchboard-{}", crate::ids::JobId::new_random());
+        client
+            .create_cluster()
+            .cluster_name(&cluster)
+            .send()
+            .await
+            .expect("cluster");
+        let def = client
+            .register_task_definition()
+            .family("switchboard-worker")
+            .requires_compatibilities(Compatibility::Fargate)
+            .network_mode(NetworkMode::Awsvpc)
+            .cpu("256")
+            .memory("512")
+            .container_definitions(
+                ContainerDefinition::builder()
+                    .name("worker")
+                    .image("example.invalid/switchboard-worker:latest")
+                    .cpu(256)
+                    .memory(512)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("task definition");
+        let def_arn = def
+            .task_definition()
+            .and_then(|d| d.task_definition_arn())
+            .expect("arn")
+            .to_owned();
+        let runner = EcsRunner::new(
+            client.clone(),
+            EcsSettings {
+                cluster: cluster.clone(),
+                task_definition: def_arn,
+                container: "worker".into(),
+                subnets: vec![default_subnet().await],
+                security_groups: vec!["sg-12345678".into()],
+                assign_public_ip: true,
+            },
+        );
+        let spec = JobSpec {
+            id: "0123456789abcdef".into(),
+            record_sk: "1#0123456789abcdef".into(),
+            requested_by: "UANN".into(),
+            channel: "COPS".into(),
+            response_url: "https://hooks.slack.com/x".into(),
+            work: Work::Command {
+                name: "backup".into(),
+                argv: vec!["backup".into(), "acme".into()],
+            },
+        };
+        let arn = runner.start(&spec).await.expect("task started");
+        assert!(arn.contains(":task/"), "{arn}");
+
+        let described = client
+            .describe_tasks()
+            .cluster(&cluster)
+            .tasks(&arn)
+            .send()
+            .await
+            .expect("describe");
+        let task = described.tasks().first().expect("the task");
+        let env = task
+            .overrides()
+            .map(|o| o.container_overrides())
+            .and_then(|c| c.first())
+            .map(|c| c.environment())
+            .expect("container override");
+        let job = env
+            .iter()
+            .find(|kv| kv.name() == Some(JOB_VAR))
+            .and_then(|kv| kv.value())
+            .expect("SWITCHBOARD_JOB in the override");
+        assert_eq!(JobSpec::from_json(job).expect("spec"), spec);
+        assert_eq!(task.launch_type(), Some(&LaunchType::Fargate));
+    }
+}
