@@ -1,0 +1,24 @@
+# One target per workflow; each wraps a single command, so CI and a newcomer
+# run the same thing.
+.PHONY: setup serve test bench build deploy lint-template
+
+setup:
+	scripts/setup.sh
+
+serve:
+	cargo run --bin switchboard -- serve
+
+test:
+	scripts/test.sh
+
+bench:
+	scripts/bench.sh
+
+build:
+	cargo build --release --workspace --locked
+
+deploy:
+	sam build && sam deploy --guided
+
+lint-template:
+	scripts/lint-template.sh

@@ -1,0 +1,411 @@
+#!/usr/bin/env python3
+"""Cold-start benchmark of a Lambda binary against a local Lambda Runtime API.
+
+Serves a minimal Runtime API on 127.0.0.1, starts each binary the way Lambda
+does (AWS_LAMBDA_RUNTIME_API and the usual environment), hands it one signed
+Slack slash command as an API Gateway HTTP API (payload 2.0) event, and
+measures:
+
+  cold start   wall time from spawn to the function's response POST arriving
+  init         wall time from spawn to its first GET /invocation/next
+  peak memory  VmHWM (peak resident set) of the process right after it answered
+
+plus the release binary's size and the size of the zip Lambda would be given
+(the binary as `bootstrap`, deflate level 9). The dispatcher is compared with
+a floor: a hello-world lambda_http binary built with the same profile.
+
+Usage: lambda_bench.py DISPATCHER FLOOR [--runs 20] [--config FILE]
+
+Exits non-zero only when a run fails (no answer, an error, a wrong answer);
+missed targets are reported in the table, not treated as failures.
+Python 3 standard library only; Linux only (reads /proc).
+"""
+
+import argparse
+import base64
+import hashlib
+import hmac
+import io
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+API = "/2018-06-01/runtime"
+SIGNING_SECRET = "bench-signing-secret"
+FORM = (
+    "team_id=T0001&user_id=U0LOCALDEV&channel_id=C0LOCALDEV&command=%2Fexample"
+    "&text=help&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fx"
+)
+RUN_TIMEOUT_S = 15.0
+
+# Targets from the issue: ratios to the floor, and absolute limits.
+COLD_RATIO = 1.3
+MEMORY_RATIO = 1.25
+ZIP_LIMIT_BYTES = 4_000_000  # "4 MB", read strictly as decimal megabytes
+
+
+class Invocation:
+    """One cold start: the event handed out and what the function sent back."""
+
+    def __init__(self, event: dict):
+        self.request_id = str(uuid.uuid4())
+        self.event = json.dumps(event).encode()
+        self.handed_out = False
+        self.first_next = None  # perf_counter() of the first GET /next
+        self.answered_at = None  # perf_counter() when the response had arrived
+        self.response = None
+        self.error = None
+        self.done = threading.Event()  # an answer or an error arrived
+        self.over = threading.Event()  # the process is gone; release held requests
+
+
+class RuntimeApi(ThreadingHTTPServer):
+    """Serves one invocation to one process, on a port of its own.
+
+    A fresh server per cold start matters: a killed process may still have a
+    GET /next in flight, and on a shared port it would take the next run's event.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, invocation: Invocation):
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.invocation = invocation
+
+    def handle_error(self, request, client_address):
+        # Killing a function drops its idle keep-alive connections; not news.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 so the runtime's client can keep its connection, as on Lambda.
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        inv = self.server.invocation
+        if self.path != f"{API}/invocation/next":
+            return self.reply(404, b'{"errorMessage":"not found"}')
+        if inv.first_next is None:
+            inv.first_next = time.perf_counter()
+        if inv.handed_out:
+            # Lambda freezes the function here until the next event; this run
+            # has no next event, so hold the request until the process is killed.
+            inv.over.wait(RUN_TIMEOUT_S * 4)
+            self.close_connection = True
+            return
+        inv.handed_out = True
+        deadline_ms = int(time.time() * 1000) + 30_000
+        self.reply(
+            200,
+            inv.event,
+            {
+                "Lambda-Runtime-Aws-Request-Id": inv.request_id,
+                "Lambda-Runtime-Deadline-Ms": str(deadline_ms),
+                "Lambda-Runtime-Invoked-Function-Arn": (
+                    "arn:aws:lambda:us-east-1:123456789012:function:bench"
+                ),
+                "Lambda-Runtime-Trace-Id": (
+                    "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0"
+                ),
+            },
+        )
+
+    def do_POST(self):
+        inv = self.server.invocation
+        body = self.read_body()
+        arrived = time.perf_counter()
+        if self.path == f"{API}/init/error":
+            inv.error = f"init error: {body.decode(errors='replace')}"
+        elif self.path == f"{API}/invocation/{inv.request_id}/response":
+            inv.answered_at = arrived
+            inv.response = body
+        elif self.path == f"{API}/invocation/{inv.request_id}/error":
+            inv.error = f"invocation error: {body.decode(errors='replace')}"
+        else:
+            return self.reply(404, b'{"errorMessage":"unknown path"}')
+        self.reply(202, b'{"status":"OK"}')
+        inv.done.set()
+
+    def read_body(self) -> bytes:
+        # The runtime sends buffered responses with a length, streamed ones chunked.
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0], 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        return self.rfile.read(int(self.headers.get("Content-Length", 0)))
+
+    def reply(self, status: int, body: bytes, headers: dict | None = None):
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the process was killed mid-reply; the run is already decided
+
+
+def slash_command_event() -> dict:
+    """A signed `/example help` as API Gateway HTTP API (payload 2.0) sends it.
+
+    Signed at run time, since the dispatcher rejects timestamps older than 5 minutes.
+    """
+    ts = str(int(time.time()))
+    mac = hmac.new(SIGNING_SECRET.encode(), f"v0:{ts}:{FORM}".encode(), hashlib.sha256)
+    now = time.time()
+    return {
+        "version": "2.0",
+        "routeKey": "POST /slack/commands",
+        "rawPath": "/slack/commands",
+        "rawQueryString": "",
+        "headers": {
+            "content-type": "application/x-www-form-urlencoded",
+            "content-length": str(len(FORM)),
+            "host": "abc123.execute-api.us-east-1.amazonaws.com",
+            "user-agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+            "x-forwarded-proto": "https",
+            "x-slack-request-timestamp": ts,
+            "x-slack-signature": "v0=" + mac.hexdigest(),
+        },
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "abc123",
+            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
+            "domainPrefix": "abc123",
+            "http": {
+                "method": "POST",
+                "path": "/slack/commands",
+                "protocol": "HTTP/1.1",
+                "sourceIp": "192.0.2.1",
+                "userAgent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+            },
+            "requestId": "bench",
+            "routeKey": "POST /slack/commands",
+            "stage": "$default",
+            "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+            "timeEpoch": int(now * 1000),
+        },
+        "body": FORM,
+        "isBase64Encoded": False,
+    }
+
+
+def check_dispatcher(status: int, body: str) -> str | None:
+    try:
+        reply = json.loads(body)
+    except ValueError:
+        return f"expected JSON, got {body!r}"
+    if status != 200 or reply.get("response_type") != "ephemeral":
+        return f"expected 200 ephemeral, got {status} {body!r}"
+    if "Usage: /example" not in reply.get("text", ""):
+        return f"expected the help text, got {body!r}"
+    return None
+
+
+def check_floor(status: int, body: str) -> str | None:
+    return None if (status, body) == (200, "hello") else f"expected 200 'hello', got {status} {body!r}"
+
+
+def lambda_env(name: str, workdir: Path, run: int, config: Path) -> dict:
+    """The environment Lambda gives a provided.al2023 function, plus ours.
+
+    Starts empty rather than from os.environ, so RUST_LOG, AWS_PROFILE and the
+    like on the benchmarking machine cannot change what is measured.
+    """
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "en_US.UTF-8",
+        "TZ": ":UTC",
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": f"2026/11/22/[$LATEST]{run:032x}",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "AKIDBENCHMARK",
+        "AWS_SECRET_ACCESS_KEY": "bench-secret-key",
+        "AWS_SESSION_TOKEN": "bench-session-token",
+        # Local mode of the dispatcher: config file and file state, no AWS calls.
+        "SWITCHBOARD_CONFIG": str(config),
+        "SWITCHBOARD_STATE": str(workdir / f"state-{name}-{run}.jsonl"),
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+    }
+
+
+class RunFailed(Exception):
+    pass
+
+
+def cold_run(binary: Path, env: dict, check, logdir: Path) -> dict:
+    """Spawns the binary for one invocation; returns its timings and peak RSS."""
+    inv = Invocation(slash_command_event())
+    server = RuntimeApi(inv)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {**env, "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_address[1]}"}
+    log_path = logdir / f"{binary.name}.stderr"
+    with open(log_path, "wb") as log:
+        start = time.perf_counter()
+        proc = subprocess.Popen([str(binary)], env=env, stdin=subprocess.DEVNULL,
+                                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            # Poll so a crashed binary fails the run at once instead of timing out.
+            while not inv.done.wait(0.005):
+                if proc.poll() is not None:
+                    raise RunFailed(f"exited with {proc.returncode} before answering")
+                if time.perf_counter() - start > RUN_TIMEOUT_S:
+                    raise RunFailed(
+                        f"no answer within {RUN_TIMEOUT_S:.0f} s (asked for work: "
+                        f"{inv.first_next is not None}, got the event: {inv.handed_out})"
+                    )
+            if inv.error:
+                raise RunFailed(inv.error)
+            # Read the peak while the process is still alive; it is gone after kill.
+            peak_kib = vm_hwm_kib(proc.pid)
+        except RunFailed as e:
+            proc.kill()
+            proc.wait()
+            log.flush()
+            tail = log_path.read_bytes()[-2000:].decode(errors="replace")
+            raise RunFailed(f"{binary}: {e}\n--- its output ---\n{tail}") from None
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            inv.over.set()
+            server.shutdown()
+            server.server_close()
+
+    reply = json.loads(inv.response)
+    body = reply.get("body") or ""
+    if reply.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode()
+    problem = check(reply.get("statusCode"), body)
+    if problem:
+        raise RunFailed(f"{binary}: wrong answer: {problem}")
+    return {
+        "cold_ms": (inv.answered_at - start) * 1000,
+        "init_ms": (inv.first_next - start) * 1000,
+        "peak_kib": peak_kib,
+    }
+
+
+def vm_hwm_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])  # reported in kB (KiB)
+    raise RunFailed("no VmHWM in /proc status")
+
+
+def zipped_size(binary: Path) -> int:
+    """Size of the deployment zip: the binary named `bootstrap`, deflate level 9."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        info = zipfile.ZipInfo("bootstrap", date_time=(2026, 1, 1, 0, 0, 0))
+        info.external_attr = 0o100755 << 16  # executable, as Lambda requires
+        info.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(info, binary.read_bytes(), compresslevel=9)
+    return len(buf.getvalue())
+
+
+def percentile(values: list, p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * p // 100))
+    return ordered[int(rank) - 1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("dispatcher", type=Path)
+    parser.add_argument("floor", type=Path)
+    parser.add_argument("--runs", type=int, default=20, help="cold starts per binary")
+    parser.add_argument("--config", type=Path, default=REPO / "switchboard.example.toml")
+    args = parser.parse_args()
+
+    subjects = {
+        "dispatcher": (args.dispatcher.resolve(), check_dispatcher),
+        "floor": (args.floor.resolve(), check_floor),
+    }
+    samples = {name: [] for name in subjects}
+    with tempfile.TemporaryDirectory(prefix="lambda-bench-") as tmp:
+        workdir = Path(tmp)
+        try:
+            # Round 0 is untimed: it pages both binaries in. Later rounds alternate
+            # the order, so drift on the machine falls on both alike.
+            for run in range(args.runs + 1):
+                order = list(subjects) if run % 2 == 0 else list(reversed(subjects))
+                for name in order:
+                    binary, check = subjects[name]
+                    env = lambda_env(name, workdir, run, args.config.resolve())
+                    result = cold_run(binary, env, check, workdir)
+                    if run > 0:
+                        samples[name].append(result)
+        except RunFailed as e:
+            print(f"run failed: {e}", file=sys.stderr)
+            return 1
+
+    def stat(name, key, fn):
+        return fn([s[key] for s in samples[name]])
+
+    median = statistics.median
+    p90 = lambda xs: percentile(xs, 90)  # noqa: E731
+    mib = lambda kib: kib / 1024  # noqa: E731
+    d_bin, f_bin = (subjects[n][0] for n in ("dispatcher", "floor"))
+    d_zip, f_zip = zipped_size(d_bin), zipped_size(f_bin)
+
+    # (metric, dispatcher, floor, unit format, target text, met?)
+    rows = []
+    d, f = stat("dispatcher", "cold_ms", median), stat("floor", "cold_ms", median)
+    rows.append(("cold start to first response, median", d, f, "{:.1f} ms",
+                 f"≤ {COLD_RATIO}× floor", d <= COLD_RATIO * f))
+    d, f = stat("dispatcher", "cold_ms", p90), stat("floor", "cold_ms", p90)
+    rows.append(("cold start to first response, p90", d, f, "{:.1f} ms", "", None))
+    d, f = stat("dispatcher", "init_ms", median), stat("floor", "init_ms", median)
+    rows.append(("init (spawn to first /next), median", d, f, "{:.1f} ms", "", None))
+    d, f = mib(stat("dispatcher", "peak_kib", median)), mib(stat("floor", "peak_kib", median))
+    rows.append(("peak memory (VmHWM), median", d, f, "{:.2f} MiB",
+                 f"≤ {MEMORY_RATIO}× floor", d <= MEMORY_RATIO * f))
+    d, f = d_bin.stat().st_size, f_bin.stat().st_size
+    rows.append(("release binary", d / 1e6, f / 1e6, "{:.2f} MB", "", None))
+    rows.append(("zipped (bootstrap, deflate -9)", d_zip / 1e6, f_zip / 1e6, "{:.2f} MB",
+                 f"≤ {ZIP_LIMIT_BYTES / 1e6:.0f} MB", d_zip <= ZIP_LIMIT_BYTES))
+
+    print(f"cold starts: {args.runs} per binary against a local Runtime API; "
+          "MB = 10^6 bytes, MiB = 2^20 bytes")
+    print("| metric | dispatcher | floor | ratio | target | met |")
+    print("|---|---:|---:|---:|---|---|")
+    for metric, d, f, fmt, target, met in rows:
+        verdict = "" if met is None else ("yes" if met else "**no**")
+        print(f"| {metric} | {fmt.format(d)} | {fmt.format(f)} | {d / f:.3f}× "
+              f"| {target} | {verdict} |")
+    print(f"sizes in bytes: dispatcher {d_bin.stat().st_size} (zip {d_zip}), "
+          f"floor {f_bin.stat().st_size} (zip {f_zip})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
