@@ -5,8 +5,10 @@
 setup:
 	scripts/setup.sh
 
+# The whole workspace is built so the worker binary sits beside switchboard.
 serve:
-	cargo run --bin switchboard -- serve
+	cargo build --workspace --bins
+	"$${CARGO_TARGET_DIR:-target}/debug/switchboard" serve
 
 test:
 	scripts/test.sh

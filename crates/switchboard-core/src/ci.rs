@@ -64,6 +64,7 @@ pub struct Jenkins {
     base: String,
     user: Option<Secret>,
     token: Option<Secret>,
+    request_timeout: Option<Duration>,
 }
 
 #[derive(Deserialize)]
@@ -124,10 +125,21 @@ impl Jenkins {
             base: base.trim_end_matches('/').to_owned(),
             user,
             token,
+            request_timeout: None,
         }
     }
 
+    /// Caps each request (the dispatcher must answer Slack within 3 s).
+    pub fn with_request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = Some(timeout);
+        self
+    }
+
     fn authed(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let req = match self.request_timeout {
+            Some(t) => req.timeout(t),
+            None => req,
+        };
         match (&self.user, &self.token) {
             (Some(u), Some(t)) => req.basic_auth(u.expose(), Some(t.expose())),
             _ => req,

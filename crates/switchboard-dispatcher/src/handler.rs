@@ -96,8 +96,16 @@ impl Dispatcher {
         }
     }
 
-    pub fn from_runtime(rt: Runtime) -> Self {
-        Self::new(rt.config, rt.secrets, rt.store, rt.jobs, rt.http)
+    /// Builds the dispatcher from the process runtime; without a signing
+    /// secret it could only refuse requests, so that fails start-up instead.
+    pub fn from_runtime(rt: Runtime) -> anyhow::Result<Self> {
+        if rt.secrets.slack_signing_secret.is_none() {
+            anyhow::bail!(
+                "SLACK_SIGNING_SECRET is missing: set it in the environment, or on AWS put it in the \
+                 stack's secret (aws secretsmanager put-secret-value --secret-id $SWITCHBOARD_SECRET_ID …)"
+            );
+        }
+        Ok(Self::new(rt.config, rt.secrets, rt.store, rt.jobs, rt.http))
     }
 
     /// Handles `POST /slack/commands` given the raw headers and body.
@@ -283,16 +291,13 @@ impl Dispatcher {
             ));
         };
         Self::check_client(config, client)?;
-        let http = reqwest::Client::builder()
-            .timeout(JENKINS_TRIGGER_TIMEOUT)
-            .build()
-            .unwrap_or_else(|_| self.http.clone());
         let ci = Jenkins::new(
-            http,
+            self.http.clone(),
             &jenkins.url,
             self.secrets.jenkins_user.clone(),
             self.secrets.jenkins_token.clone(),
-        );
+        )
+        .with_request_timeout(JENKINS_TRIGGER_TIMEOUT);
         let params = vec![
             (jenkins.client_param.clone(), client.to_owned()),
             (jenkins.branch_param.clone(), branch.to_owned()),

@@ -7,7 +7,7 @@ use switchboard_dispatcher::Dispatcher;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     switchboard_core::telemetry::init();
-    let dispatcher = Dispatcher::from_runtime(Runtime::from_env().await?);
+    let dispatcher = Dispatcher::from_runtime(Runtime::from_env().await?)?;
     let dispatcher = &dispatcher;
     lambda_http::run(service_fn(move |req: Request| async move {
         let reply = match req.uri().path() {

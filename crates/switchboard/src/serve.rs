@@ -44,7 +44,7 @@ pub async fn run(
         },
         secrets,
     )?;
-    let dispatcher = Arc::new(Dispatcher::from_runtime(rt));
+    let dispatcher = Arc::new(Dispatcher::from_runtime(rt)?);
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/slack/commands", post(commands))

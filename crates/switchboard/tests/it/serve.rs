@@ -318,3 +318,33 @@ async fn send_signs_and_prints_the_reply() {
         "{stdout}"
     );
 }
+
+#[tokio::test]
+async fn a_slow_jenkins_still_gets_slack_an_answer_in_time() {
+    let jenkins = MockServer::start().await;
+    Mock::given(path("/job/deploy/buildWithParameters"))
+        .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(10)))
+        .mount(&jenkins)
+        .await;
+    let served = Served::start(&config(&jenkins.uri(), "http://127.0.0.1:9"));
+    let started = std::time::Instant::now();
+    let (_, body) = served
+        .command(
+            "deploy --client acme --branch main",
+            "UANN",
+            "COPS",
+            RESPONSE_URL,
+        )
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    let (kind, text) = reply(&body);
+    assert_eq!(kind, "ephemeral");
+    assert!(
+        text.contains("Jenkins is not answering (timed out)"),
+        "{text}"
+    );
+}
