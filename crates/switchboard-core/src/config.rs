@@ -32,6 +32,8 @@ pub struct Config {
     pub jobs: BTreeMap<String, JobTemplate>,
     pub commands: BTreeMap<String, Access>,
     pub state: StateConfig,
+    pub trackers: Vec<TrackerConfig>,
+    pub unfurl: UnfurlConfig,
     /// The text it was parsed from, so it can be pushed and compared.
     pub source: String,
 }
@@ -75,6 +77,53 @@ pub struct StateConfig {
     pub path: PathBuf,
 }
 
+/// The kinds of tracker Switchboard can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrackerKind {
+    Trac,
+    Codebase,
+    Trello,
+    Jira,
+    Yandex,
+}
+
+/// How to read a Trac: the XML-RPC plugin over JSON or XML, or the export
+/// formats every stock Trac serves (CSV and RSS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TracMode {
+    Jsonrpc,
+    Xmlrpc,
+    Export,
+}
+
+/// One tracker. Credentials come from `TRACKER_<NAME>_USER` and
+/// `TRACKER_<NAME>_TOKEN` (environment or the AWS secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackerConfig {
+    pub name: String,
+    pub kind: TrackerKind,
+    /// Where people's links point (the web UI's base URL).
+    pub url: String,
+    /// Where the API lives, when it is not under `url`.
+    pub api_url: Option<String>,
+    pub trac_mode: TracMode,
+    /// Yandex Tracker's organisation id (`X-Org-ID`).
+    pub org_id: Option<String>,
+}
+
+/// Limits for link unfurling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnfurlConfig {
+    /// The same link in the same channel is not unfurled again this soon.
+    pub repeat_minutes: u64,
+    /// A message with more links than this unfurls none.
+    pub max_links: usize,
+    /// How long fetching may take before Slack is answered regardless.
+    pub budget_ms: u64,
+}
+
 // The file's shape. Spans are kept where a later check may need to point at
 // a line.
 #[derive(Deserialize)]
@@ -91,6 +140,34 @@ struct RawConfig {
     commands: BTreeMap<String, Spanned<RawAccess>>,
     #[serde(default)]
     state: RawState,
+    #[serde(default)]
+    trackers: Vec<Spanned<RawTracker>>,
+    #[serde(default)]
+    unfurl: RawUnfurl,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTracker {
+    name: String,
+    kind: TrackerKind,
+    url: Spanned<String>,
+    api_url: Option<Spanned<String>>,
+    #[serde(default = "default_trac_mode")]
+    trac_mode: TracMode,
+    org_id: Option<String>,
+}
+
+fn default_trac_mode() -> TracMode {
+    TracMode::Jsonrpc
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawUnfurl {
+    repeat_minutes: Option<u64>,
+    max_links: Option<usize>,
+    budget_ms: Option<u64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -329,6 +406,52 @@ impl Config {
             commands.insert(name.clone(), parsed);
         }
 
+        let mut trackers: Vec<TrackerConfig> = Vec::new();
+        for t in &raw.trackers {
+            let r = t.get_ref();
+            let key = format!("trackers.{}", r.name);
+            if r.name.is_empty()
+                || !r
+                    .name
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+            {
+                c.fail(
+                    t.span(),
+                    "trackers.name",
+                    format!("{:?} must be letters, digits, - or _", r.name),
+                );
+            }
+            if trackers.iter().any(|o| o.name == r.name) {
+                c.fail(t.span(), &key, "two trackers have this name");
+            }
+            let url = c.url(&r.url, &format!("{key}.url"));
+            let api_url = r
+                .api_url
+                .as_ref()
+                .map(|a| c.url(a, &format!("{key}.api_url")));
+            if r.kind == TrackerKind::Yandex && r.org_id.is_none() {
+                c.fail(
+                    t.span(),
+                    &format!("{key}.org_id"),
+                    "Yandex Tracker needs the organisation id",
+                );
+            }
+            trackers.push(TrackerConfig {
+                name: r.name.clone(),
+                kind: r.kind,
+                url,
+                api_url,
+                trac_mode: r.trac_mode,
+                org_id: r.org_id.clone(),
+            });
+        }
+        let unfurl = UnfurlConfig {
+            repeat_minutes: raw.unfurl.repeat_minutes.unwrap_or(30),
+            max_links: raw.unfurl.max_links.unwrap_or(3).max(1),
+            budget_ms: raw.unfurl.budget_ms.unwrap_or(2000).clamp(100, 2800),
+        };
+
         if c.problems.is_empty() {
             Ok(Self {
                 slack: SlackConfig { api_url, command },
@@ -343,6 +466,8 @@ impl Config {
                         .map(PathBuf::from)
                         .unwrap_or_else(|| PathBuf::from(".switchboard/state.jsonl")),
                 },
+                trackers,
+                unfurl,
                 source: text.to_owned(),
             })
         } else {
@@ -437,6 +562,14 @@ mod tests {
         check("clients = [\"ok\", \"a b\"]\n", &["line 1", "clients"]);
         check("[slack\n", &["line 1"]);
         check("[jenkins]\nurl = \"https://j\"\n", &["job"]);
+        check(
+            "[[trackers]]\nname = \"t\"\nkind = \"bugzilla\"\nurl = \"https://b\"\n",
+            &["line 3", "bugzilla"],
+        );
+        check(
+            "[[trackers]]\nname = \"y\"\nkind = \"yandex\"\nurl = \"https://tracker.yandex.ru\"\n",
+            &["trackers.y.org_id"],
+        );
     }
 
     #[test]

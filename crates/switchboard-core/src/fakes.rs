@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use crate::ids::{ChannelId, UserId};
 use crate::jobs::{JobRunner, JobSpec};
-use crate::slack::{Chat, ChatError, Message, ResponseUrl};
+use crate::slack::{Card, Chat, ChatError, Message, ResponseUrl, UnfurlTarget};
 
 pub use crate::state::MemoryStore;
 
@@ -14,6 +14,7 @@ pub use crate::state::MemoryStore;
 #[derive(Debug, Default)]
 pub struct RecordingChat {
     pub sent: Mutex<Vec<(String, Message)>>,
+    pub unfurls: Mutex<Vec<(UnfurlTarget, Vec<(String, Card)>)>>,
 }
 
 impl RecordingChat {
@@ -56,6 +57,18 @@ impl Chat for RecordingChat {
 
     async fn respond(&self, url: &ResponseUrl, message: &Message) -> Result<(), ChatError> {
         self.record(url.as_str(), message);
+        Ok(())
+    }
+
+    async fn unfurl(
+        &self,
+        target: &UnfurlTarget,
+        cards: &[(String, Card)],
+    ) -> Result<(), ChatError> {
+        self.unfurls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((target.clone(), cards.to_vec()));
         Ok(())
     }
 }

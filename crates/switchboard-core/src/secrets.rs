@@ -38,6 +38,8 @@ pub struct Secrets {
     pub slack_bot_token: Option<Secret>,
     pub jenkins_user: Option<Secret>,
     pub jenkins_token: Option<Secret>,
+    /// Tracker credentials, `TRACKER_<NAME>_USER` / `TRACKER_<NAME>_TOKEN`.
+    pub trackers: std::collections::BTreeMap<String, Secret>,
 }
 
 /// The names used both as environment variables and as keys of the AWS
@@ -49,32 +51,69 @@ pub const NAMES: [&str; 4] = [
     "JENKINS_TOKEN",
 ];
 
+/// Tracker credentials are every variable (or secret key) with this prefix.
+pub const TRACKER_PREFIX: &str = "TRACKER_";
+
+/// The variable holding one credential of a configured tracker: the name is
+/// upper-cased and anything but letters and digits becomes `_`
+/// (`trac-main`, `USER` → `TRACKER_TRAC_MAIN_USER`).
+pub fn tracker_var(tracker: &str, what: &str) -> String {
+    let name: String = tracker
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{TRACKER_PREFIX}{name}_{what}")
+}
+
 /// The environment variable naming the Secrets Manager secret on AWS.
 pub const SECRET_ID_VAR: &str = "SWITCHBOARD_SECRET_ID";
 
 impl Secrets {
-    /// Builds the set from any lookup (environment, JSON object, test map).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
-        let get = |name: &str| lookup(name).filter(|v| !v.is_empty()).map(Secret::new);
+    /// Builds the set from any source of names and values (environment,
+    /// JSON object, test list).
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut all: std::collections::BTreeMap<String, String> = pairs
+            .into_iter()
+            .filter(|(k, v)| {
+                !v.is_empty() && (NAMES.contains(&k.as_str()) || k.starts_with(TRACKER_PREFIX))
+            })
+            .collect();
+        let mut take = |name: &str| all.remove(name).map(Secret::new);
+        let slack_signing_secret = take(NAMES[0]);
+        let slack_bot_token = take(NAMES[1]);
+        let jenkins_user = take(NAMES[2]);
+        let jenkins_token = take(NAMES[3]);
         Self {
-            slack_signing_secret: get(NAMES[0]),
-            slack_bot_token: get(NAMES[1]),
-            jenkins_user: get(NAMES[2]),
-            jenkins_token: get(NAMES[3]),
+            slack_signing_secret,
+            slack_bot_token,
+            jenkins_user,
+            jenkins_token,
+            trackers: all.into_iter().map(|(k, v)| (k, Secret::new(v))).collect(),
         }
     }
 
     pub fn from_env() -> Self {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        Self::from_pairs(std::env::vars())
+    }
+
+    /// One credential of a configured tracker, e.g. `("trac", "TOKEN")`.
+    pub fn tracker(&self, tracker: &str, what: &str) -> Option<&Secret> {
+        self.trackers.get(&tracker_var(tracker, what))
     }
 
     /// Parses the JSON object stored in Secrets Manager.
     pub fn from_json(text: &str) -> anyhow::Result<Self> {
         let map: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text)
             .context("the Switchboard secret is not a JSON object of strings")?;
-        Ok(Self::from_lookup(|name| {
-            map.get(name).and_then(|v| v.as_str()).map(str::to_owned)
-        }))
+        Ok(Self::from_pairs(map.into_iter().filter_map(|(k, v)| {
+            v.as_str().map(|s| (k.clone(), s.to_owned()))
+        })))
     }
 
     /// Reads secrets from Secrets Manager when `SWITCHBOARD_SECRET_ID` is set,
@@ -98,11 +137,14 @@ impl Secrets {
             .secret_string()
             .with_context(|| format!("secret {id} has no SecretString"))?;
         let stored = Self::from_json(text).with_context(|| format!("parsing secret {id}"))?;
+        let mut trackers = stored.trackers;
+        trackers.extend(env.trackers);
         Ok(Self {
             slack_signing_secret: env.slack_signing_secret.or(stored.slack_signing_secret),
             slack_bot_token: env.slack_bot_token.or(stored.slack_bot_token),
             jenkins_user: env.jenkins_user.or(stored.jenkins_user),
             jenkins_token: env.jenkins_token.or(stored.jenkins_token),
+            trackers,
         })
     }
 }
@@ -123,6 +165,16 @@ mod tests {
             Some("xoxb-very-secret")
         );
         assert!(all.slack_signing_secret.is_none());
+    }
+
+    #[test]
+    fn tracker_credentials_by_name() {
+        assert_eq!(tracker_var("trac-main", "USER"), "TRACKER_TRAC_MAIN_USER");
+        let s =
+            Secrets::from_json(r#"{"TRACKER_JIRA_TOKEN":"t0k","UNRELATED":"x"}"#).expect("json");
+        assert_eq!(s.tracker("jira", "TOKEN").map(Secret::expose), Some("t0k"));
+        assert!(s.tracker("jira", "USER").is_none());
+        assert_eq!(s.trackers.len(), 1, "unrelated keys are not kept");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use switchboard_core::ids::JobId;
 use switchboard_core::jobs::{
     JobRecord, JobRunner, JobSpec, JobStatus, JobStore, Work, fill_template,
 };
+use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
 use switchboard_core::settings::LiveConfig;
@@ -26,32 +27,6 @@ use crate::commands::{Command, Parsed, parse};
 
 /// Slack wants an answer within 3 s; an inline call to Jenkins gets this long.
 const JENKINS_TRIGGER_TIMEOUT: Duration = Duration::from_millis(2000);
-
-/// An HTTP answer, independent of the server that sends it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    pub status: u16,
-    pub content_type: &'static str,
-    pub body: String,
-}
-
-impl Reply {
-    fn message(m: &Message) -> Self {
-        Self {
-            status: 200,
-            content_type: "application/json",
-            body: m.to_response_json().to_string(),
-        }
-    }
-
-    fn plain(status: u16, body: &str) -> Self {
-        Self {
-            status,
-            content_type: "text/plain; charset=utf-8",
-            body: body.to_owned(),
-        }
-    }
-}
 
 /// What went wrong while running a command.
 #[derive(Debug, thiserror::Error)]

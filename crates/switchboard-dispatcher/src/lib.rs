@@ -6,4 +6,5 @@ pub mod commands;
 pub mod handler;
 pub mod split;
 
-pub use handler::{Dispatcher, Reply};
+pub use handler::Dispatcher;
+pub use switchboard_core::reply::Reply;

@@ -41,7 +41,7 @@ pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus>
             JobRecord::new(&spec.id, "job", "", &spec.requested_by, &spec.channel)
         }
     };
-    let mut reporter = Reporter::new(ctx.chat, spec, record.response_posts);
+    let mut reporter = Reporter::new(ctx.chat, spec, record.response_posts, record.created_at);
     record.status = JobStatus::Running;
     jobs.save(&record)
         .await

@@ -5,7 +5,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::Deserialize;
 
-use super::{Message, ResponseUrl};
+use super::{Card, Message, ResponseUrl};
 use crate::ids::{ChannelId, UserId};
 use crate::secrets::Secret;
 
@@ -45,6 +45,21 @@ pub trait Chat: Send + Sync {
     async fn lookup_user_by_email(&self, email: &str) -> Result<Option<UserId>, ChatError>;
     /// Posts a follow-up to a slash command's `response_url`.
     async fn respond(&self, url: &ResponseUrl, message: &Message) -> Result<(), ChatError>;
+    /// Attaches cards to the links of one shared message (`chat.unfurl`),
+    /// keyed by each link exactly as Slack sent it.
+    async fn unfurl(
+        &self,
+        target: &UnfurlTarget,
+        cards: &[(String, Card)],
+    ) -> Result<(), ChatError>;
+}
+
+/// Which message's links `chat.unfurl` decorates: Slack's `unfurl_id` and
+/// `source` when the event has them, else the channel and message ts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnfurlTarget {
+    Id { unfurl_id: String, source: String },
+    Message { channel: String, ts: String },
 }
 
 /// The real Slack Web API.
@@ -208,6 +223,34 @@ impl Chat for SlackWebApi {
             Err(ChatError::Slack { code, .. }) if code == "users_not_found" => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    async fn unfurl(
+        &self,
+        target: &UnfurlTarget,
+        cards: &[(String, Card)],
+    ) -> Result<(), ChatError> {
+        let unfurls: serde_json::Map<String, serde_json::Value> = cards
+            .iter()
+            .map(|(url, card)| {
+                (
+                    url.clone(),
+                    serde_json::json!({ "blocks": card.to_blocks() }),
+                )
+            })
+            .collect();
+        let mut body = serde_json::json!({ "unfurls": unfurls });
+        match target {
+            UnfurlTarget::Id { unfurl_id, source } => {
+                body["unfurl_id"] = unfurl_id.as_str().into();
+                body["source"] = source.as_str().into();
+            }
+            UnfurlTarget::Message { channel, ts } => {
+                body["channel"] = channel.as_str().into();
+                body["ts"] = ts.as_str().into();
+            }
+        }
+        self.call("chat.unfurl", body).await.map(|_| ())
     }
 
     async fn respond(&self, url: &ResponseUrl, message: &Message) -> Result<(), ChatError> {
@@ -409,6 +452,59 @@ mod tests {
                 .await
                 .expect("lookup"),
             None
+        );
+    }
+
+    #[tokio::test]
+    async fn unfurls_by_id_or_by_message() {
+        let server = MockServer::start().await;
+        Mock::given(path("/chat.unfurl"))
+            .and(body_partial_json(serde_json::json!({
+                "unfurl_id": "C123.456.link",
+                "source": "conversations_history",
+            })))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/chat.unfurl"))
+            .and(body_partial_json(
+                serde_json::json!({"channel": "C123", "ts": "1.2"}),
+            ))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let card = Card {
+            title: "#1 x".into(),
+            url: "https://t/ticket/1".into(),
+            ..Card::default()
+        };
+        let cards = vec![("https://t/ticket/1".to_string(), card)];
+        let api = api(&server);
+        api.unfurl(
+            &UnfurlTarget::Id {
+                unfurl_id: "C123.456.link".into(),
+                source: "conversations_history".into(),
+            },
+            &cards,
+        )
+        .await
+        .expect("by id");
+        api.unfurl(
+            &UnfurlTarget::Message {
+                channel: "C123".into(),
+                ts: "1.2".into(),
+            },
+            &cards,
+        )
+        .await
+        .expect("by message");
+        let sent = server.received_requests().await.unwrap_or_default();
+        let body: serde_json::Value = serde_json::from_slice(&sent[0].body).expect("json");
+        assert_eq!(
+            body["unfurls"]["https://t/ticket/1"]["blocks"][0]["type"],
+            "section"
         );
     }
 

@@ -2,10 +2,13 @@
 //! `response_url` follow-ups. Only this module knows Slack's wire formats.
 
 pub mod api;
+pub mod card;
 pub mod command;
+pub mod events;
 pub mod verify;
 
-pub use api::{Chat, ChatError, SlackWebApi};
+pub use api::{Chat, ChatError, SlackWebApi, UnfurlTarget};
+pub use card::Card;
 pub use command::{ResponseUrl, SlashCommand};
 
 /// A message as the core composes it: mrkdwn text, seen by the person

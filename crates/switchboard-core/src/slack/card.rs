@@ -1,0 +1,171 @@
+//! Ticket cards for link unfurls, and their Block Kit rendering. The card
+//! is domain data; only `to_blocks` knows Slack's layout and limits.
+
+use super::escape;
+
+/// Block Kit limits we render within.
+pub const MAX_TEXT: usize = 3000;
+pub const MAX_FIELD: usize = 2000;
+pub const MAX_FIELDS: usize = 10;
+pub const MAX_BLOCKS: usize = 50;
+/// How much of a description a card shows.
+const BODY_LINES: usize = 6;
+const BODY_CHARS: usize = 600;
+
+/// What a card says, as plain text (escaping happens when rendering).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Card {
+    /// The headline, linked to `url`.
+    pub title: String,
+    pub url: String,
+    /// Shown under the title: the first lines of a description, or a comment.
+    pub body: String,
+    /// A line above the body, e.g. a comment's author and time.
+    pub byline: Option<String>,
+    /// Label and value pairs (status, owner, …); empty values are skipped.
+    pub fields: Vec<(String, String)>,
+    /// Small print at the bottom: tracker, last change.
+    pub context: String,
+}
+
+/// Cuts text to at most `max` characters on a character boundary, marking
+/// the cut with an ellipsis.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The first lines of a text, within the card's budget.
+pub fn first_lines(text: &str) -> String {
+    let lines: Vec<&str> = text.trim().lines().collect();
+    let mut out = lines
+        .iter()
+        .take(BODY_LINES)
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n");
+    if lines.len() > BODY_LINES {
+        out.push_str("\n…");
+    }
+    shorten(&out, BODY_CHARS)
+}
+
+/// `<url|text>` with the text made safe for a link label.
+fn link(url: &str, text: &str) -> String {
+    format!(
+        "<{}|{}>",
+        url.replace(['<', '>', '|'], ""),
+        escape(text).replace('|', "¦")
+    )
+}
+
+impl Card {
+    /// Renders the card as Block Kit blocks, within Slack's limits.
+    pub fn to_blocks(&self) -> serde_json::Value {
+        let mut head = format!("*{}*", link(&self.url, &shorten(&self.title, 300)));
+        if let Some(by) = &self.byline {
+            head.push('\n');
+            head.push_str(&escape(&shorten(by, 300)));
+        }
+        let body = self.body.trim();
+        if !body.is_empty() {
+            let quoted: Vec<String> = escape(body).lines().map(|l| format!(">{l}")).collect();
+            head.push('\n');
+            head.push_str(&quoted.join("\n"));
+        }
+        let mut blocks = vec![serde_json::json!({
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": shorten(&head, MAX_TEXT)},
+        })];
+        let fields: Vec<serde_json::Value> = self
+            .fields
+            .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .take(MAX_FIELDS)
+            .map(|(k, v)| {
+                serde_json::json!({
+                    "type": "mrkdwn",
+                    "text": shorten(&format!("*{}*\n{}", escape(k), escape(v)), MAX_FIELD),
+                })
+            })
+            .collect();
+        if !fields.is_empty() {
+            blocks.push(serde_json::json!({"type": "section", "fields": fields}));
+        }
+        if !self.context.is_empty() {
+            blocks.push(serde_json::json!({
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": shorten(&escape(&self.context), MAX_TEXT)}],
+            }));
+        }
+        blocks.truncate(MAX_BLOCKS);
+        serde_json::Value::Array(blocks)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card() -> Card {
+        Card {
+            title: "#1 Checkout <fails> | EU".into(),
+            url: "https://trac.example.com/ticket/1".into(),
+            body: "Line one & more\nline two".into(),
+            byline: None,
+            fields: vec![
+                ("Status".into(), "accepted".into()),
+                ("Owner".into(), String::new()),
+            ],
+            context: "Trac · updated 2026-09-01 10:15 UTC".into(),
+        }
+    }
+
+    #[test]
+    fn renders_title_link_body_fields_and_context() {
+        let blocks = card().to_blocks();
+        let text = blocks[0]["text"]["text"].as_str().expect("text");
+        assert!(
+            text.starts_with(
+                "*<https://trac.example.com/ticket/1|#1 Checkout &lt;fails&gt; ¦ EU>*"
+            ),
+            "{text}"
+        );
+        assert!(text.contains(">Line one &amp; more\n>line two"), "{text}");
+        let fields = blocks[1]["fields"].as_array().expect("fields");
+        assert_eq!(fields.len(), 1, "empty values are skipped");
+        assert_eq!(fields[0]["text"], "*Status*\naccepted");
+        assert_eq!(blocks[2]["type"], "context");
+    }
+
+    #[test]
+    fn stays_within_block_kit_limits() {
+        let mut c = card();
+        c.body = "ж".repeat(10_000);
+        c.fields = (0..20)
+            .map(|i| (format!("f{i}"), "x".repeat(5000)))
+            .collect();
+        let blocks = c.to_blocks();
+        let text = blocks[0]["text"]["text"].as_str().expect("text");
+        assert!(text.chars().count() <= MAX_TEXT);
+        let fields = blocks[1]["fields"].as_array().expect("fields");
+        assert_eq!(fields.len(), MAX_FIELDS);
+        assert!(fields.iter().all(|f| {
+            f["text"]
+                .as_str()
+                .is_some_and(|t| t.chars().count() <= MAX_FIELD)
+        }));
+        assert!(blocks.as_array().is_some_and(|b| b.len() <= MAX_BLOCKS));
+    }
+
+    #[test]
+    fn first_lines_are_cut_on_characters() {
+        assert_eq!(first_lines("a\nb\nc\nd\ne\nf\ng\nh"), "a\nb\nc\nd\ne\nf\n…");
+        assert_eq!(shorten("éééé", 3), "éé…");
+        assert_eq!(shorten("ok", 3), "ok");
+    }
+}
