@@ -1,0 +1,212 @@
+//! What the HTTP tracker clients share: building a URL under a configured
+//! base, sending the GET, reading the answer, and trimming descriptions.
+
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::{TrackerError, status_error, transport};
+
+/// How much of a description a card carries; the rest stays in the tracker.
+const DESCRIPTION_CHARS: usize = 1500;
+
+/// `base` with `segments` appended as path segments, each percent-encoded,
+/// so a key can never climb out of the API's path.
+pub(crate) fn endpoint(base: &str, segments: &[&str]) -> Result<Url, TrackerError> {
+    let unusable = || TrackerError::Unavailable(format!("the API URL {base:?} is not usable"));
+    let mut url = Url::parse(base).map_err(|_| unusable())?;
+    url.path_segments_mut()
+        .map_err(|_| unusable())?
+        .pop_if_empty()
+        .extend(segments);
+    Ok(url)
+}
+
+/// Sends a request and returns the body of a successful answer; statuses
+/// and transport failures become the tracker errors people can act on.
+pub(crate) async fn body(request: reqwest::RequestBuilder) -> Result<String, TrackerError> {
+    let response = request.send().await.map_err(|e| transport(&e))?;
+    if let Some(error) = status_error(response.status().as_u16()) {
+        return Err(error);
+    }
+    response.text().await.map_err(|e| transport(&e))
+}
+
+/// Decodes a JSON answer. serde's message names the line and column, never
+/// the content, so it is safe to show.
+pub(crate) fn json<T: DeserializeOwned>(body: &str) -> Result<T, TrackerError> {
+    serde_json::from_str(body).map_err(|e| TrackerError::Protocol(format!("unexpected JSON: {e}")))
+}
+
+/// The start of a description: trimmed, and cut at a line or word boundary
+/// when it is long.
+pub(crate) fn excerpt(text: &str) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(DESCRIPTION_CHARS) {
+        None => text.to_owned(),
+        Some((end, _)) => {
+            let head = &text[..end];
+            let cut = head
+                .rfind('\n')
+                .or_else(|| head.rfind(' '))
+                .filter(|i| *i > end / 2)
+                .unwrap_or(end);
+            format!("{}…", head[..cut].trim_end())
+        }
+    }
+}
+
+/// An empty string is no value; a card shows nothing rather than a blank.
+pub(crate) fn non_empty(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+/// What the client modules' tests share: a config, a link, and the table of
+/// failures every tracker must map the same way.
+#[cfg(test)]
+pub(crate) mod testing {
+    use switchboard_core::config::{TracMode, TrackerConfig, TrackerKind};
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use crate::{TicketRef, Tracker, TrackerError};
+
+    pub(crate) fn config(kind: TrackerKind, url: &str, api_url: Option<&str>) -> TrackerConfig {
+        TrackerConfig {
+            name: "t".into(),
+            kind,
+            url: url.into(),
+            api_url: api_url.map(str::to_owned),
+            trac_mode: TracMode::Jsonrpc,
+            org_id: None,
+        }
+    }
+
+    pub(crate) fn link(kind: TrackerKind, key: &str, project: &str) -> TicketRef {
+        TicketRef {
+            tracker: "t".into(),
+            kind,
+            key: key.into(),
+            project: project.into(),
+            comment: None,
+            url: "https://example.invalid/shared".into(),
+        }
+    }
+
+    /// The error's variant, with the detail that matters to a caller.
+    pub(crate) fn describe(e: &TrackerError) -> String {
+        match e {
+            TrackerError::NotFound => "NotFound".into(),
+            TrackerError::Unauthorized(s) => format!("Unauthorized({s})"),
+            TrackerError::Unavailable(m) => format!("Unavailable({m})"),
+            TrackerError::Protocol(_) => "Protocol".into(),
+        }
+    }
+
+    /// Answers every request to a fresh server with `status` and `body`, and
+    /// asserts what `fetch` makes of it. `tracker` builds a client whose API
+    /// lives at the given base URL.
+    pub(crate) async fn check<T: Tracker>(
+        tracker: &impl Fn(&str) -> T,
+        link: &TicketRef,
+        status: u16,
+        body: &str,
+        expected: &str,
+    ) {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(status).set_body_string(body))
+            .mount(&server)
+            .await;
+        let got = tracker(&server.uri()).fetch(link).await;
+        let got = got
+            .as_ref()
+            .map(|_| "a ticket".to_owned())
+            .map_err(describe);
+        assert_eq!(got, Err(expected.to_owned()), "HTTP {status} with {body:?}");
+    }
+
+    /// The failures every client maps alike; `malformed` are 200 answers the
+    /// client must refuse to read.
+    pub(crate) async fn check_failures<T: Tracker>(
+        tracker: impl Fn(&str) -> T,
+        link: &TicketRef,
+        malformed: &[&str],
+    ) {
+        check(&tracker, link, 404, "Not Found", "NotFound").await;
+        check(&tracker, link, 401, "", "Unauthorized(401)").await;
+        check(&tracker, link, 403, "", "Unauthorized(403)").await;
+        check(&tracker, link, 500, "oops", "Unavailable(HTTP 500)").await;
+        check(&tracker, link, 429, "", "Unavailable(HTTP 429)").await;
+        for body in malformed {
+            check(&tracker, link, 200, body, "Protocol").await;
+        }
+        // Nothing listens on port 1, so the connection is refused.
+        let got = tracker("http://127.0.0.1:1").fetch(link).await;
+        assert!(
+            matches!(got, Err(TrackerError::Unavailable(_))),
+            "an unreachable tracker is unavailable: {:?}",
+            got.map(|_| ()).map_err(|e| describe(&e))
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_encode_segments_under_the_base() {
+        let check = |base: &str, segments: &[&str], expected: &str| {
+            let url = endpoint(base, segments).expect("a usable base");
+            assert_eq!(url.as_str(), expected, "{base} + {segments:?}");
+        };
+        check(
+            "https://api.example.com",
+            &["1", "cards", "abc"],
+            "https://api.example.com/1/cards/abc",
+        );
+        check(
+            "https://api.example.com/",
+            &["v3", "issues", "A-1"],
+            "https://api.example.com/v3/issues/A-1",
+        );
+        check(
+            "https://jira.example.com/jira",
+            &["rest", "x"],
+            "https://jira.example.com/jira/rest/x",
+        );
+        check(
+            "https://jira.example.com/jira/",
+            &["rest", "x"],
+            "https://jira.example.com/jira/rest/x",
+        );
+        check(
+            "https://api.example.com",
+            &["../admin", "a b?c#d"],
+            "https://api.example.com/..%2Fadmin/a%20b%3Fc%23d",
+        );
+        assert!(endpoint("not a url", &["x"]).is_err());
+        assert!(endpoint("mailto:someone@example.com", &["x"]).is_err());
+    }
+
+    #[test]
+    fn excerpts_keep_short_text_and_cut_long_text_at_a_boundary() {
+        assert_eq!(excerpt("  short\n"), "short");
+        assert_eq!(excerpt(""), "");
+        let long = "слово ".repeat(400);
+        let cut = excerpt(&long);
+        assert!(cut.ends_with("слово…"), "{cut:?}");
+        assert!(cut.chars().count() <= DESCRIPTION_CHARS + 1);
+        let unbroken = "x".repeat(DESCRIPTION_CHARS * 2);
+        assert_eq!(excerpt(&unbroken).chars().count(), DESCRIPTION_CHARS + 1);
+    }
+
+    #[test]
+    fn blanks_are_no_value() {
+        assert_eq!(non_empty(Some("  a ")), Some("a".to_owned()));
+        assert_eq!(non_empty(Some(" \n")), None);
+        assert_eq!(non_empty(None), None);
+    }
+}
