@@ -1,0 +1,461 @@
+//! Jira Cloud issues through REST API v3 (`GET /rest/api/3/issue/{key}`),
+//! whose rich text comes as Atlassian Document Format (ADF).
+
+use async_trait::async_trait;
+use serde::Deserialize;
+use serde_json::Value;
+use switchboard_core::config::TrackerConfig;
+use switchboard_core::secrets::Secret;
+
+use crate::{Ticket, TicketRef, TicketView, Tracker, TrackerError, time, wire};
+
+/// Only the fields a card shows; an issue with every field is large.
+const FIELDS: &str =
+    "summary,status,issuetype,priority,assignee,reporter,fixVersions,updated,description";
+
+/// Reads issues with basic auth: the account's email (the user secret) and
+/// an API token.
+pub struct Jira {
+    http: reqwest::Client,
+    name: String,
+    web_url: String,
+    api_url: String,
+    email: Option<Secret>,
+    token: Option<Secret>,
+}
+
+impl Jira {
+    pub fn new(
+        http: reqwest::Client,
+        config: &TrackerConfig,
+        user: Option<Secret>,
+        token: Option<Secret>,
+    ) -> Self {
+        let web_url = config.url.trim_end_matches('/').to_owned();
+        Self {
+            http,
+            name: config.name.clone(),
+            api_url: config.api_url.clone().unwrap_or_else(|| web_url.clone()),
+            web_url,
+            email: user,
+            token,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Issue {
+    key: String,
+    fields: Fields,
+}
+
+// Jira sends `null` for an unset field, hence `Option` throughout.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Fields {
+    summary: Option<String>,
+    status: Option<Named>,
+    issuetype: Option<Named>,
+    priority: Option<Named>,
+    assignee: Option<Person>,
+    reporter: Option<Person>,
+    fix_versions: Option<Vec<Named>>,
+    updated: Option<String>,
+    description: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct Named {
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Person {
+    display_name: Option<String>,
+}
+
+fn name(named: Option<Named>) -> Option<String> {
+    named.and_then(|n| wire::non_empty(n.name.as_deref()))
+}
+
+fn display_name(person: Option<Person>) -> Option<String> {
+    person.and_then(|p| wire::non_empty(p.display_name.as_deref()))
+}
+
+impl Issue {
+    fn into_ticket(self, web_url: &str) -> Ticket {
+        let f = self.fields;
+        Ticket {
+            url: format!("{web_url}/browse/{}", self.key),
+            display_id: self.key,
+            summary: f.summary.unwrap_or_default().trim().to_owned(),
+            status: name(f.status),
+            kind: name(f.issuetype),
+            priority: name(f.priority),
+            owner: display_name(f.assignee),
+            reporter: display_name(f.reporter),
+            milestone: f
+                .fix_versions
+                .unwrap_or_default()
+                .into_iter()
+                .find_map(|v| name(Some(v))),
+            updated_at: f.updated.as_deref().and_then(time::parse),
+            description: wire::excerpt(&match f.description {
+                // API v2 and some apps send plain text where v3 sends ADF.
+                Some(Value::String(text)) => text,
+                Some(doc) => adf_text(&doc),
+                None => String::new(),
+            }),
+        }
+    }
+}
+
+#[async_trait]
+impl Tracker for Jira {
+    async fn fetch(&self, link: &TicketRef) -> Result<TicketView, TrackerError> {
+        let mut url = wire::endpoint(&self.api_url, &["rest", "api", "3", "issue", &link.key])?;
+        url.query_pairs_mut().append_pair("fields", FIELDS);
+        tracing::debug!(tracker = %self.name, path = url.path(), "fetching a Jira issue");
+        let mut request = self
+            .http
+            .get(url)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(email) = &self.email {
+            request = request.basic_auth(email.expose(), self.token.as_ref().map(Secret::expose));
+        }
+        // Jira Cloud answers 404, not 403, for an issue the account may not
+        // see, so a missing permission also reads as "no such ticket".
+        let issue: Issue = wire::json(&wire::body(request).await?)?;
+        Ok(TicketView {
+            ticket: issue.into_ticket(&self.web_url),
+            comment: None,
+        })
+    }
+}
+
+/// The text of an ADF document: blocks (paragraphs, headings, code, list
+/// items) separated by blank lines, list items by line breaks with a
+/// bullet or number, and mentions, emoji and links as their text.
+fn adf_text(doc: &Value) -> String {
+    let mut blocks = Vec::new();
+    adf_blocks(doc, &mut blocks);
+    blocks.join("\n\n")
+}
+
+fn node_type(node: &Value) -> &str {
+    node.get("type").and_then(Value::as_str).unwrap_or_default()
+}
+
+fn children(node: &Value) -> impl Iterator<Item = &Value> {
+    node.get("content")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+fn adf_blocks(node: &Value, blocks: &mut Vec<String>) {
+    match node_type(node) {
+        "paragraph" | "heading" | "codeBlock" => {
+            let mut text = String::new();
+            adf_inline(node, &mut text);
+            let text = text.trim_end();
+            if !text.trim().is_empty() {
+                blocks.push(text.to_owned());
+            }
+        }
+        kind @ ("bulletList" | "orderedList") => {
+            let start = node
+                .pointer("/attrs/order")
+                .and_then(Value::as_u64)
+                .unwrap_or(1);
+            let lines: Vec<String> = children(node)
+                .zip(start..)
+                .map(|(item, n)| {
+                    let mut inner = Vec::new();
+                    adf_blocks(item, &mut inner);
+                    let marker = if kind == "orderedList" {
+                        format!("{n}. ")
+                    } else {
+                        "• ".to_owned()
+                    };
+                    format!("{marker}{}", inner.join("\n"))
+                })
+                .collect();
+            if !lines.is_empty() {
+                blocks.push(lines.join("\n"));
+            }
+        }
+        "text" | "mention" | "emoji" | "inlineCard" | "hardBreak" => {
+            // Inline content outside a paragraph (seen in comments made by
+            // apps) still counts as a block of its own.
+            let mut text = String::new();
+            adf_inline_node(node, &mut text);
+            if !text.trim().is_empty() {
+                blocks.push(text.trim().to_owned());
+            }
+        }
+        _ => children(node).for_each(|child| adf_blocks(child, blocks)),
+    }
+}
+
+fn adf_inline(node: &Value, out: &mut String) {
+    children(node).for_each(|child| adf_inline_node(child, out));
+}
+
+fn adf_inline_node(node: &Value, out: &mut String) {
+    let attr = |name: &str| {
+        node.pointer(&format!("/attrs/{name}"))
+            .and_then(Value::as_str)
+    };
+    match node_type(node) {
+        "text" => out.push_str(node.get("text").and_then(Value::as_str).unwrap_or_default()),
+        "hardBreak" => out.push('\n'),
+        // A mention's text already starts with `@`.
+        "mention" => out.push_str(attr("text").unwrap_or("@someone")),
+        "emoji" => out.push_str(
+            attr("text")
+                .or_else(|| attr("shortName"))
+                .unwrap_or_default(),
+        ),
+        "inlineCard" => out.push_str(attr("url").unwrap_or_default()),
+        _ => adf_inline(node, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::testing;
+    use serde_json::json;
+    use switchboard_core::config::TrackerKind;
+    use wiremock::matchers::any;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const ISSUE: &str = include_str!("../tests/fixtures/jira/issue.json");
+
+    fn jira(api_url: &str) -> Jira {
+        let config = testing::config(
+            TrackerKind::Jira,
+            "https://acme.atlassian.net",
+            Some(api_url),
+        );
+        Jira::new(
+            reqwest::Client::new(),
+            &config,
+            Some(Secret::new("dev@acme.example")),
+            Some(Secret::new("api-token")),
+        )
+    }
+
+    fn link() -> TicketRef {
+        testing::link(TrackerKind::Jira, "SHOP-7", "")
+    }
+
+    #[tokio::test]
+    async fn fetches_an_issue_and_maps_every_field() {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_string(ISSUE))
+            .mount(&server)
+            .await;
+
+        let view = jira(&server.uri()).fetch(&link()).await.expect("an issue");
+
+        assert_eq!(
+            view.ticket,
+            Ticket {
+                display_id: "SHOP-7".into(),
+                url: "https://acme.atlassian.net/browse/SHOP-7".into(),
+                summary: "Checkout rejects addresses with “ß” in the street name".into(),
+                status: Some("In Progress".into()),
+                kind: Some("Bug".into()),
+                priority: Some("High".into()),
+                owner: Some("Jürgen Weiß".into()),
+                reporter: Some("Mia Chen".into()),
+                milestone: Some("2024.5".into()),
+                updated_at: Some(1_715_000_000),
+                description: "Customers in Germany cannot check out when the street \
+                              contains ß.\n\nSteps:\n\n1. Add any item\n2. Enter \
+                              Straße 5\nas the street\n\n• Seen by @Mia Chen 👀\n\
+                              • See https://acme.atlassian.net/browse/SHOP-3"
+                    .into(),
+            }
+        );
+        assert_eq!(view.comment, None);
+
+        let requests = server.received_requests().await.expect("recording is on");
+        assert_eq!(requests.len(), 1);
+        let sent = &requests[0];
+        assert_eq!(sent.url.path(), "/rest/api/3/issue/SHOP-7");
+        let query: Vec<(String, String)> = sent.url.query_pairs().into_owned().collect();
+        assert_eq!(query, vec![("fields".to_owned(), FIELDS.to_owned())]);
+        // base64("dev@acme.example:api-token")
+        assert_eq!(
+            sent.headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok()),
+            Some("Basic ZGV2QGFjbWUuZXhhbXBsZTphcGktdG9rZW4=")
+        );
+    }
+
+    #[tokio::test]
+    async fn the_api_defaults_to_the_site_url() {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_string(ISSUE))
+            .mount(&server)
+            .await;
+        let config = testing::config(TrackerKind::Jira, &format!("{}/jira/", server.uri()), None);
+        let client = Jira::new(reqwest::Client::new(), &config, None, None);
+
+        let view = client.fetch(&link()).await.expect("an issue");
+
+        assert_eq!(
+            view.ticket.url,
+            format!("{}/jira/browse/SHOP-7", server.uri())
+        );
+        let requests = server.received_requests().await.expect("recording is on");
+        assert_eq!(requests[0].url.path(), "/jira/rest/api/3/issue/SHOP-7");
+        assert!(requests[0].headers.get("authorization").is_none());
+    }
+
+    #[tokio::test]
+    async fn unset_fields_are_null_and_map_to_none() {
+        let server = MockServer::start().await;
+        let bare = json!({
+            "key": "SHOP-8",
+            "fields": {
+                "summary": "Bare", "status": null, "issuetype": null, "priority": null,
+                "assignee": null, "reporter": null, "fixVersions": [], "updated": null,
+                "description": null
+            }
+        });
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_json(bare))
+            .mount(&server)
+            .await;
+
+        let view = jira(&server.uri()).fetch(&link()).await.expect("an issue");
+
+        assert_eq!(
+            view.ticket,
+            Ticket {
+                display_id: "SHOP-8".into(),
+                url: "https://acme.atlassian.net/browse/SHOP-8".into(),
+                summary: "Bare".into(),
+                ..Ticket::default()
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn failures_map_to_tracker_errors() {
+        testing::check_failures(
+            jira,
+            &link(),
+            &["{\"key\": ", "[]", "{\"key\": \"SHOP-7\"}"],
+        )
+        .await;
+    }
+
+    #[test]
+    fn adf_becomes_plain_text() {
+        let check = |doc: Value, expected: &str| assert_eq!(adf_text(&doc), expected, "{doc}");
+        let text = |t: &str| json!({"type": "text", "text": t});
+        let para = |content: Vec<Value>| json!({"type": "paragraph", "content": content});
+        let doc = |content: Vec<Value>| json!({"type": "doc", "version": 1, "content": content});
+
+        check(doc(vec![]), "");
+        check(
+            doc(vec![para(vec![text("one")]), para(vec![text("two")])]),
+            "one\n\ntwo",
+        );
+        check(
+            doc(vec![para(vec![
+                text("a"),
+                json!({"type": "hardBreak"}),
+                text("b"),
+            ])]),
+            "a\nb",
+        );
+        check(
+            doc(vec![
+                para(vec![]),
+                para(vec![text("  ")]),
+                para(vec![text("x")]),
+            ]),
+            "x",
+        );
+        check(
+            doc(vec![
+                json!({"type": "heading", "attrs": {"level": 2}, "content": [text("Title")]}),
+            ]),
+            "Title",
+        );
+        check(
+            doc(vec![
+                json!({"type": "codeBlock", "content": [text("let x = 1;\nx + 1")]}),
+            ]),
+            "let x = 1;\nx + 1",
+        );
+        check(
+            doc(vec![
+                json!({"type": "blockquote", "content": [para(vec![text("quoted")])]}),
+            ]),
+            "quoted",
+        );
+        check(
+            doc(vec![
+                json!({"type": "orderedList", "attrs": {"order": 3}, "content": [
+                    {"type": "listItem", "content": [para(vec![text("c")])]},
+                    {"type": "listItem", "content": [para(vec![text("d")])]}
+                ]}),
+            ]),
+            "3. c\n4. d",
+        );
+        check(
+            doc(vec![json!({"type": "bulletList", "content": [
+                {"type": "listItem", "content": [
+                    para(vec![text("outer")]),
+                    {"type": "bulletList", "content": [
+                        {"type": "listItem", "content": [para(vec![text("inner")])]}
+                    ]}
+                ]}
+            ]})]),
+            "• outer\n• inner",
+        );
+        check(
+            doc(vec![para(vec![
+                json!({"type": "mention", "attrs": {"id": "1", "text": "@Ann"}}),
+                text(" "),
+                json!({"type": "emoji", "attrs": {"shortName": ":tada:"}}),
+                text(" "),
+                json!({"type": "inlineCard", "attrs": {"url": "https://x.example"}}),
+                json!({"type": "status", "attrs": {"text": "DONE"}}),
+            ])]),
+            "@Ann :tada: https://x.example",
+        );
+        check(
+            doc(vec![
+                json!({"type": "table", "content": [
+                    {"type": "tableRow", "content": [
+                        {"type": "tableCell", "content": [para(vec![text("cell 1")])]},
+                        {"type": "tableCell", "content": [para(vec![text("cell 2")])]}
+                    ]}
+                ]}),
+                json!({"type": "rule"}),
+                para(vec![text("after")]),
+            ]),
+            "cell 1\n\ncell 2\n\nafter",
+        );
+        check(
+            doc(vec![
+                json!({"type": "mediaSingle", "content": [{"type": "media", "attrs": {"id": "m"}}]}),
+            ]),
+            "",
+        );
+        check(json!("not a document"), "");
+        check(json!({"type": "doc", "content": "not a list"}), "");
+    }
+}
