@@ -1,0 +1,1479 @@
+//! Trac. Two ways in: the XML-RPC plugin (JSON-RPC or XML-RPC at `/rpc`,
+//! `/login/rpc` with credentials), or the CSV and RSS exports every stock
+//! Trac serves. Both RPC encodings are read into one small value tree, so
+//! the ticket and change-log logic exists once.
+
+use async_trait::async_trait;
+use reqwest::header::CONTENT_TYPE;
+use switchboard_core::config::{TracMode, TrackerConfig};
+use switchboard_core::secrets::Secret;
+
+use crate::{
+    Comment, Ticket, TicketRef, TicketView, Tracker, TrackerError, status_error, transport,
+};
+
+/// A Trac client for one configured tracker.
+#[derive(Debug, Clone)]
+pub struct Trac {
+    http: reqwest::Client,
+    /// Where people's links point; ticket URLs are built from it.
+    web: String,
+    /// Where requests go: `api_url` when set, else `url`.
+    api: String,
+    mode: TracMode,
+    /// User and token; both are needed for HTTP basic auth.
+    credentials: Option<(Secret, Secret)>,
+}
+
+impl Trac {
+    pub fn new(
+        http: reqwest::Client,
+        config: &TrackerConfig,
+        user: Option<Secret>,
+        token: Option<Secret>,
+    ) -> Self {
+        let web = config.url.trim_end_matches('/').to_owned();
+        let api = config
+            .api_url
+            .as_deref()
+            .map_or_else(|| web.clone(), |u| u.trim_end_matches('/').to_owned());
+        Self {
+            http,
+            web,
+            api,
+            mode: config.trac_mode,
+            credentials: user.zip(token),
+        }
+    }
+
+    fn authed(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.credentials {
+            Some((user, token)) => req.basic_auth(user.expose(), Some(token.expose())),
+            None => req,
+        }
+    }
+
+    fn blank_ticket(&self, id: u32) -> Ticket {
+        Ticket {
+            display_id: format!("#{id}"),
+            url: format!("{}/ticket/{id}", self.web),
+            ..Ticket::default()
+        }
+    }
+
+    async fn fetch_rpc(&self, id: u32, wanted: Option<u32>) -> Result<TicketView, TrackerError> {
+        let get = self.call("ticket.get", id);
+        // Both calls go out together: an unfurl has a time budget.
+        let (ticket, log) = match wanted {
+            Some(_) => {
+                let (ticket, log) = tokio::join!(get, self.call("ticket.changeLog", id));
+                (ticket?, Some(log?))
+            }
+            None => (get.await?, None),
+        };
+        let ticket = self.ticket_from_rpc(id, &ticket)?;
+        let comment = match (wanted, log) {
+            (Some(n), Some(log)) => comment_from_log(&log, n)?,
+            _ => None,
+        };
+        Ok(TicketView { ticket, comment })
+    }
+
+    /// One RPC call with the ticket id as its only parameter.
+    async fn call(&self, method: &str, id: u32) -> Result<Value, TrackerError> {
+        let path = if self.credentials.is_some() {
+            "login/rpc"
+        } else {
+            "rpc"
+        };
+        let url = format!("{}/{path}", self.api);
+        let json = self.mode == TracMode::Jsonrpc;
+        let req = self.authed(self.http.post(&url));
+        let req = if json {
+            req.json(&serde_json::json!({ "method": method, "params": [id], "id": 1 }))
+        } else {
+            req.header(CONTENT_TYPE, "text/xml")
+                .body(xml_call(method, id))
+        };
+        let resp = req.send().await.map_err(|e| transport(&e))?;
+        let status = resp.status().as_u16();
+        let body = resp.text().await.map_err(|e| transport(&e))?;
+        let parsed = if json {
+            parse_json_response(&body)
+        } else {
+            parse_xml_response(&body)
+        };
+        if let Some(error) = status_error(status) {
+            return Err(match (error, parsed) {
+                (TrackerError::Unauthorized(s), _) => TrackerError::Unauthorized(s),
+                // The plugin may send a fault with an error status; the fault says more.
+                (_, Err(RpcError::Fault(code, message))) => fault_error(code, message),
+                // A 404 here is the endpoint, not the ticket: most likely no plugin.
+                (TrackerError::NotFound, _) => TrackerError::Protocol(format!(
+                    "no RPC endpoint at {url} (HTTP 404); install the XML-RPC plugin or set trac_mode = \"export\""
+                )),
+                (error, _) => error,
+            });
+        }
+        parsed.map_err(|e| match e {
+            RpcError::Fault(code, message) => fault_error(code, message),
+            RpcError::Unreadable(why) => TrackerError::Protocol(why),
+        })
+    }
+
+    fn ticket_from_rpc(&self, id: u32, answer: &Value) -> Result<Ticket, TrackerError> {
+        // `ticket.get` answers [id, created, changed, {attributes}].
+        let parts = answer.as_array().unwrap_or_default();
+        let attrs = parts
+            .get(3)
+            .filter(|a| matches!(a, Value::Struct(_)))
+            .ok_or_else(|| {
+                TrackerError::Protocol("ticket.get answered without attributes".into())
+            })?;
+        let field = |name: &str| non_empty(attrs.member(name).and_then(Value::as_str));
+        Ok(Ticket {
+            summary: field("summary").unwrap_or_default(),
+            status: field("status"),
+            kind: field("type"),
+            priority: field("priority"),
+            owner: field("owner"),
+            reporter: field("reporter"),
+            milestone: field("milestone"),
+            updated_at: attrs
+                .member("changetime")
+                .and_then(Value::as_time)
+                .or_else(|| parts.get(2).and_then(Value::as_time)),
+            description: wiki_to_text(
+                attrs
+                    .member("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or(""),
+            ),
+            ..self.blank_ticket(id)
+        })
+    }
+
+    async fn fetch_export(&self, id: u32, wanted: Option<u32>) -> Result<TicketView, TrackerError> {
+        let csv = self.get_text(format!("{}/ticket/{id}?format=csv", self.api));
+        let (csv, rss) = match wanted {
+            Some(_) => {
+                let rss = self.get_text(format!("{}/ticket/{id}?format=rss", self.api));
+                let (csv, rss) = tokio::join!(csv, rss);
+                (csv?, Some(rss?))
+            }
+            None => (csv.await?, None),
+        };
+        let mut ticket = self.ticket_from_csv(id, &csv)?;
+        let mut comment = None;
+        if let (Some(n), Some(rss)) = (wanted, rss) {
+            let comments = rss_comments(&rss)?;
+            // The CSV has no change time; the newest change in the feed is close.
+            ticket.updated_at = comments.iter().filter_map(|c| c.at).max();
+            comment = comments.into_iter().rfind(|c| c.number == n);
+        }
+        Ok(TicketView { ticket, comment })
+    }
+
+    async fn get_text(&self, url: String) -> Result<String, TrackerError> {
+        // Credentials help a Trac behind HTTP basic auth; stock Trac ignores them here.
+        let resp = self
+            .authed(self.http.get(&url))
+            .send()
+            .await
+            .map_err(|e| transport(&e))?;
+        if let Some(error) = status_error(resp.status().as_u16()) {
+            return Err(error);
+        }
+        resp.text().await.map_err(|e| transport(&e))
+    }
+
+    fn ticket_from_csv(&self, id: u32, text: &str) -> Result<Ticket, TrackerError> {
+        let rows = parse_csv(text.trim_start_matches('\u{feff}'));
+        let [header, row, ..] = rows.as_slice() else {
+            return Err(TrackerError::Protocol(
+                "the CSV export has no ticket row".into(),
+            ));
+        };
+        if !header.iter().any(|h| h == "summary") {
+            return Err(TrackerError::Protocol(
+                "the CSV export has no summary column".into(),
+            ));
+        }
+        let field = |name: &str| {
+            let i = header.iter().position(|h| h == name)?;
+            non_empty(row.get(i).map(String::as_str))
+        };
+        Ok(Ticket {
+            summary: field("summary").unwrap_or_default(),
+            status: field("status"),
+            kind: field("type"),
+            priority: field("priority"),
+            owner: field("owner"),
+            reporter: field("reporter"),
+            milestone: field("milestone"),
+            updated_at: None,
+            description: wiki_to_text(&field("description").unwrap_or_default()),
+            ..self.blank_ticket(id)
+        })
+    }
+}
+
+#[async_trait]
+impl Tracker for Trac {
+    async fn fetch(&self, link: &TicketRef) -> Result<TicketView, TrackerError> {
+        // Trac ids are numbers; anything else cannot name a ticket.
+        let id: u32 = link.key.parse().map_err(|_| TrackerError::NotFound)?;
+        match self.mode {
+            TracMode::Jsonrpc | TracMode::Xmlrpc => self.fetch_rpc(id, link.comment).await,
+            TracMode::Export => self.fetch_export(id, link.comment).await,
+        }
+    }
+}
+
+fn non_empty(s: Option<&str>) -> Option<String> {
+    s.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+// ---------------------------------------------------------------- RPC values
+
+/// What either RPC encoding carries, as far as tickets need it.
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    Nil,
+    Int(i64),
+    Str(String),
+    /// Epoch seconds.
+    Time(i64),
+    Array(Vec<Value>),
+    Struct(Vec<(String, Value)>),
+}
+
+impl Value {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    fn as_time(&self) -> Option<i64> {
+        match self {
+            Value::Time(t) => Some(*t),
+            _ => None,
+        }
+    }
+
+    fn as_array(&self) -> Option<&[Value]> {
+        match self {
+            Value::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    fn member(&self, name: &str) -> Option<&Value> {
+        match self {
+            Value::Struct(members) => members.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum RpcError {
+    Fault(i64, String),
+    Unreadable(String),
+}
+
+/// A fault's text can carry Trac's internals, so it is logged, not returned.
+fn fault_error(code: i64, message: String) -> TrackerError {
+    match code {
+        404 => TrackerError::NotFound,
+        403 => TrackerError::Unauthorized(403),
+        _ => {
+            tracing::warn!(code, message, "Trac answered an RPC fault");
+            TrackerError::Protocol(format!("RPC fault {code}"))
+        }
+    }
+}
+
+fn parse_json_response(body: &str) -> Result<Value, RpcError> {
+    let answer: serde_json::Value = serde_json::from_str(body)
+        .map_err(|e| RpcError::Unreadable(format!("JSON-RPC answer: {e}")))?;
+    if let Some(error) = answer.get("error").filter(|e| !e.is_null()) {
+        let code = error
+            .get("code")
+            .and_then(serde_json::Value::as_i64)
+            .unwrap_or(0);
+        let message = error
+            .get("message")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("");
+        return Err(RpcError::Fault(code, message.to_owned()));
+    }
+    answer
+        .get("result")
+        .map(from_json)
+        .ok_or_else(|| RpcError::Unreadable("JSON-RPC answer without a result".into()))
+}
+
+fn from_json(v: &serde_json::Value) -> Value {
+    use serde_json::Value as J;
+    match v {
+        J::Null => Value::Nil,
+        J::Bool(b) => Value::Int(i64::from(*b)),
+        J::Number(n) => n
+            .as_i64()
+            .map_or_else(|| Value::Str(n.to_string()), Value::Int),
+        J::String(s) => Value::Str(s.clone()),
+        J::Array(items) => Value::Array(items.iter().map(from_json).collect()),
+        J::Object(members) => {
+            // The plugin wraps datetimes as {"__jsonclass__": ["datetime", "…"]}.
+            if let Some(class) = members.get("__jsonclass__").and_then(J::as_array) {
+                let payload = class.get(1).and_then(J::as_str).unwrap_or("");
+                if class.first().and_then(J::as_str) == Some("datetime")
+                    && let Some(t) = parse_datetime(payload)
+                {
+                    return Value::Time(t);
+                }
+                return Value::Str(payload.to_owned());
+            }
+            Value::Struct(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.clone(), from_json(v)))
+                    .collect(),
+            )
+        }
+    }
+}
+
+fn parse_xml_response(body: &str) -> Result<Value, RpcError> {
+    let unreadable = |why: &str| RpcError::Unreadable(format!("XML-RPC answer: {why}"));
+    let doc = roxmltree::Document::parse(body).map_err(|e| unreadable(&e.to_string()))?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "methodResponse" {
+        return Err(unreadable("not a methodResponse"));
+    }
+    if let Some(fault) = child(root, "fault") {
+        let value = child(fault, "value").ok_or_else(|| unreadable("empty fault"))?;
+        let value = xml_value(value)?;
+        let code = value
+            .member("faultCode")
+            .and_then(Value::as_int)
+            .unwrap_or(0);
+        let message = value
+            .member("faultString")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        return Err(RpcError::Fault(code, message.to_owned()));
+    }
+    let value = child(root, "params")
+        .and_then(|p| child(p, "param"))
+        .and_then(|p| child(p, "value"))
+        .ok_or_else(|| unreadable("no value"))?;
+    xml_value(value)
+}
+
+fn child<'a, 'i>(node: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
+    node.children()
+        .find(|c| c.is_element() && c.tag_name().name() == name)
+}
+
+fn text(node: roxmltree::Node<'_, '_>) -> String {
+    node.descendants()
+        .filter_map(|n| if n.is_text() { n.text() } else { None })
+        .collect()
+}
+
+/// One `<value>`: a typed child, or bare text, which XML-RPC calls a string.
+fn xml_value(node: roxmltree::Node<'_, '_>) -> Result<Value, RpcError> {
+    let Some(typed) = node.children().find(roxmltree::Node::is_element) else {
+        return Ok(Value::Str(text(node)));
+    };
+    let bad = |what: &str| RpcError::Unreadable(format!("XML-RPC answer: bad <{what}>"));
+    let kind = typed.tag_name().name();
+    Ok(match kind {
+        "string" | "double" | "base64" => Value::Str(text(typed)),
+        "int" | "i4" | "i8" | "boolean" => {
+            Value::Int(text(typed).trim().parse().map_err(|_| bad(kind))?)
+        }
+        "dateTime.iso8601" => Value::Time(parse_datetime(&text(typed)).ok_or_else(|| bad(kind))?),
+        "nil" => Value::Nil,
+        "array" => {
+            let values = child(typed, "data").into_iter().flat_map(|d| d.children());
+            Value::Array(
+                values
+                    .filter(|v| v.is_element() && v.tag_name().name() == "value")
+                    .map(xml_value)
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+        "struct" => {
+            let mut members = Vec::new();
+            for member in typed
+                .children()
+                .filter(|m| m.is_element() && m.tag_name().name() == "member")
+            {
+                let name = child(member, "name")
+                    .map(text)
+                    .ok_or_else(|| bad("member"))?;
+                let value = child(member, "value").ok_or_else(|| bad("member"))?;
+                members.push((name, xml_value(value)?));
+            }
+            Value::Struct(members)
+        }
+        other => return Err(bad(other)),
+    })
+}
+
+/// The body of an XML-RPC call whose one parameter is the ticket id.
+fn xml_call(method: &str, id: u32) -> String {
+    format!(
+        "<?xml version=\"1.0\"?>\n<methodCall><methodName>{}</methodName>\
+         <params><param><value><int>{id}</int></value></param></params></methodCall>",
+        escape_xml(method)
+    )
+}
+
+fn escape_xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The comment numbered `wanted` in a `ticket.changeLog` answer. Rows are
+/// [time, author, field, oldvalue, newvalue, permanent]; a comment row holds
+/// its number in oldvalue and its latest text in newvalue (`_commentN` rows
+/// keep edit history and are skipped).
+fn comment_from_log(log: &Value, wanted: u32) -> Result<Option<Comment>, TrackerError> {
+    let rows = log.as_array().ok_or_else(|| {
+        TrackerError::Protocol("ticket.changeLog answered something else than a list".into())
+    })?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| {
+            let row = row.as_array()?;
+            if row.get(2)?.as_str()? != "comment" {
+                return None;
+            }
+            let number = comment_number(row.get(3)?.as_str()?)?;
+            (number == wanted).then(|| Comment {
+                number,
+                author: row.get(1).and_then(Value::as_str).unwrap_or("").to_owned(),
+                at: row.first().and_then(Value::as_time),
+                text: wiki_to_text(row.get(4).and_then(Value::as_str).unwrap_or("")),
+            })
+        })
+        .next_back())
+}
+
+/// `"3"` → 3; a reply is numbered `"1.3"` but anchored by its last segment.
+fn comment_number(s: &str) -> Option<u32> {
+    s.rsplit('.').next()?.trim().parse().ok()
+}
+
+// ------------------------------------------------------------------ exports
+
+/// RFC 4180 records: quoted fields may hold commas, doubled quotes and line
+/// breaks; records end with CRLF or LF.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                c => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' => quoted = true,
+            ',' => row.push(std::mem::take(&mut field)),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' | '\n' => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            c => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// Every change in a ticket's RSS feed that has a `#comment:N` link.
+fn rss_comments(xml: &str) -> Result<Vec<Comment>, TrackerError> {
+    let doc = roxmltree::Document::parse(xml)
+        .map_err(|e| TrackerError::Protocol(format!("the RSS export: {e}")))?;
+    Ok(doc
+        .descendants()
+        .filter(|n| n.is_element() && n.tag_name().name() == "item")
+        .filter_map(|item| {
+            let get = |name: &str| child(item, name).map(text).unwrap_or_default();
+            let link = get("link");
+            let number = link.trim().rsplit_once("#comment:")?.1.parse().ok()?;
+            Some(Comment {
+                number,
+                author: get("creator").trim().to_owned(),
+                at: parse_rfc2822(&get("pubDate")),
+                text: html_to_text(&get("description")),
+            })
+        })
+        .collect())
+}
+
+// --------------------------------------------------------------------- text
+
+/// Trac wiki markup as plain text: code blocks keep their lines, bold and
+/// italic quotes go, links keep their text.
+fn wiki_to_text(wiki: &str) -> String {
+    let wiki = wiki.replace("\r\n", "\n");
+    let mut lines = Vec::new();
+    let mut in_code = false;
+    let mut code_start = false;
+    for line in wiki.lines() {
+        let trimmed = line.trim();
+        if in_code {
+            if trimmed == "}}}" {
+                in_code = false;
+            } else if !(code_start && trimmed.starts_with("#!")) {
+                // A processor line (`#!python`) says how to render, not what.
+                lines.push(line.to_owned());
+            }
+            code_start = false;
+            continue;
+        }
+        if let Some(rest) = trimmed.strip_prefix("{{{")
+            && !rest.contains("}}}")
+        {
+            in_code = true;
+            code_start = rest.is_empty();
+            continue;
+        }
+        lines.push(wiki_inline(line));
+    }
+    lines.join("\n").trim().to_owned()
+}
+
+fn wiki_inline(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        if let Some(code) = rest.strip_prefix("{{{")
+            && let Some(end) = code.find("}}}")
+        {
+            out.push_str(&code[..end]);
+            rest = &code[end + 3..];
+            continue;
+        }
+        // `!` escapes markup: `![not a link]`, `!''quotes!''`.
+        if let Some(escaped) = rest.strip_prefix('!')
+            && (escaped.starts_with('[') || escaped.starts_with("''"))
+        {
+            let run = escaped.len() - escaped.trim_start_matches(['[', '\'']).len();
+            out.push_str(&escaped[..run]);
+            rest = &escaped[run..];
+            continue;
+        }
+        if let Some(link) = rest.strip_prefix("[[")
+            && let Some(end) = link.find("]]")
+        {
+            let (target, label) = link[..end].split_once('|').unwrap_or((&link[..end], ""));
+            let label = if label.trim().is_empty() {
+                target
+            } else {
+                label
+            };
+            out.push_str(&wiki_inline(label.trim()));
+            rest = &link[end + 2..];
+            continue;
+        }
+        if let Some(link) = rest.strip_prefix('[')
+            && let Some(end) = link
+                .find(']')
+                .filter(|&e| e > 0 && !link[..e].contains('['))
+        {
+            let inner = link[..end].trim();
+            let label = inner
+                .split_once(char::is_whitespace)
+                .map_or(inner, |(_, l)| l.trim());
+            out.push_str(&wiki_inline(label));
+            rest = &link[end + 1..];
+            continue;
+        }
+        if rest.starts_with("''") {
+            rest = rest.trim_start_matches('\'');
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+/// Trac's rendered HTML (an RSS item's description) as plain text:
+/// paragraphs stay apart, quotes get `> `, the list of field changes goes.
+fn html_to_text(html: &str) -> String {
+    let mut text = PlainText::default();
+    let mut rest = drop_field_changes(html);
+    while !rest.is_empty() {
+        match rest.find('<') {
+            Some(0) => {
+                let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+                text.tag(&rest[..end]);
+                rest = &rest[end..];
+            }
+            Some(i) => {
+                text.text(&unescape_html(&rest[..i]));
+                rest = &rest[i..];
+            }
+            None => {
+                text.text(&unescape_html(rest));
+                rest = "";
+            }
+        }
+    }
+    text.finish()
+}
+
+/// Trac puts a change's field updates first, as `<ul><li><strong>field…`;
+/// the card shows fields separately, so only the comment is kept.
+fn drop_field_changes(html: &str) -> &str {
+    let trimmed = html.trim_start();
+    if let Some(list) = trimmed.strip_prefix("<ul>")
+        && list.trim_start().starts_with("<li><strong>")
+        && let Some(end) = list.find("</ul>")
+    {
+        return &list[end + "</ul>".len()..];
+    }
+    html
+}
+
+/// Builds plain text line by line from HTML text and tags.
+#[derive(Default)]
+struct PlainText {
+    out: String,
+    line: String,
+    /// A block ended, so the next line starts a new paragraph.
+    paragraph: bool,
+    quote: usize,
+    pre: usize,
+}
+
+impl PlainText {
+    fn text(&mut self, s: &str) {
+        for c in s.chars() {
+            if self.pre > 0 {
+                if c == '\n' {
+                    self.flush();
+                } else {
+                    self.line.push(c);
+                }
+            } else if c.is_ascii_whitespace() {
+                if !self.line.is_empty() && !self.line.ends_with(' ') {
+                    self.line.push(' ');
+                }
+            } else {
+                self.line.push(c);
+            }
+        }
+    }
+
+    fn tag(&mut self, tag: &str) {
+        let inner = tag.trim_start_matches('<').trim_end_matches('>');
+        let closing = inner.starts_with('/');
+        let name = inner
+            .trim_start_matches('/')
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match name.as_str() {
+            "p" | "div" | "pre" | "blockquote" | "ul" | "ol" | "table" | "h1" | "h2" | "h3"
+            | "h4" | "h5" | "h6" => {
+                self.flush();
+                self.paragraph = !self.out.is_empty();
+                let depth = match name.as_str() {
+                    "blockquote" => &mut self.quote,
+                    "pre" => &mut self.pre,
+                    _ => return,
+                };
+                *depth = if closing {
+                    depth.saturating_sub(1)
+                } else {
+                    *depth + 1
+                };
+            }
+            "br" | "tr" | "dt" | "dd" => self.flush(),
+            "li" => {
+                self.flush();
+                if !closing {
+                    self.line.push_str("• ");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn flush(&mut self) {
+        let line = if self.pre > 0 {
+            self.line.trim_end()
+        } else {
+            self.line.trim()
+        };
+        if !line.is_empty() {
+            if !self.out.is_empty() {
+                self.out
+                    .push_str(if self.paragraph { "\n\n" } else { "\n" });
+            }
+            self.out.push_str(&"> ".repeat(self.quote));
+            self.out.push_str(line);
+            self.paragraph = false;
+        }
+        self.line.clear();
+    }
+
+    fn finish(mut self) -> String {
+        self.flush();
+        self.out
+    }
+}
+
+fn unescape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let decoded = rest
+            .find(';')
+            .filter(|&end| end <= 10)
+            .and_then(|end| Some((html_entity(&rest[1..end])?, end)));
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn html_entity(name: &str) -> Option<char> {
+    match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        // A space that the whitespace rules then treat like any other.
+        "nbsp" => Some(' '),
+        _ => {
+            let code = name.strip_prefix('#')?;
+            let n = match code.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => code.parse().ok()?,
+            };
+            char::from_u32(n)
+        }
+    }
+}
+
+// -------------------------------------------------------------------- dates
+
+/// `2026-09-01T09:40:00[.ffffff]` (JSON-RPC) or `20260901T09:40:00`
+/// (XML-RPC), both UTC, as epoch seconds.
+fn parse_datetime(s: &str) -> Option<i64> {
+    let (date, time) = s.trim().split_once('T')?;
+    let date = date.replace('-', "");
+    if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let time = time.trim_end_matches('Z');
+    let time = time.split_once('.').map_or(time, |(whole, _)| whole);
+    let (h, m, s) = hms(time)?;
+    epoch(
+        date[..4].parse().ok()?,
+        date[4..6].parse().ok()?,
+        date[6..].parse().ok()?,
+        h,
+        m,
+        s,
+    )
+}
+
+/// RFC 2822 dates as RSS has them: `Tue, 01 Sep 2026 09:40:00 GMT`.
+fn parse_rfc2822(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let s = s.split_once(',').map_or(s, |(_, rest)| rest);
+    let mut parts = s.split_whitespace();
+    let day = parts.next()?.parse().ok()?;
+    let month = parts.next()?;
+    let month = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ]
+    .iter()
+    .position(|m| month.eq_ignore_ascii_case(m))?;
+    let year = parts.next()?.parse().ok()?;
+    let (h, m, sec) = hms(parts.next()?)?;
+    let offset = match parts.next().unwrap_or("GMT") {
+        "GMT" | "UT" | "UTC" | "Z" => 0,
+        zone => {
+            let (sign, digits) = match (zone.strip_prefix('+'), zone.strip_prefix('-')) {
+                (Some(d), _) => (1, d),
+                (_, Some(d)) => (-1, d),
+                _ => return None,
+            };
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let hours: i64 = digits[..2].parse().ok()?;
+            let minutes: i64 = digits[2..].parse().ok()?;
+            sign * (hours * 3600 + minutes * 60)
+        }
+    };
+    let month = u32::try_from(month + 1).ok()?;
+    Some(epoch(year, month, day, h, m, sec)? - offset)
+}
+
+/// `HH:MM[:SS]`.
+fn hms(s: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = s.split(':');
+    let h = parts.next()?.parse().ok()?;
+    let m = parts.next()?.parse().ok()?;
+    let sec = parts.next().map_or(Some(0), |p| p.parse().ok())?;
+    parts.next().is_none().then_some((h, m, sec))
+}
+
+fn epoch(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option<i64> {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    let secs = i64::from(h * 3600 + m * 60 + s);
+    Some(days_from_civil(year, month, day) * 86_400 + secs)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// published algorithm, the inverse of the one in `switchboard_core::clock`).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let month = i64::from(month);
+    let shifted = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * shifted + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use switchboard_core::config::TrackerKind;
+    use wiremock::matchers::{
+        basic_auth, body_partial_json, body_string_contains, header, method, path, query_param,
+    };
+    use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+    use super::*;
+
+    const GET_JSON: &str = include_str!("../tests/fixtures/trac/jsonrpc-ticket.get-1.json");
+    const LOG_JSON: &str = include_str!("../tests/fixtures/trac/jsonrpc-ticket.changeLog-1.json");
+    const MISSING_JSON: &str = include_str!("../tests/fixtures/trac/jsonrpc-ticket.get-999.json");
+    const GET_XML: &str = include_str!("../tests/fixtures/trac/xmlrpc-ticket.get-1.xml");
+    const LOG_XML: &str = include_str!("../tests/fixtures/trac/xmlrpc-ticket.changeLog-1.xml");
+    const MISSING_XML: &str =
+        include_str!("../tests/fixtures/trac/xmlrpc-ticket.get-999-missing.xml");
+    const EXPORT_CSV: &str = include_str!("../tests/fixtures/trac/export-ticket-1.csv");
+    const EXPORT_RSS: &str = include_str!("../tests/fixtures/trac/export-ticket-1.rss.xml");
+
+    /// 2026-09-01 at the given UTC time, as epoch seconds.
+    fn at(hour: i64, minute: i64) -> i64 {
+        1_788_220_800 + hour * 3600 + minute * 60
+    }
+
+    fn config(url: &str, api_url: Option<String>, mode: TracMode) -> TrackerConfig {
+        TrackerConfig {
+            name: "trac".into(),
+            kind: TrackerKind::Trac,
+            url: url.into(),
+            api_url,
+            trac_mode: mode,
+            org_id: None,
+        }
+    }
+
+    /// A client whose links point at the public host while requests go to
+    /// the fake, as `api_url` allows.
+    fn trac(server: &MockServer, mode: TracMode, credentials: bool) -> Trac {
+        let (user, token) = if credentials {
+            (Some(Secret::new("bot")), Some(Secret::new("s3cret")))
+        } else {
+            (None, None)
+        };
+        let config = config(
+            "https://trac.example.com/acme/",
+            Some(format!("{}/acme/", server.uri())),
+            mode,
+        );
+        Trac::new(
+            switchboard_core::slack::api::http_client(),
+            &config,
+            user,
+            token,
+        )
+    }
+
+    fn link(key: &str, comment: Option<u32>) -> TicketRef {
+        TicketRef {
+            tracker: "trac".into(),
+            kind: TrackerKind::Trac,
+            key: key.into(),
+            project: String::new(),
+            comment,
+            url: format!("https://trac.example.com/acme/ticket/{key}"),
+        }
+    }
+
+    fn expected_ticket(updated_at: Option<i64>) -> Ticket {
+        Ticket {
+            display_id: "#1".into(),
+            url: "https://trac.example.com/acme/ticket/1".into(),
+            summary:
+                "Checkout page times out for EU customers \u{2014} \u{201c}Zahlung\u{201d} step"
+                    .into(),
+            status: Some("accepted".into()),
+            kind: Some("defect".into()),
+            priority: Some("blocker".into()),
+            owner: Some("alice".into()),
+            reporter: Some("bob".into()),
+            milestone: Some("milestone1".into()),
+            updated_at,
+            description: "When paying with SEPA the page hangs.\n\nTimeoutError: 30s\nSee also #2."
+                .into(),
+        }
+    }
+
+    fn comment(number: u32, author: &str, at: i64, text: &str) -> Option<Comment> {
+        Some(Comment {
+            number,
+            author: author.into(),
+            at: Some(at),
+            text: text.into(),
+        })
+    }
+
+    fn no_auth(req: &Request) -> bool {
+        !req.headers.contains_key("authorization")
+    }
+
+    /// Answers one JSON-RPC method on `/acme/rpc` (no credentials).
+    async fn json_rpc(server: &MockServer, rpc: &str, id: u32, body: &str) {
+        Mock::given(method("POST"))
+            .and(path("/acme/rpc"))
+            .and(header("content-type", "application/json"))
+            .and(body_partial_json(
+                serde_json::json!({ "method": rpc, "params": [id] }),
+            ))
+            .and(no_auth)
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "application/json"))
+            .mount(server)
+            .await;
+    }
+
+    /// Answers one XML-RPC method on `/acme/login/rpc` (basic auth).
+    async fn xml_rpc(server: &MockServer, rpc: &str, id: u32, body: &str) {
+        Mock::given(method("POST"))
+            .and(path("/acme/login/rpc"))
+            .and(header("content-type", "text/xml"))
+            .and(basic_auth("bot", "s3cret"))
+            .and(body_string_contains(format!(
+                "<methodName>{rpc}</methodName>"
+            )))
+            .and(body_string_contains(format!("<int>{id}</int>")))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "text/xml"))
+            .mount(server)
+            .await;
+    }
+
+    async fn export(server: &MockServer, format: &str, body: &str, expect: u64) {
+        Mock::given(method("GET"))
+            .and(path("/acme/ticket/1"))
+            .and(query_param("format", format))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(body, "text/plain;charset=utf-8"))
+            .expect(expect)
+            .mount(server)
+            .await;
+    }
+
+    /// The comments of ticket 1 as both RPC encodings report them.
+    fn rpc_comments() -> Vec<(u32, Option<Comment>)> {
+        vec![
+            (
+                1,
+                comment(1, "carol", at(9, 40), "I can reproduce this on staging."),
+            ),
+            (
+                2,
+                comment(
+                    2,
+                    "dave",
+                    at(9, 50),
+                    "Raising priority: 14 tickets from support today (edited).",
+                ),
+            ),
+            (
+                3,
+                comment(
+                    3,
+                    "alice",
+                    at(10, 0),
+                    "Replying to carol:\n> I can reproduce this on staging.\nConfirmed, it is the SEPA mandate call.",
+                ),
+            ),
+            (4, comment(4, "alice", at(10, 10), "")),
+            (9, None),
+        ]
+    }
+
+    async fn check_comments(
+        client: &Trac,
+        table: Vec<(u32, Option<Comment>)>,
+        updated_at: Option<i64>,
+    ) {
+        for (n, want) in table {
+            let view = client
+                .fetch(&link("1", Some(n)))
+                .await
+                .expect("ticket with comment");
+            assert_eq!(view.comment, want, "comment {n}");
+            assert_eq!(
+                view.ticket,
+                expected_ticket(updated_at),
+                "ticket with comment {n}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn jsonrpc_reads_a_ticket() {
+        let server = MockServer::start().await;
+        json_rpc(&server, "ticket.get", 1, GET_JSON).await;
+        let view = trac(&server, TracMode::Jsonrpc, false)
+            .fetch(&link("1", None))
+            .await
+            .expect("ticket");
+        assert_eq!(
+            view,
+            TicketView {
+                ticket: expected_ticket(Some(at(10, 15))),
+                comment: None
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn xmlrpc_reads_a_ticket_with_credentials() {
+        let server = MockServer::start().await;
+        xml_rpc(&server, "ticket.get", 1, GET_XML).await;
+        let view = trac(&server, TracMode::Xmlrpc, true)
+            .fetch(&link("1", None))
+            .await
+            .expect("ticket");
+        assert_eq!(
+            view,
+            TicketView {
+                ticket: expected_ticket(Some(at(10, 15))),
+                comment: None
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn jsonrpc_comments_follow_the_change_log() {
+        let server = MockServer::start().await;
+        json_rpc(&server, "ticket.get", 1, GET_JSON).await;
+        json_rpc(&server, "ticket.changeLog", 1, LOG_JSON).await;
+        check_comments(
+            &trac(&server, TracMode::Jsonrpc, false),
+            rpc_comments(),
+            Some(at(10, 15)),
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn xmlrpc_comments_follow_the_change_log() {
+        let server = MockServer::start().await;
+        xml_rpc(&server, "ticket.get", 1, GET_XML).await;
+        xml_rpc(&server, "ticket.changeLog", 1, LOG_XML).await;
+        check_comments(
+            &trac(&server, TracMode::Xmlrpc, true),
+            rpc_comments(),
+            Some(at(10, 15)),
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn missing_tickets_are_not_found() {
+        let server = MockServer::start().await;
+        json_rpc(&server, "ticket.get", 999, MISSING_JSON).await;
+        xml_rpc(&server, "ticket.get", 999, MISSING_XML).await;
+        let json = trac(&server, TracMode::Jsonrpc, false)
+            .fetch(&link("999", None))
+            .await;
+        assert!(matches!(json, Err(TrackerError::NotFound)), "{json:?}");
+        let xml = trac(&server, TracMode::Xmlrpc, true)
+            .fetch(&link("999", None))
+            .await;
+        assert!(matches!(xml, Err(TrackerError::NotFound)), "{xml:?}");
+        let not_a_number = trac(&server, TracMode::Jsonrpc, false)
+            .fetch(&link("abc", None))
+            .await;
+        assert!(
+            matches!(not_a_number, Err(TrackerError::NotFound)),
+            "{not_a_number:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn http_errors_and_other_faults_are_told_apart() {
+        type Expected = fn(&TrackerError) -> bool;
+        let cases: Vec<(ResponseTemplate, Expected)> = vec![
+            (ResponseTemplate::new(401), |e| {
+                matches!(e, TrackerError::Unauthorized(401))
+            }),
+            (
+                ResponseTemplate::new(500),
+                |e| matches!(e, TrackerError::Unavailable(m) if m == "HTTP 500"),
+            ),
+            // No plugin: the endpoint is missing, which says nothing about the ticket.
+            (
+                ResponseTemplate::new(404),
+                |e| matches!(e, TrackerError::Protocol(m) if m.contains("export")),
+            ),
+            (
+                ResponseTemplate::new(200).set_body_raw(
+                    r#"{"result": null, "error": {"code": 1, "message": "boom"}, "id": 1}"#,
+                    "application/json",
+                ),
+                |e| matches!(e, TrackerError::Protocol(m) if m == "RPC fault 1"),
+            ),
+            (
+                ResponseTemplate::new(200).set_body_string("<html>login</html>"),
+                |e| matches!(e, TrackerError::Protocol(_)),
+            ),
+        ];
+        for (response, expected) in cases {
+            let server = MockServer::start().await;
+            Mock::given(method("POST"))
+                .respond_with(response)
+                .mount(&server)
+                .await;
+            let got = trac(&server, TracMode::Jsonrpc, false)
+                .fetch(&link("1", None))
+                .await;
+            assert!(got.as_ref().is_err_and(expected), "{got:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn xml_faults_and_errors_map_like_json_ones() {
+        let server = MockServer::start().await;
+        let fault = MISSING_XML.replace("<int>404</int>", "<int>403</int>");
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(fault, "text/xml"))
+            .mount(&server)
+            .await;
+        let got = trac(&server, TracMode::Xmlrpc, true)
+            .fetch(&link("1", None))
+            .await;
+        assert!(
+            matches!(got, Err(TrackerError::Unauthorized(403))),
+            "{got:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_slow_trac_is_unavailable() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(GET_JSON, "application/json")
+                    .set_delay(Duration::from_secs(5)),
+            )
+            .mount(&server)
+            .await;
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_millis(200))
+            .build()
+            .expect("client");
+        let config = config(&server.uri(), None, TracMode::Jsonrpc);
+        let got = Trac::new(http, &config, None, None)
+            .fetch(&link("1", None))
+            .await;
+        assert!(
+            matches!(&got, Err(TrackerError::Unavailable(m)) if m == "timed out"),
+            "{got:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn export_reads_csv_and_comments_from_rss() {
+        let server = MockServer::start().await;
+        export(&server, "csv", EXPORT_CSV, 5).await;
+        export(&server, "rss", EXPORT_RSS, 5).await;
+        let mut table = rpc_comments();
+        // The RSS renders Trac's HTML, where the quote is its own paragraph.
+        table[2].1 = comment(
+            3,
+            "alice",
+            at(10, 0),
+            "Replying to carol:\n\n> I can reproduce this on staging.\n\nConfirmed, it is the SEPA mandate call.",
+        );
+        check_comments(
+            &trac(&server, TracMode::Export, false),
+            table,
+            Some(at(10, 10)),
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn export_without_a_comment_reads_only_the_csv() {
+        let server = MockServer::start().await;
+        export(&server, "csv", EXPORT_CSV, 1).await;
+        export(&server, "rss", EXPORT_RSS, 0).await;
+        let view = trac(&server, TracMode::Export, false)
+            .fetch(&link("1", None))
+            .await
+            .expect("ticket");
+        assert_eq!(
+            view,
+            TicketView {
+                ticket: expected_ticket(None),
+                comment: None
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn export_of_a_missing_ticket_is_not_found() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/acme/ticket/999"))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+        let got = trac(&server, TracMode::Export, false)
+            .fetch(&link("999", Some(1)))
+            .await;
+        assert!(matches!(got, Err(TrackerError::NotFound)), "{got:?}");
+    }
+
+    /// Reads the throwaway stock Trac that `make test` starts
+    /// (scripts/trac-fixture.py), through the plugin-free export.
+    #[tokio::test]
+    async fn export_mode_reads_a_real_trac() {
+        let url = std::env::var("TRAC_URL").unwrap_or_else(|_| {
+            panic!(
+                "TRAC_URL is not set. Run `make test`, which starts a throwaway Trac, or start one by hand: \
+                 `.venv/bin/python scripts/trac-fixture.py /tmp/trac-fixture 8124 &` (after `make setup`), \
+                 then `TRAC_URL=http://127.0.0.1:8124 cargo test -p switchboard-trackers`"
+            )
+        });
+        let client = Trac::new(
+            switchboard_core::slack::api::http_client(),
+            &config(&url, None, TracMode::Export),
+            None,
+            None,
+        );
+        let base = url.trim_end_matches('/');
+        let expected = Ticket {
+            url: format!("{base}/ticket/1"),
+            ..expected_ticket(Some(at(10, 10)))
+        };
+        let edited = client
+            .fetch(&link("1", Some(2)))
+            .await
+            .expect("ticket 1, comment 2");
+        assert_eq!(edited.ticket, expected);
+        assert_eq!(
+            edited.comment,
+            comment(
+                2,
+                "dave",
+                at(9, 50),
+                "Raising priority: 14 tickets from support today (edited)."
+            )
+        );
+        let reply = client
+            .fetch(&link("1", Some(3)))
+            .await
+            .expect("ticket 1, comment 3");
+        let reply = reply.comment.expect("the reply is anchored as comment 3");
+        assert_eq!(
+            (reply.author.as_str(), reply.at),
+            ("alice", Some(at(10, 0)))
+        );
+        assert!(
+            reply
+                .text
+                .ends_with("Confirmed, it is the SEPA mandate call."),
+            "{reply:?}"
+        );
+        let missing = client.fetch(&link("1", Some(9))).await.expect("ticket 1");
+        assert_eq!(missing.comment, None);
+        let gone = client.fetch(&link("999", None)).await;
+        assert!(matches!(gone, Err(TrackerError::NotFound)), "{gone:?}");
+    }
+
+    #[test]
+    fn csv_fields_may_quote_commas_quotes_and_line_breaks() {
+        let rows = parse_csv("a,b,c\r\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\r\n,,\n");
+        assert_eq!(
+            rows,
+            vec![
+                vec!["a", "b", "c"],
+                vec!["x, y", "say \"hi\"", "two\nlines"],
+                vec!["", "", ""]
+            ]
+        );
+        assert_eq!(parse_csv("last,row"), vec![vec!["last", "row"]]);
+        assert!(parse_csv("").is_empty());
+    }
+
+    #[test]
+    fn wiki_markup_becomes_plain_text() {
+        let check = |wiki: &str, text: &str| assert_eq!(wiki_to_text(wiki), text, "wiki {wiki:?}");
+        check(
+            "'''bold''' and ''italic'' and '''''both'''''",
+            "bold and italic and both",
+        );
+        check("it's ok", "it's ok");
+        check(
+            "see [http://example.com the site] or [wiki:Start]",
+            "see the site or wiki:Start",
+        );
+        check(
+            "[[WikiStart|the start page]] and [[Other]]",
+            "the start page and Other",
+        );
+        check("Replying to [comment:1 carol]:", "Replying to carol:");
+        check(
+            "![not a link] and !''quotes!''",
+            "[not a link] and ''quotes''",
+        );
+        check("inline {{{'''code'''}}} stays", "inline '''code''' stays");
+        check("a\r\n{{{\n'''x''' [y]\n}}}\nb", "a\n'''x''' [y]\nb");
+        check("{{{\n#!python\nprint(1)\n}}}", "print(1)");
+        check(
+            "unclosed [bracket and '' quote",
+            "unclosed [bracket and  quote",
+        );
+        check("  \n", "");
+    }
+
+    #[test]
+    fn html_becomes_plain_text_without_field_changes() {
+        let check = |html: &str, text: &str| assert_eq!(html_to_text(html), text, "html {html:?}");
+        check(
+            "<p>\nOne\nline.\n</p>\n<p>Two &amp; <a href=\"x\">three</a>&#33;</p>",
+            "One line.\n\nTwo & three!",
+        );
+        check(
+            "<ul><li><strong>status</strong> new → accepted</li></ul><p>Done.</p>",
+            "Done.",
+        );
+        check("<ul><li><strong>status</strong> changed</li></ul>", "");
+        check(
+            "<p>List:</p><ul><li>a</li><li>b</li></ul>",
+            "List:\n\n• a\n• b",
+        );
+        check(
+            "<pre class=\"wiki\">x = 1\n  y &lt; 2\n</pre>",
+            "x = 1\n  y < 2",
+        );
+        check(
+            "<blockquote><p>quoted</p></blockquote><p>reply</p>",
+            "> quoted\n\nreply",
+        );
+        check("a<br/>b &unknown; &#x41;", "a\nb &unknown; A");
+    }
+
+    #[test]
+    fn dates_parse_in_every_trac_format() {
+        assert_eq!(parse_datetime("2026-09-01T09:40:00"), Some(at(9, 40)));
+        assert_eq!(
+            parse_datetime("2026-09-01T09:40:00.123456"),
+            Some(at(9, 40))
+        );
+        assert_eq!(parse_datetime("20260901T09:40:00"), Some(at(9, 40)));
+        assert_eq!(parse_datetime("1970-01-01T00:00:00"), Some(0));
+        assert_eq!(parse_datetime("2024-02-29T12:00:00"), Some(1_709_208_000));
+        assert_eq!(parse_datetime("2026-13-01T00:00:00"), None);
+        assert_eq!(parse_datetime("yesterday"), None);
+        assert_eq!(
+            parse_rfc2822("Tue, 01 Sep 2026 09:40:00 GMT"),
+            Some(at(9, 40))
+        );
+        assert_eq!(parse_rfc2822("1 Sep 2026 11:40:00 +0200"), Some(at(9, 40)));
+        assert_eq!(parse_rfc2822("Tue, 01 Sep 2026 09:40 GMT"), Some(at(9, 40)));
+        assert_eq!(parse_rfc2822("Tue, 01 Foo 2026 09:40:00 GMT"), None);
+        assert_eq!(parse_rfc2822("Tue, 01 Sep 2026 09:40:00 +02"), None);
+    }
+
+    #[test]
+    fn comment_numbers_are_the_last_dot_segment() {
+        assert_eq!(comment_number("3"), Some(3));
+        assert_eq!(comment_number("1.3"), Some(3));
+        assert_eq!(comment_number("1.2.7"), Some(7));
+        assert_eq!(comment_number(""), None);
+    }
+
+    #[test]
+    fn xml_calls_escape_the_method_name() {
+        assert_eq!(
+            xml_call("a<b&c", 7),
+            "<?xml version=\"1.0\"?>\n<methodCall><methodName>a&lt;b&amp;c</methodName>\
+             <params><param><value><int>7</int></value></param></params></methodCall>"
+        );
+    }
+}
