@@ -10,11 +10,14 @@ use crate::slack::{Card, Chat, ChatError, Message, ResponseUrl, UnfurlTarget};
 
 pub use crate::state::MemoryStore;
 
+/// One recorded `chat.unfurl`: its target and the cards by link.
+pub type RecordedUnfurl = (UnfurlTarget, Vec<(String, Card)>);
+
 /// Records every message instead of sending it.
 #[derive(Debug, Default)]
 pub struct RecordingChat {
     pub sent: Mutex<Vec<(String, Message)>>,
-    pub unfurls: Mutex<Vec<(UnfurlTarget, Vec<(String, Card)>)>>,
+    pub unfurls: Mutex<Vec<RecordedUnfurl>>,
 }
 
 impl RecordingChat {

@@ -22,7 +22,8 @@ pub const TABLE_VAR: &str = "SWITCHBOARD_TABLE";
 pub const CONFIG_VAR: &str = "SWITCHBOARD_CONFIG";
 pub const STATE_VAR: &str = "SWITCHBOARD_STATE";
 
-/// Everything a function needs, built once per process.
+/// Everything a function needs, built once per process; clones share it.
+#[derive(Clone)]
 pub struct Runtime {
     pub config: LiveConfig,
     pub secrets: Secrets,

@@ -49,9 +49,11 @@ pub async fn latest(store: &dyn StateStore) -> anyhow::Result<Option<(u64, Strin
 }
 
 /// The config a long-running function uses, refreshed from the store at
-/// most once a minute when it came from there.
+/// most once a minute when it came from there. Clones share one state, so
+/// every handler in a process sees the same version.
+#[derive(Clone)]
 pub struct LiveConfig {
-    current: RwLock<(Arc<Config>, u64, Instant)>,
+    current: Arc<RwLock<(Arc<Config>, u64, Instant)>>,
     from_store: bool,
 }
 
@@ -59,7 +61,7 @@ impl LiveConfig {
     /// A fixed config (the local process reads its file once).
     pub fn fixed(config: Config) -> Self {
         Self {
-            current: RwLock::new((Arc::new(config), 0, Instant::now())),
+            current: Arc::new(RwLock::new((Arc::new(config), 0, Instant::now()))),
             from_store: false,
         }
     }
@@ -72,7 +74,7 @@ impl LiveConfig {
         )?;
         let config = Config::parse(&text, &format!("pushed config v{version}"))?;
         Ok(Self {
-            current: RwLock::new((Arc::new(config), version, Instant::now())),
+            current: Arc::new(RwLock::new((Arc::new(config), version, Instant::now()))),
             from_store: true,
         })
     }

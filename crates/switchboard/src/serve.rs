@@ -16,6 +16,7 @@ use switchboard_core::config::Config;
 use switchboard_core::runtime::{LocalPaths, Runtime};
 use switchboard_core::secrets::Secrets;
 use switchboard_dispatcher::{Dispatcher, Reply};
+use switchboard_unfurler::Unfurler;
 
 use crate::local;
 
@@ -44,11 +45,15 @@ pub async fn run(
         },
         secrets,
     )?;
-    let dispatcher = Arc::new(Dispatcher::from_runtime(rt)?);
+    let handlers = Arc::new(Handlers {
+        dispatcher: Dispatcher::from_runtime(rt.clone())?,
+        unfurler: Unfurler::from_runtime(rt)?,
+    });
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/slack/commands", post(commands))
-        .with_state(dispatcher);
+        .route("/slack/events", post(events))
+        .with_state(handlers);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
@@ -68,8 +73,18 @@ pub async fn run(
         .context("serving")
 }
 
-async fn commands(State(d): State<Arc<Dispatcher>>, headers: HeaderMap, body: Bytes) -> Response {
-    to_response(d.handle_command(&headers, &body).await)
+/// Every function's handler, built once and shared by all requests.
+struct Handlers {
+    dispatcher: Dispatcher,
+    unfurler: Unfurler,
+}
+
+async fn commands(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
+    to_response(h.dispatcher.handle_command(&headers, &body).await)
+}
+
+async fn events(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
+    to_response(h.unfurler.handle_event(&headers, &body).await)
 }
 
 fn to_response(reply: Reply) -> Response {

@@ -100,6 +100,27 @@ impl Served {
             .await
     }
 
+    /// Posts a signed Events API payload, with a retry number if given.
+    pub async fn event(&self, body: &str, retry: Option<u32>) -> (u16, String) {
+        let ts = now_secs();
+        let mut req = reqwest::Client::new()
+            .post(format!("{}/slack/events", self.base))
+            .header("content-type", "application/json")
+            .header("x-slack-request-timestamp", ts.to_string())
+            .header(
+                "x-slack-signature",
+                sign(&Secret::new(SECRET), ts, body.as_bytes()),
+            )
+            .body(body.to_owned());
+        if let Some(n) = retry {
+            req = req
+                .header("x-slack-retry-num", n.to_string())
+                .header("x-slack-retry-reason", "http_timeout");
+        }
+        let resp = req.send().await.expect("post event to serve");
+        (resp.status().as_u16(), resp.text().await.expect("body"))
+    }
+
     pub async fn post_signed(&self, body: &str, ts: i64, signature: &str) -> (u16, String) {
         let resp = reqwest::Client::new()
             .post(format!("{}/slack/commands", self.base))
@@ -139,6 +160,14 @@ pub async fn eventually<T>(
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A recorded Trac response from the trackers crate's fixtures.
+pub fn trac_fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../switchboard-trackers/tests/fixtures/trac")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 pub fn fixture(name: &str, base: &str) -> serde_json::Value {

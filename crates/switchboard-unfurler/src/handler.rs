@@ -1,0 +1,512 @@
+//! The Events API handler: verify → parse → claim the event → recognise →
+//! fetch within the budget → keep each link once per channel → unfurl.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http::HeaderMap;
+use switchboard_core::clock::now_secs;
+use switchboard_core::config::Config;
+use switchboard_core::reply::Reply;
+use switchboard_core::runtime::Runtime;
+use switchboard_core::secrets::Secrets;
+use switchboard_core::settings::LiveConfig;
+use switchboard_core::slack::events::{LinkShared, SlackEvent};
+use switchboard_core::slack::verify::verify;
+use switchboard_core::slack::{Card, Chat, UnfurlTarget};
+use switchboard_core::state::{Condition, Item, Key, StateStore, StoreError};
+use switchboard_trackers::TrackerSet;
+use tokio::task::JoinSet;
+use tracing::Instrument as _;
+
+use crate::card::card;
+
+/// Slack waits 3 s for an answer; chat.unfurl must be sent by then.
+const SLACK_DEADLINE: Duration = Duration::from_millis(2900);
+/// An event id is remembered this long (Slack retries within minutes).
+const EVENT_CLAIM_SECS: i64 = 86_400;
+
+/// The clients that depend on the config (Slack's URL, the trackers).
+pub struct Clients {
+    pub chat: Arc<dyn Chat>,
+    pub trackers: TrackerSet,
+}
+
+type BuildClients = dyn Fn(&Config) -> Clients + Send + Sync;
+
+pub struct Unfurler {
+    config: LiveConfig,
+    secrets: Secrets,
+    store: Arc<dyn StateStore>,
+    build: Box<BuildClients>,
+    /// Clients for the config they were built from; rebuilt only when a
+    /// newer config arrives.
+    cache: Mutex<Option<(Arc<Config>, Arc<Clients>)>>,
+}
+
+impl Unfurler {
+    pub fn new(
+        config: LiveConfig,
+        secrets: Secrets,
+        store: Arc<dyn StateStore>,
+        build: impl Fn(&Config) -> Clients + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            config,
+            secrets,
+            store,
+            build: Box::new(build),
+            cache: Mutex::new(None),
+        }
+    }
+
+    /// The real clients; fails start-up without a signing secret.
+    pub fn from_runtime(rt: Runtime) -> anyhow::Result<Self> {
+        if rt.secrets.slack_signing_secret.is_none() {
+            anyhow::bail!(
+                "SLACK_SIGNING_SECRET is missing: set it in the environment or the stack's secret"
+            );
+        }
+        let http = rt.http.clone();
+        let secrets = rt.secrets.clone();
+        let token = rt.secrets.slack_bot_token.clone();
+        Ok(Self::new(
+            rt.config,
+            rt.secrets,
+            rt.store,
+            move |config: &Config| Clients {
+                chat: Arc::new(switchboard_core::slack::SlackWebApi::new(
+                    http.clone(),
+                    &config.slack.api_url,
+                    token.clone(),
+                )),
+                trackers: TrackerSet::from_config(config, &http, &secrets),
+            },
+        ))
+    }
+
+    fn clients(&self, config: &Arc<Config>) -> Arc<Clients> {
+        let mut cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match cache.as_ref() {
+            Some((c, clients)) if Arc::ptr_eq(c, config) => clients.clone(),
+            _ => {
+                let clients = Arc::new((self.build)(config));
+                *cache = Some((config.clone(), clients.clone()));
+                clients
+            }
+        }
+    }
+
+    /// Handles `POST /slack/events` given the raw headers and body.
+    pub async fn handle_event(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
+        let started = tokio::time::Instant::now();
+        let Some(secret) = &self.secrets.slack_signing_secret else {
+            tracing::error!("SLACK_SIGNING_SECRET is not configured; refusing every request");
+            return Reply::plain(500, "Switchboard is missing its Slack signing secret.");
+        };
+        if let Err(e) = verify(secret, headers, body, now_secs()) {
+            tracing::warn!(reason = %e, "rejected an event with a bad Slack signature");
+            return Reply::plain(401, "invalid Slack signature");
+        }
+        let event = match SlackEvent::from_json(body) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!(error = %e, "rejected a malformed event");
+                return Reply::plain(400, &e.to_string());
+            }
+        };
+        match event {
+            SlackEvent::UrlVerification { challenge } => {
+                Reply::json(200, &serde_json::json!({ "challenge": challenge }))
+            }
+            SlackEvent::Other { kind, .. } => {
+                tracing::debug!(kind, "ignoring an event this function does not handle");
+                Reply::plain(200, "")
+            }
+            SlackEvent::LinkShared(shared) => {
+                let retry = headers
+                    .get("x-slack-retry-num")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("0")
+                    .to_owned();
+                let span = tracing::info_span!(
+                    "link_shared",
+                    event_id = %shared.event_id,
+                    team = %shared.team,
+                    channel = %shared.channel,
+                    user = %shared.user,
+                    retry = %retry,
+                );
+                self.link_shared(shared, started).instrument(span).await;
+                Reply::plain(200, "")
+            }
+        }
+    }
+
+    async fn link_shared(&self, shared: LinkShared, started: tokio::time::Instant) {
+        match self
+            .claim(
+                Key::new("event", &shared.event_id),
+                now_secs() + EVENT_CLAIM_SECS,
+            )
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::info!("event already handled (a Slack retry); doing nothing");
+                return;
+            }
+            Err(e) => {
+                // Without the claim a retry could unfurl twice, so stop here.
+                tracing::error!(
+                    error = format!("{:#}", anyhow::Error::new(e)),
+                    "could not claim the event"
+                );
+                return;
+            }
+        }
+        let config = self.config.get(self.store.as_ref()).await;
+        if shared.links.len() > config.unfurl.max_links {
+            tracing::info!(
+                links = shared.links.len(),
+                max = config.unfurl.max_links,
+                "too many links in one message; unfurling none"
+            );
+            return;
+        }
+        let clients = self.clients(&config);
+        let budget = started + Duration::from_millis(config.unfurl.budget_ms);
+        let cards = self.fetch_cards(&clients, &shared.links, budget).await;
+
+        let mut fresh = Vec::new();
+        for (url, card) in cards {
+            if config.unfurl.repeat_minutes == 0 {
+                fresh.push((url, card));
+                continue;
+            }
+            let key = Key::new(format!("unfurled#{}", shared.channel), url.clone());
+            let until = now_secs()
+                + i64::try_from(config.unfurl.repeat_minutes * 60).unwrap_or(i64::MAX / 2);
+            match self.claim(key, until).await {
+                Ok(true) => fresh.push((url, card)),
+                Ok(false) => tracing::info!(url, "unfurled in this channel recently; skipping"),
+                Err(e) => {
+                    tracing::warn!(url, error = %e, "could not record the unfurl; skipping it")
+                }
+            }
+        }
+        if fresh.is_empty() {
+            return;
+        }
+        let target = match (&shared.unfurl_id, &shared.source) {
+            (Some(unfurl_id), Some(source)) => UnfurlTarget::Id {
+                unfurl_id: unfurl_id.clone(),
+                source: source.clone(),
+            },
+            _ => UnfurlTarget::Message {
+                channel: shared.channel.clone(),
+                ts: shared.message_ts.clone(),
+            },
+        };
+        let deadline = started + SLACK_DEADLINE;
+        match tokio::time::timeout_at(deadline, clients.chat.unfurl(&target, &fresh)).await {
+            Ok(Ok(())) => tracing::info!(cards = fresh.len(), "unfurled"),
+            Ok(Err(e)) => tracing::error!(error = %e, "chat.unfurl failed"),
+            Err(_) => tracing::error!("chat.unfurl did not answer in time"),
+        }
+    }
+
+    /// Fetches every recognised link in parallel; what is not back by the
+    /// deadline, or fails, gets no card (and a log line saying why).
+    async fn fetch_cards(
+        &self,
+        clients: &Clients,
+        links: &[String],
+        deadline: tokio::time::Instant,
+    ) -> Vec<(String, Card)> {
+        let mut tasks = JoinSet::new();
+        for (index, url) in links.iter().enumerate() {
+            let Some(link) = clients.trackers.recognise(url) else {
+                tracing::debug!(url, "not a link to a configured tracker");
+                continue;
+            };
+            let Some(tracker) = clients.trackers.client(&link.tracker) else {
+                continue;
+            };
+            tasks.spawn(async move {
+                let result = tokio::time::timeout_at(deadline, tracker.fetch(&link)).await;
+                (index, link, result)
+            });
+        }
+        let mut cards = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            let Ok((index, link, result)) = joined else {
+                tracing::error!("a tracker fetch panicked");
+                continue;
+            };
+            match result {
+                Ok(Ok(view)) => {
+                    let label = TrackerSet::label(link.kind);
+                    cards.push((index, link.url.clone(), card(&view, label, &link.url)));
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(url = %link.url, tracker = %link.tracker, error = %e, "no card")
+                }
+                Err(_) => {
+                    tracing::warn!(url = %link.url, tracker = %link.tracker, "no card: the tracker was too slow")
+                }
+            }
+        }
+        // Keep the order the links were shared in.
+        cards.sort_by_key(|(index, _, _)| *index);
+        cards
+            .into_iter()
+            .map(|(_, url, card)| (url, card))
+            .collect()
+    }
+
+    /// A conditional write that only the first caller wins.
+    async fn claim(&self, key: Key, until: i64) -> Result<bool, StoreError> {
+        let item = Item {
+            key,
+            value: now_secs().to_string(),
+            expires_at: Some(until),
+        };
+        match self.store.put(item, Condition::Absent).await {
+            Ok(()) => Ok(true),
+            Err(StoreError::ConditionFailed) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use async_trait::async_trait;
+    use switchboard_core::config::{TracMode, TrackerConfig, TrackerKind};
+    use switchboard_core::fakes::{MemoryStore, RecordingChat};
+    use switchboard_core::secrets::Secret;
+    use switchboard_core::slack::verify::sign;
+    use switchboard_trackers::{Comment, Ticket, TicketRef, TicketView, Tracker, TrackerError};
+
+    use super::*;
+
+    const SECRET: &str = "events-secret";
+
+    /// A tracker that answers after `delay`, or fails for ticket 404.
+    struct FakeTrac {
+        delay: Duration,
+    }
+
+    #[async_trait]
+    impl Tracker for FakeTrac {
+        async fn fetch(&self, link: &TicketRef) -> Result<TicketView, TrackerError> {
+            tokio::time::sleep(self.delay).await;
+            if link.key == "404" {
+                return Err(TrackerError::NotFound);
+            }
+            Ok(TicketView {
+                ticket: Ticket {
+                    display_id: format!("#{}", link.key),
+                    url: format!("https://trac.example.com/ticket/{}", link.key),
+                    summary: format!("Ticket {}", link.key),
+                    ..Ticket::default()
+                },
+                comment: link.comment.map(|n| Comment {
+                    number: n,
+                    author: "carol".into(),
+                    at: None,
+                    text: "a comment".into(),
+                }),
+            })
+        }
+    }
+
+    fn unfurler(config: &str, delay: Duration) -> (Unfurler, Arc<RecordingChat>) {
+        let chat = Arc::new(RecordingChat::default());
+        let config = Config::parse(config, "test").expect("config");
+        let secrets = Secrets {
+            slack_signing_secret: Some(Secret::new(SECRET)),
+            ..Secrets::default()
+        };
+        let c = chat.clone();
+        let u = Unfurler::new(
+            LiveConfig::fixed(config),
+            secrets,
+            Arc::new(MemoryStore::new()),
+            move |_config: &Config| {
+                let tracker = TrackerConfig {
+                    name: "trac".into(),
+                    kind: TrackerKind::Trac,
+                    url: "https://trac.example.com".into(),
+                    api_url: None,
+                    trac_mode: TracMode::Jsonrpc,
+                    org_id: None,
+                };
+                let mut clients: BTreeMap<String, Arc<dyn Tracker>> = BTreeMap::new();
+                clients.insert("trac".into(), Arc::new(FakeTrac { delay }));
+                Clients {
+                    chat: c.clone(),
+                    trackers: TrackerSet::new(vec![tracker], clients),
+                }
+            },
+        );
+        (u, chat)
+    }
+
+    fn event(id: &str, channel: &str, links: &[&str]) -> String {
+        let links: Vec<serde_json::Value> = links
+            .iter()
+            .map(|l| serde_json::json!({"domain": "trac.example.com", "url": l}))
+            .collect();
+        serde_json::json!({
+            "type": "event_callback", "team_id": "T1", "event_id": id,
+            "event": {"type": "link_shared", "channel": channel, "user": "U1",
+                      "message_ts": "1.2", "links": links}
+        })
+        .to_string()
+    }
+
+    fn signed(body: &str) -> HeaderMap {
+        let now = now_secs();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-slack-request-timestamp",
+            now.to_string().parse().expect("ts"),
+        );
+        h.insert(
+            "x-slack-signature",
+            sign(&Secret::new(SECRET), now, body.as_bytes())
+                .parse()
+                .expect("sig"),
+        );
+        h
+    }
+
+    async fn send(u: &Unfurler, body: &str) -> Reply {
+        u.handle_event(&signed(body), body.as_bytes()).await
+    }
+
+    fn unfurled_urls(chat: &RecordingChat) -> Vec<Vec<String>> {
+        chat.unfurls
+            .lock()
+            .expect("lock")
+            .iter()
+            .map(|(_, cards)| cards.iter().map(|(u, _)| u.clone()).collect())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn answers_the_url_challenge_and_refuses_bad_signatures() {
+        let (u, _) = unfurler("", Duration::ZERO);
+        let body = r#"{"type":"url_verification","challenge":"3eZbrw1aB"}"#;
+        let r = send(&u, body).await;
+        assert_eq!(
+            (r.status, r.body.as_str()),
+            (200, r#"{"challenge":"3eZbrw1aB"}"#)
+        );
+        let r = u.handle_event(&HeaderMap::new(), body.as_bytes()).await;
+        assert_eq!(r.status, 401);
+    }
+
+    #[tokio::test]
+    async fn unfurls_known_links_in_order_and_skips_the_rest() {
+        let (u, chat) = unfurler("[unfurl]\nmax_links = 4\n", Duration::ZERO);
+        let body = event(
+            "Ev1",
+            "C1",
+            &[
+                "https://trac.example.com/ticket/2",
+                "https://elsewhere.example.com/ticket/1",
+                "https://trac.example.com/ticket/404",
+                "https://trac.example.com/ticket/1#comment:3",
+            ],
+        );
+        assert_eq!(send(&u, &body).await.status, 200);
+        assert_eq!(
+            unfurled_urls(&chat),
+            [vec![
+                "https://trac.example.com/ticket/2".to_string(),
+                "https://trac.example.com/ticket/1#comment:3".to_string()
+            ]]
+        );
+        let recorded = chat.unfurls.lock().expect("lock");
+        let (target, cards) = &recorded[0];
+        assert_eq!(
+            target,
+            &UnfurlTarget::Message {
+                channel: "C1".into(),
+                ts: "1.2".into()
+            }
+        );
+        assert!(cards[1].1.title.starts_with("Comment 3 on #1"));
+    }
+
+    #[tokio::test]
+    async fn a_retried_event_does_nothing_and_a_storm_unfurls_once() {
+        let (u, chat) = unfurler("", Duration::from_millis(20));
+        let body = event("Ev2", "C1", &["https://trac.example.com/ticket/5"]);
+        let (a, b, c, d) = tokio::join!(
+            send(&u, &body),
+            send(&u, &body),
+            send(&u, &body),
+            send(&u, &body)
+        );
+        assert!([a, b, c, d].iter().all(|r| r.status == 200));
+        assert_eq!(unfurled_urls(&chat).len(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_same_link_in_the_same_channel_waits_its_turn() {
+        let (u, chat) = unfurler("", Duration::ZERO);
+        let link = "https://trac.example.com/ticket/7";
+        send(&u, &event("Ev3", "C1", &[link])).await;
+        send(&u, &event("Ev4", "C1", &[link])).await;
+        send(&u, &event("Ev5", "C2", &[link])).await;
+        assert_eq!(unfurled_urls(&chat).len(), 2, "once in C1, once in C2");
+
+        let (u, chat) = unfurler("[unfurl]\nrepeat_minutes = 0\n", Duration::ZERO);
+        send(&u, &event("Ev6", "C1", &[link])).await;
+        send(&u, &event("Ev7", "C1", &[link])).await;
+        assert_eq!(
+            unfurled_urls(&chat).len(),
+            2,
+            "no suppression when set to 0"
+        );
+    }
+
+    #[tokio::test]
+    async fn too_many_links_unfurl_none() {
+        let (u, chat) = unfurler("[unfurl]\nmax_links = 2\n", Duration::ZERO);
+        let links = [
+            "https://trac.example.com/ticket/1",
+            "https://trac.example.com/ticket/2",
+            "https://trac.example.com/ticket/3",
+        ];
+        send(&u, &event("Ev8", "C1", &links)).await;
+        assert!(unfurled_urls(&chat).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_slow_tracker_gets_no_card_and_slack_is_answered_in_time() {
+        let (u, chat) = unfurler("[unfurl]\nbudget_ms = 300\n", Duration::from_secs(5));
+        let started = std::time::Instant::now();
+        let r = send(
+            &u,
+            &event("Ev9", "C1", &["https://trac.example.com/ticket/1"]),
+        )
+        .await;
+        assert_eq!(r.status, 200);
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(unfurled_urls(&chat).is_empty());
+    }
+}

@@ -1,0 +1,187 @@
+//! `POST /slack/events` through `serve`: a real Trac JSON-RPC wire format
+//! (recorded fixtures) behind wiremock, and a fake Slack that records
+//! `chat.unfurl`.
+
+use std::time::Duration;
+
+use wiremock::matchers::{body_string_contains, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::harness::{Served, eventually, trac_fixture};
+
+fn config(trac: &str, slack: &str, budget_ms: u64) -> String {
+    format!(
+        r#"
+[slack]
+api_url = "{slack}"
+[unfurl]
+budget_ms = {budget_ms}
+[[trackers]]
+name = "trac"
+kind = "trac"
+url = "{trac}"
+trac_mode = "jsonrpc"
+[state]
+path = "state.jsonl"
+"#
+    )
+}
+
+fn link_shared(event_id: &str, links: &[String]) -> String {
+    let links: Vec<serde_json::Value> = links
+        .iter()
+        .map(|l| serde_json::json!({"domain": "127.0.0.1", "url": l}))
+        .collect();
+    serde_json::json!({
+        "token": "unused", "team_id": "T0001", "api_app_id": "A1", "type": "event_callback",
+        "event_id": event_id, "event_time": 1_795_000_000,
+        "event": {
+            "type": "link_shared", "channel": "C0ROOM", "user": "U0ANN",
+            "message_ts": "1795000000.000100", "event_ts": "1795000000.000200",
+            "unfurl_id": "C0ROOM.1795000000.000100.abc", "source": "conversations_history",
+            "links": links
+        }
+    })
+    .to_string()
+}
+
+async fn trac_server(delay: Duration) -> MockServer {
+    let trac = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/rpc"))
+        .and(body_string_contains("ticket.get"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/json")
+                .set_body_string(trac_fixture("jsonrpc-ticket.get-1.json"))
+                .set_delay(delay),
+        )
+        .mount(&trac)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/rpc"))
+        .and(body_string_contains("ticket.changeLog"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/json")
+                .set_body_string(trac_fixture("jsonrpc-ticket.changeLog-1.json"))
+                .set_delay(delay),
+        )
+        .mount(&trac)
+        .await;
+    trac
+}
+
+async fn slack_server() -> MockServer {
+    let slack = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/chat.unfurl"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})))
+        .mount(&slack)
+        .await;
+    slack
+}
+
+async fn unfurl_calls(slack: &MockServer) -> Vec<serde_json::Value> {
+    slack
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/chat.unfurl")
+        .filter_map(|r| serde_json::from_slice(&r.body).ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn answers_slacks_url_verification() {
+    let served = Served::start(&config("http://127.0.0.1:9", "http://127.0.0.1:9", 1000));
+    let (status, body) = served
+        .event(r#"{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}"#, None)
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn a_ticket_link_and_a_comment_link_become_cards() {
+    let trac = trac_server(Duration::ZERO).await;
+    let slack = slack_server().await;
+    let served = Served::start(&config(&trac.uri(), &slack.uri(), 2000));
+    let ticket = format!("{}/ticket/1", trac.uri());
+    let comment = format!("{}/ticket/1#comment:3", trac.uri());
+    let (status, _) = served
+        .event(
+            &link_shared("Ev0001", &[ticket.clone(), comment.clone()]),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let calls = unfurl_calls(&slack).await;
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let call = &calls[0];
+    assert_eq!(call["unfurl_id"], "C0ROOM.1795000000.000100.abc");
+    assert_eq!(call["source"], "conversations_history");
+    let card = call["unfurls"][&ticket]["blocks"].to_string();
+    assert!(card.contains("Checkout page times out"), "{card}");
+    assert!(
+        card.contains("accepted") && card.contains("alice") && card.contains("blocker"),
+        "{card}"
+    );
+    let reply = call["unfurls"][&comment]["blocks"].to_string();
+    assert!(
+        reply.contains("Comment 3") && reply.contains("SEPA mandate call"),
+        "{reply}"
+    );
+}
+
+#[tokio::test]
+async fn a_retry_storm_unfurls_exactly_once() {
+    let trac = trac_server(Duration::from_millis(50)).await;
+    let slack = slack_server().await;
+    let served = Served::start(&config(&trac.uri(), &slack.uri(), 2000));
+    let body = link_shared("Ev0002", &[format!("{}/ticket/1", trac.uri())]);
+    let (a, b, c, d) = tokio::join!(
+        served.event(&body, None),
+        served.event(&body, Some(1)),
+        served.event(&body, Some(2)),
+        served.event(&body, Some(3)),
+    );
+    assert!([a, b, c, d].iter().all(|(status, _)| *status == 200));
+    // Later retries too are answered and ignored.
+    assert_eq!(served.event(&body, Some(3)).await.0, 200);
+    assert_eq!(unfurl_calls(&slack).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_slow_tracker_gets_no_card_and_slack_hears_back_in_time() {
+    let trac = trac_server(Duration::from_secs(10)).await;
+    let slack = slack_server().await;
+    let served = Served::start(&config(&trac.uri(), &slack.uri(), 500));
+    let started = std::time::Instant::now();
+    let (status, _) = served
+        .event(
+            &link_shared("Ev0003", &[format!("{}/ticket/1", trac.uri())]),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    let none = eventually(Duration::from_millis(300), async || {
+        let calls = unfurl_calls(&slack).await;
+        (!calls.is_empty()).then_some(calls)
+    })
+    .await;
+    assert!(
+        none.is_none(),
+        "no card for a tracker that missed the budget: {none:?}"
+    );
+}
