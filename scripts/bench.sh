@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints the dispatcher's performance figures beside a hello-world lambda_http
 # floor built with the same release profile: sizes, cold start and peak memory
-# against a local Lambda Runtime API, and warm in-process handling time.
+# against a local Lambda Runtime API, and warm in-process handling time; and
+# the unfurler's link_shared to chat.unfurl latency.
 # It prints figures; it does not pass or fail on them (docs/PERFORMANCE.md
 # records them). Extra arguments go to tools/lambda_bench.py, e.g. --runs 50.
 set -euo pipefail
@@ -14,6 +15,10 @@ cargo build --release --workspace --bins --examples --locked
 echo
 echo "== warm: in-process handle_command"
 "$TARGET_DIR/release/examples/warm"
+
+echo
+echo "== unfurler: link_shared to chat.unfurl, in process"
+"$TARGET_DIR/release/examples/unfurl_bench"
 
 echo
 echo "== cold: local Lambda Runtime API"

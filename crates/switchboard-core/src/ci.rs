@@ -49,6 +49,8 @@ pub enum CiError {
     Status(u16),
     #[error("Jenkins answered without the expected {0}")]
     Protocol(&'static str),
+    #[error("Jenkins no longer has the {0}")]
+    Gone(&'static str),
 }
 
 #[async_trait]
@@ -151,13 +153,39 @@ impl Jenkins {
         url: &str,
         what: &'static str,
     ) -> Result<T, CiError> {
+        let url = self.on_our_origin(url)?;
         let resp = self
-            .authed(self.http.get(api_json(url)))
+            .authed(self.http.get(api_json(&url)))
             .send()
             .await
             .map_err(|e| CiError::Unreachable(transport_reason(&e)))?;
-        check_status(resp.status().as_u16(), url)?;
+        match resp.status().as_u16() {
+            404 => return Err(CiError::Gone(what)),
+            status => check_status(status, &url)?,
+        }
         resp.json().await.map_err(|_| CiError::Protocol(what))
+    }
+
+    /// Jenkins builds the queue and build URLs it returns from its own idea
+    /// of its root URL, which may be another host or plain http. Our
+    /// credentials only go to the origin the config names, so such a URL
+    /// keeps its path and takes the configured scheme, host and port.
+    fn on_our_origin(&self, url: &str) -> Result<String, CiError> {
+        let base =
+            reqwest::Url::parse(&self.base).map_err(|_| CiError::Protocol("valid jenkins.url"))?;
+        let mut target = base
+            .join(url)
+            .map_err(|_| CiError::Protocol("valid queue or build URL"))?;
+        if target.origin() != base.origin() {
+            let rebased = target.set_scheme(base.scheme()).is_ok()
+                && target.set_host(base.host_str()).is_ok()
+                && target.set_port(base.port()).is_ok();
+            if !rebased {
+                return Err(CiError::Protocol("queue or build URL on Jenkins' own host"));
+            }
+            tracing::warn!("Jenkins returned a URL on another origin; check its root URL setting");
+        }
+        Ok(target.into())
     }
 }
 
@@ -205,7 +233,7 @@ impl CiServer for Jenkins {
     }
 
     async fn queue_state(&self, item: &QueueItem) -> Result<QueueState, CiError> {
-        let q: QueueWire = self.get_json(&item.url, "queue item JSON").await?;
+        let q: QueueWire = self.get_json(&item.url, "queue item").await?;
         Ok(match (q.cancelled, q.executable) {
             (true, _) => QueueState::Cancelled,
             (false, Some(e)) => QueueState::Started(Build {
@@ -217,11 +245,28 @@ impl CiServer for Jenkins {
     }
 
     async fn build_state(&self, build: &Build) -> Result<BuildState, CiError> {
-        let b: BuildWire = self.get_json(&build.url, "build JSON").await?;
+        let b: BuildWire = self.get_json(&build.url, "build").await?;
         Ok(match (b.building, b.result) {
             (false, Some(result)) => BuildState::Finished(result),
             _ => BuildState::Running,
         })
+    }
+}
+
+/// A poll that hit a passing fault (Jenkins restarting, a proxy's 502) is
+/// `None`, so the wait goes on until its deadline; other errors end it.
+fn passing<T>(result: Result<T, CiError>) -> Result<Option<T>, CiError> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(CiError::Unreachable(why)) => {
+            tracing::warn!(why, "Jenkins did not answer a poll; trying again");
+            Ok(None)
+        }
+        Err(CiError::Status(status)) if status >= 500 => {
+            tracing::warn!(status, "Jenkins failed a poll; trying again");
+            Ok(None)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -233,10 +278,10 @@ pub async fn wait_for_start(
     deadline: tokio::time::Instant,
 ) -> Result<Build, WaitError> {
     loop {
-        match ci.queue_state(item).await? {
-            QueueState::Started(b) => return Ok(b),
-            QueueState::Cancelled => return Err(WaitError::Cancelled),
-            QueueState::Waiting(_) => {}
+        match passing(ci.queue_state(item).await)? {
+            Some(QueueState::Started(b)) => return Ok(b),
+            Some(QueueState::Cancelled) => return Err(WaitError::Cancelled),
+            Some(QueueState::Waiting(_)) | None => {}
         }
         if tokio::time::Instant::now() + poll > deadline {
             return Err(WaitError::TimedOut);
@@ -253,7 +298,7 @@ pub async fn wait_for_finish(
     deadline: tokio::time::Instant,
 ) -> Result<String, WaitError> {
     loop {
-        if let BuildState::Finished(result) = ci.build_state(build).await? {
+        if let Some(BuildState::Finished(result)) = passing(ci.build_state(build).await)? {
             return Ok(result);
         }
         if tokio::time::Instant::now() + poll > deadline {
@@ -348,6 +393,64 @@ mod tests {
             .await
             .expect("finished");
         assert_eq!((build.number, result.as_str()), (42, "SUCCESS"));
+    }
+
+    #[tokio::test]
+    async fn credentials_only_go_to_the_configured_origin() {
+        let server = MockServer::start().await;
+        Mock::given(path("/queue/item/4/api/json"))
+            .and(header_exists("authorization"))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({"why": "busy"})),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/queue/item/5/api/json"))
+            .respond_with(ResponseTemplate::new(404))
+            .mount(&server)
+            .await;
+        let j = jenkins(&server);
+        // Jenkins thinks its root is elsewhere; the poll still comes here.
+        let item = QueueItem {
+            url: "http://jenkins.internal:8080/queue/item/4/".into(),
+        };
+        assert_eq!(
+            j.queue_state(&item).await.expect("state"),
+            QueueState::Waiting(Some("busy".into()))
+        );
+        let gone = QueueItem {
+            url: format!("{}/queue/item/5/", server.uri()),
+        };
+        assert!(matches!(
+            j.queue_state(&gone).await,
+            Err(CiError::Gone("queue item"))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_passing_fault_while_polling_is_survived() {
+        let server = MockServer::start().await;
+        Mock::given(path("/queue/item/3/api/json"))
+            .respond_with(ResponseTemplate::new(502))
+            .up_to_n_times(2)
+            .mount(&server)
+            .await;
+        Mock::given(path("/queue/item/3/api/json"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "executable": {"number": 5, "url": format!("{}/job/x/5/", server.uri())}
+            })))
+            .mount(&server)
+            .await;
+        let j = jenkins(&server);
+        let item = QueueItem {
+            url: format!("{}/queue/item/3/", server.uri()),
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        let build = wait_for_start(&j, &item, Duration::from_millis(10), deadline)
+            .await
+            .expect("started after two 502s");
+        assert_eq!(build.number, 5);
     }
 
     #[tokio::test]

@@ -120,7 +120,8 @@ pub struct UnfurlConfig {
     pub repeat_minutes: u64,
     /// A message with more links than this unfurls none.
     pub max_links: usize,
-    /// How long fetching may take before Slack is answered regardless.
+    /// How long fetching may take before Slack is answered regardless
+    /// (at most 2000, leaving time for the claims and `chat.unfurl`).
     pub budget_ms: u64,
 }
 
@@ -232,6 +233,24 @@ struct RawState {
     path: Option<String>,
 }
 
+/// No job or build is waited for longer than a day.
+const MAX_TIMEOUT_MINUTES: u64 = 24 * 60;
+
+/// The first `{name}` in an argument that is not a known placeholder.
+fn unknown_placeholder(arg: &str) -> Option<String> {
+    let mut rest = arg;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let end = after.find('}')?;
+        let name = &after[..end];
+        if !["client", "from", "user", "job_id"].contains(&name) {
+            return Some(name.to_owned());
+        }
+        rest = &after[end + 1..];
+    }
+    None
+}
+
 /// The commands the dispatcher knows, so a typo in `[commands.*]` is caught.
 pub const KNOWN_COMMANDS: [&str; 5] = ["help", "deploy", "backup", "restore", "jobs"];
 /// The long jobs the worker can run from a `[jobs.*]` template.
@@ -333,7 +352,7 @@ impl Config {
                 client_param: j.client_param.clone(),
                 branch_param: j.branch_param.clone(),
                 poll_seconds: j.poll_seconds.clamp(1, 300),
-                timeout_minutes: j.timeout_minutes.max(1),
+                timeout_minutes: j.timeout_minutes.clamp(1, MAX_TIMEOUT_MINUTES),
             }
         });
 
@@ -363,11 +382,22 @@ impl Config {
                     "must name a program to run",
                 );
             }
+            for arg in &j.command {
+                if let Some(bad) = unknown_placeholder(arg) {
+                    c.fail(
+                        job.span(),
+                        &format!("{key}.command"),
+                        format!(
+                            "unknown placeholder {{{bad}}}; known: {{client}}, {{from}}, {{user}}, {{job_id}}"
+                        ),
+                    );
+                }
+            }
             jobs.insert(
                 name.clone(),
                 JobTemplate {
                     command: j.command.clone(),
-                    timeout_minutes: j.timeout_minutes.max(1),
+                    timeout_minutes: j.timeout_minutes.clamp(1, MAX_TIMEOUT_MINUTES),
                 },
             );
         }
@@ -447,9 +477,9 @@ impl Config {
             });
         }
         let unfurl = UnfurlConfig {
-            repeat_minutes: raw.unfurl.repeat_minutes.unwrap_or(30),
+            repeat_minutes: raw.unfurl.repeat_minutes.unwrap_or(30).min(7 * 24 * 60),
             max_links: raw.unfurl.max_links.unwrap_or(3).max(1),
-            budget_ms: raw.unfurl.budget_ms.unwrap_or(2000).clamp(100, 2800),
+            budget_ms: raw.unfurl.budget_ms.unwrap_or(2000).clamp(100, 2000),
         };
 
         if c.problems.is_empty() {
@@ -559,6 +589,10 @@ mod tests {
             &["commands.deplyo", "unknown command"],
         );
         check("[jobs.backup]\ncommand = []\n", &["jobs.backup.command"]);
+        check(
+            "[jobs.backup]\ncommand = [\"dump\", \"{clinet}\"]\n",
+            &["jobs.backup.command", "unknown placeholder {clinet}"],
+        );
         check("clients = [\"ok\", \"a b\"]\n", &["line 1", "clients"]);
         check("[slack\n", &["line 1"]);
         check("[jenkins]\nurl = \"https://j\"\n", &["job"]);

@@ -8,6 +8,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 
@@ -65,7 +66,18 @@ impl Runtime {
     }
 
     async fn aws(table: String) -> anyhow::Result<Self> {
-        let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        // Slack waits 3 s for the dispatcher and unfurler, and the SDK has no
+        // operation timeout by default: bound every call and its retries.
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(Duration::from_millis(800))
+            .operation_attempt_timeout(Duration::from_millis(900))
+            .operation_timeout(Duration::from_millis(1800))
+            .build();
+        let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .timeout_config(timeouts)
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2))
+            .load()
+            .await;
         let secrets = Secrets::load(Some(&aws)).await?;
         let store: Arc<dyn StateStore> =
             Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table));

@@ -66,17 +66,46 @@ impl LiveConfig {
         }
     }
 
-    /// Loads the newest pushed config; fails with a clear message if none.
+    /// Loads the newest pushed config that parses. A newer one that does
+    /// not (pushed by a newer CLI, say) is logged and skipped, so one bad
+    /// push cannot stop every cold start.
     pub async fn from_store(store: &dyn StateStore) -> anyhow::Result<Self> {
-        let (version, text) = latest(store).await?.context(
-            "no configuration has been pushed yet: run `switchboard config push switchboard.toml` \
-             with SWITCHBOARD_TABLE set to this stack's table",
-        )?;
-        let config = Config::parse(&text, &format!("pushed config v{version}"))?;
-        Ok(Self {
-            current: Arc::new(RwLock::new((Arc::new(config), version, Instant::now()))),
-            from_store: true,
-        })
+        let items = store
+            .query(PK, "v", Order::Descending, 10)
+            .await
+            .context("reading pushed config versions")?;
+        if items.is_empty() {
+            anyhow::bail!(
+                "no configuration has been pushed yet: run `switchboard config push switchboard.toml` \
+                 with SWITCHBOARD_TABLE set to this stack's table"
+            );
+        }
+        let mut newest_error = None;
+        for item in items {
+            let Ok(version) = item.key.sk.trim_start_matches('v').parse::<u64>() else {
+                continue;
+            };
+            match Config::parse(&item.value, &format!("pushed config v{version}")) {
+                Ok(config) => {
+                    if let Some(e) = &newest_error {
+                        tracing::error!(error = %e, version, "newer pushed config is invalid; using an older one");
+                    }
+                    return Ok(Self {
+                        current: Arc::new(RwLock::new((Arc::new(config), version, Instant::now()))),
+                        from_store: true,
+                    });
+                }
+                Err(e) => {
+                    newest_error.get_or_insert(e);
+                }
+            }
+        }
+        match newest_error {
+            Some(e) => {
+                Err(anyhow::Error::new(e).context("no pushed config parses; push a valid one"))
+            }
+            None => anyhow::bail!("no pushed config version could be read"),
+        }
     }
 
     /// The config to use for this request.
@@ -164,6 +193,33 @@ mod tests {
         // …and after it the new one, without a restart.
         live.age(REFRESH_EVERY);
         assert!(live.get(&store).await.access("deploy").is_some());
+    }
+
+    #[tokio::test]
+    async fn a_bad_newest_push_falls_back_to_the_last_good_one() {
+        let store = MemoryStore::new();
+        push(&store, &config("[commands.jobs]\npublic = true\n"))
+            .await
+            .expect("v1");
+        // A version this build cannot read, as a newer CLI might push.
+        store
+            .put(
+                Item {
+                    key: Key::new(PK, version_sk(2)),
+                    value: "[brand_new_section]\nx = 1\n".into(),
+                    expires_at: None,
+                },
+                Condition::Absent,
+            )
+            .await
+            .expect("v2");
+        let live = LiveConfig::from_store(&store)
+            .await
+            .expect("falls back to v1");
+        assert!(live.get(&store).await.access("jobs").is_some());
+        // And a refresh does not switch to the bad one either.
+        live.age(REFRESH_EVERY);
+        assert!(live.get(&store).await.access("jobs").is_some());
     }
 
     #[tokio::test]

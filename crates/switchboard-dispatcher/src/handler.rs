@@ -226,7 +226,7 @@ impl Dispatcher {
                     .unwrap_or_default();
                 format!(
                     "`{}` *{}* {} — {} — <@{}> — {}{link}",
-                    &r.id[..r.id.len().min(8)],
+                    short(&r.id),
                     r.command,
                     escape(&r.summary),
                     r.status.label(),
@@ -266,6 +266,10 @@ impl Dispatcher {
             ));
         };
         Self::check_client(config, client)?;
+        let summary = format!("{client} {branch}");
+        // The record exists before Jenkins is asked, so a build that gets
+        // queued is never one nobody knows about.
+        let mut record = self.record(cmd, "deploy", &summary).await?;
         let ci = Jenkins::new(
             self.http.clone(),
             &jenkins.url,
@@ -277,43 +281,51 @@ impl Dispatcher {
             (jenkins.client_param.clone(), client.to_owned()),
             (jenkins.branch_param.clone(), branch.to_owned()),
         ];
-        let queued = ci.trigger(&jenkins.job, &params).await.map_err(|e| {
-            tracing::warn!(error = %e, "Jenkins did not queue the build");
-            RunError::User(match e {
-                CiError::Unreachable(why) => format!(
-                    "Jenkins is not answering ({why}), so nothing was deployed. Try again in a minute."
-                ),
-                CiError::Auth(_) => "Jenkins refused Switchboard's credentials, so nothing was deployed. \
-                                     Ask an admin to check the Jenkins token."
-                    .into(),
-                CiError::NoSuchJob(_) => format!(
-                    "Jenkins has no job `{}`, so nothing was deployed. Ask an admin to check [jenkins].job.",
-                    jenkins.job
-                ),
-                other => format!("Jenkins could not queue the build ({other}), so nothing was deployed."),
-            })
-        })?;
-        let summary = format!("{client} {branch}");
+        let queued = match ci.trigger(&jenkins.job, &params).await {
+            Ok(q) => q,
+            Err(e) => {
+                tracing::warn!(error = %e, "Jenkins did not queue the build");
+                self.mark_failed(&mut record, "Jenkins did not queue the build")
+                    .await;
+                return Err(RunError::User(match e {
+                    CiError::Unreachable(why) => format!(
+                        "Jenkins is not answering ({why}), so nothing was deployed. Try again in a minute."
+                    ),
+                    CiError::Auth(_) => {
+                        "Jenkins refused Switchboard's credentials, so nothing was deployed. \
+                                         Ask an admin to check the Jenkins token."
+                            .into()
+                    }
+                    CiError::NoSuchJob(_) => format!(
+                        "Jenkins has no job `{}`, so nothing was deployed. Ask an admin to check [jenkins].job.",
+                        jenkins.job
+                    ),
+                    other => format!(
+                        "Jenkins could not queue the build ({other}), so nothing was deployed."
+                    ),
+                }));
+            }
+        };
+        record.link = Some(queued.url.clone());
         let work = Work::JenkinsBuild {
             queue_url: queued.url.clone(),
-            summary: summary.clone(),
+            summary,
         };
-        let id = self
-            .start(cmd, "deploy", &summary, work, Some(queued.url.clone()))
-            .await
-            .map_err(|e| match e {
-                RunError::User(text) => RunError::User(format!(
-                    "Jenkins queued the build (<{}|queue item>), but {text}",
-                    queued.url
-                )),
-                other => other,
-            })?;
+        if let Err(e) = self.launch(&mut record, cmd, work).await {
+            tracing::error!(job = %record.id, error = format!("{e:#}"), "could not start the worker for a queued build");
+            // The build is queued: saying "try again" would deploy twice.
+            return Err(RunError::User(format!(
+                "Jenkins has queued the deploy (<{}|queue item>), but I can't follow it to post the result. \
+                 Don't run it again; check Jenkins for the outcome.",
+                queued.url
+            )));
+        }
         Ok(Message::in_channel(format!(
             "<@{}> is deploying *{}* `{}` — job `{}`. Jenkins has queued it; I'll post the result here.",
             cmd.user,
             escape(client),
             escape(branch),
-            &id.as_str()[..8],
+            short(&record.id),
         )))
     }
 
@@ -332,85 +344,94 @@ impl Dispatcher {
         };
         Self::check_client(config, client)?;
         let summary = values.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(" ");
-        let id = JobId::new_random();
+        let mut record = self.record(cmd, name, &summary).await?;
         let mut all = values.to_vec();
         all.push(("user", cmd.user.as_str()));
-        all.push(("job_id", id.as_str()));
+        all.push(("job_id", record.id.as_str()));
         let work = Work::Command {
             name: name.to_owned(),
             argv: fill_template(&template.command, &all),
         };
-        let id = self
-            .start_with_id(id, cmd, name, &summary, work, None)
-            .await?;
+        let argv_id = record.id.clone();
+        if let Err(e) = self.launch(&mut record, cmd, work).await {
+            tracing::error!(job = %argv_id, error = format!("{e:#}"), "could not start the job");
+            return Err(RunError::User(format!(
+                "I couldn't start the {name} job (`{}`): the job runner refused it. \
+                 Nothing ran; try again, or ask an admin to check the logs.",
+                short(&argv_id)
+            )));
+        }
         Ok(Message::in_channel(format!(
             "<@{}> started *{name}* for `{}` — job `{}`. I'll post progress here.",
             cmd.user,
             escape(&summary),
-            &id.as_str()[..8],
+            short(&argv_id),
         )))
     }
 
-    async fn start(
+    /// Writes a new, queued job record.
+    async fn record(
         &self,
         cmd: &SlashCommand,
         name: &str,
         summary: &str,
-        work: Work,
-        link: Option<String>,
-    ) -> Result<JobId, RunError> {
-        self.start_with_id(JobId::new_random(), cmd, name, summary, work, link)
-            .await
-    }
-
-    /// Records the job, then starts the worker; a failed start is recorded too.
-    async fn start_with_id(
-        &self,
-        id: JobId,
-        cmd: &SlashCommand,
-        name: &str,
-        summary: &str,
-        work: Work,
-        link: Option<String>,
-    ) -> Result<JobId, RunError> {
-        let jobs = JobStore::new(self.store.as_ref());
-        let mut record = JobRecord::new(
-            id.as_str(),
+    ) -> Result<JobRecord, RunError> {
+        let record = JobRecord::new(
+            JobId::new_random().as_str(),
             name,
             summary,
             cmd.user.as_str(),
             cmd.channel.as_str(),
         );
-        record.link = link;
-        jobs.save(&record).await?;
+        JobStore::new(self.store.as_ref()).save(&record).await?;
+        Ok(record)
+    }
+
+    async fn mark_failed(&self, record: &mut JobRecord, why: &str) {
+        record.status = JobStatus::Failed;
+        record.detail = why.to_owned();
+        if let Err(e) = JobStore::new(self.store.as_ref()).save(record).await {
+            tracing::error!(job = %record.id, error = %e, "could not record the failure");
+        }
+    }
+
+    /// Starts the worker for a recorded job; a failed start is recorded.
+    async fn launch(
+        &self,
+        record: &mut JobRecord,
+        cmd: &SlashCommand,
+        work: Work,
+    ) -> anyhow::Result<()> {
         let spec = JobSpec {
-            id: id.to_string(),
+            id: record.id.clone(),
             record_sk: record.sk.clone(),
             requested_by: cmd.user.to_string(),
             channel: cmd.channel.to_string(),
             response_url: cmd.response_url.as_str().to_owned(),
             work,
         };
+        if record.link.is_some()
+            && let Err(e) = JobStore::new(self.store.as_ref()).save(record).await
+        {
+            tracing::warn!(job = %record.id, error = %e, "could not save the job's link");
+        }
         match self.jobs.start(&spec).await {
             Ok(handle) => {
-                tracing::info!(job = %id, handle, "job started");
-                Ok(id)
+                tracing::info!(job = %record.id, handle, "job started");
+                Ok(())
             }
             Err(e) => {
-                tracing::error!(job = %id, error = format!("{e:#}"), "could not start the job");
-                record.status = JobStatus::Failed;
-                record.detail = "the worker could not be started".into();
-                if let Err(e) = jobs.save(&record).await {
-                    tracing::error!(job = %id, error = %e, "could not record the failed start");
-                }
-                Err(RunError::User(format!(
-                    "I couldn't start the {name} job (`{}`): the job runner refused it. \
-                     Nothing ran; try again, or ask an admin to check the logs.",
-                    id.short()
-                )))
+                self.mark_failed(record, "the worker could not be started")
+                    .await;
+                Err(e)
             }
         }
     }
+}
+
+/// The first eight characters of a job id, as people see it.
+fn short(id: &str) -> String {
+    id.chars().take(8).collect()
 }
 
 fn code_block(text: &str) -> String {
@@ -592,6 +613,39 @@ public = true
         );
         let jobs = JobStore::new(store.as_ref()).recent(5).await.expect("jobs");
         assert_eq!(jobs[0].status, JobStatus::Failed);
+    }
+
+    #[tokio::test]
+    async fn a_queued_deploy_whose_worker_cannot_start_is_never_retried_blindly() {
+        use wiremock::matchers::path;
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let jenkins = MockServer::start().await;
+        let queue = format!("{}/queue/item/9/", jenkins.uri());
+        Mock::given(path("/job/deploy/buildWithParameters"))
+            .respond_with(ResponseTemplate::new(201).insert_header("Location", queue.as_str()))
+            .expect(1)
+            .mount(&jenkins)
+            .await;
+        let config = format!(
+            "[jenkins]\nurl = \"{}\"\njob = \"deploy\"\n[commands.deploy]\nallow_users = [\"UANN\"]\n",
+            jenkins.uri()
+        );
+        let runner = Arc::new(RecordingRunner {
+            fail_with: Some("ECS said no".into()),
+            ..RecordingRunner::default()
+        });
+        let (d, store) = dispatcher(&config, runner);
+        let (h, b) = signed("deploy --client acme --branch main", "UANN", "CGEN");
+        let (kind, text) = reply_text(&d.handle_command(&h, &b).await);
+        assert_eq!(kind, "ephemeral");
+        assert!(
+            text.contains("Don't run it again") && text.contains(&queue),
+            "{text}"
+        );
+        let jobs = JobStore::new(store.as_ref()).recent(5).await.expect("jobs");
+        assert_eq!(jobs.len(), 1);
+        assert_eq!(jobs[0].status, JobStatus::Failed);
+        assert_eq!(jobs[0].link.as_deref(), Some(queue.as_str()));
     }
 
     #[tokio::test]

@@ -880,7 +880,14 @@ fn hms(s: &str) -> Option<(u32, u32, u32)> {
 }
 
 fn epoch(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option<i64> {
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+    // A tracker's date is outside input: a wild year must not overflow.
+    if !(1..=9999).contains(&year)
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || h > 23
+        || m > 59
+        || s > 60
+    {
         return None;
     }
     let secs = i64::from(h * 3600 + m * 60 + s);
@@ -1457,6 +1464,14 @@ mod tests {
         assert_eq!(parse_rfc2822("1 Sep 2026 11:40:00 +0200"), Some(at(9, 40)));
         assert_eq!(parse_rfc2822("Tue, 01 Sep 2026 09:40 GMT"), Some(at(9, 40)));
         assert_eq!(parse_rfc2822("Tue, 01 Foo 2026 09:40:00 GMT"), None);
+        assert_eq!(
+            parse_rfc2822("Tue, 01 Sep 9223372036854775807 09:40:00 GMT"),
+            None
+        );
+        assert_eq!(
+            parse_rfc2822("Tue, 01 Sep -9223372036854775808 09:40:00 GMT"),
+            None
+        );
         assert_eq!(parse_rfc2822("Tue, 01 Sep 2026 09:40:00 +02"), None);
     }
 

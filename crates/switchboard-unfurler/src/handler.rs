@@ -21,8 +21,9 @@ use tracing::Instrument as _;
 
 use crate::card::card;
 
-/// Slack waits 3 s for an answer; chat.unfurl must be sent by then.
-const SLACK_DEADLINE: Duration = Duration::from_millis(2900);
+/// Slack waits 3 s for an answer; chat.unfurl must be done by then, with a
+/// margin for a cold start and the network.
+const SLACK_DEADLINE: Duration = Duration::from_millis(2500);
 /// An event id is remembered this long (Slack retries within minutes).
 const EVENT_CLAIM_SECS: i64 = 86_400;
 
@@ -181,23 +182,15 @@ impl Unfurler {
         let budget = started + Duration::from_millis(config.unfurl.budget_ms);
         let cards = self.fetch_cards(&clients, &shared.links, budget).await;
 
-        let mut fresh = Vec::new();
-        for (url, card) in cards {
-            if config.unfurl.repeat_minutes == 0 {
-                fresh.push((url, card));
-                continue;
-            }
-            let key = Key::new(format!("unfurled#{}", shared.channel), url.clone());
-            let until = now_secs()
-                + i64::try_from(config.unfurl.repeat_minutes * 60).unwrap_or(i64::MAX / 2);
-            match self.claim(key, until).await {
-                Ok(true) => fresh.push((url, card)),
-                Ok(false) => tracing::info!(url, "unfurled in this channel recently; skipping"),
-                Err(e) => {
-                    tracing::warn!(url, error = %e, "could not record the unfurl; skipping it")
-                }
-            }
-        }
+        // Composer previews carry a stand-in channel, so a repeat window
+        // there would hide one person's preview from everyone else.
+        let composer = shared.source.as_deref() == Some("composer");
+        let window = if composer {
+            0
+        } else {
+            config.unfurl.repeat_minutes
+        };
+        let (fresh, claimed) = self.keep_fresh(&shared.channel, cards, window).await;
         if fresh.is_empty() {
             return;
         }
@@ -212,11 +205,88 @@ impl Unfurler {
             },
         };
         let deadline = started + SLACK_DEADLINE;
-        match tokio::time::timeout_at(deadline, clients.chat.unfurl(&target, &fresh)).await {
-            Ok(Ok(())) => tracing::info!(cards = fresh.len(), "unfurled"),
-            Ok(Err(e)) => tracing::error!(error = %e, "chat.unfurl failed"),
-            Err(_) => tracing::error!("chat.unfurl did not answer in time"),
+        let failure =
+            match tokio::time::timeout_at(deadline, clients.chat.unfurl(&target, &fresh)).await {
+                Ok(Ok(())) => {
+                    tracing::info!(cards = fresh.len(), "unfurled");
+                    return;
+                }
+                Ok(Err(e)) => e.to_string(),
+                Err(_) => "no answer in time".to_owned(),
+            };
+        tracing::error!(error = failure, "chat.unfurl failed");
+        // Nothing was shown, so the links must not wait out the window.
+        for key in claimed {
+            let expired = Item {
+                key,
+                value: String::new(),
+                expires_at: Some(now_secs() - 1),
+            };
+            if let Err(e) = self.store.put(expired, Condition::None).await {
+                tracing::warn!(error = %e, "could not release a repeat-window claim");
+            }
         }
+    }
+
+    /// Keeps the cards whose ticket was not unfurled in this channel within
+    /// the window, claiming them (all at once) for the next `minutes`.
+    /// Returns the cards and the keys claimed.
+    async fn keep_fresh(
+        &self,
+        channel: &str,
+        cards: Vec<(String, String, Card)>,
+        minutes: u64,
+    ) -> (Vec<(String, Card)>, Vec<Key>) {
+        if minutes == 0 {
+            return (
+                cards
+                    .into_iter()
+                    .map(|(url, _, card)| (url, card))
+                    .collect(),
+                Vec::new(),
+            );
+        }
+        let until = now_secs()
+            .saturating_add(i64::try_from(minutes.saturating_mul(60)).unwrap_or(i64::MAX / 2));
+        let mut claims = JoinSet::new();
+        for (index, (_, ticket, _)) in cards.iter().enumerate() {
+            // The ticket (and comment), not the raw URL, names the link:
+            // query strings differ, and URLs can outgrow a sort key.
+            let key = Key::new(format!("unfurled#{channel}"), ticket.clone());
+            let store = self.store.clone();
+            claims.spawn(async move {
+                let item = Item {
+                    key: key.clone(),
+                    value: now_secs().to_string(),
+                    expires_at: Some(until),
+                };
+                (index, key, store.put(item, Condition::Absent).await)
+            });
+        }
+        let mut won = Vec::new();
+        while let Some(joined) = claims.join_next().await {
+            let Ok((index, key, result)) = joined else {
+                continue;
+            };
+            match result {
+                Ok(()) => won.push((index, key)),
+                Err(StoreError::ConditionFailed) => {
+                    tracing::info!(ticket = %key.sk, "unfurled in this channel recently; skipping")
+                }
+                Err(e) => {
+                    tracing::warn!(ticket = %key.sk, error = %e, "could not record the unfurl; skipping it")
+                }
+            }
+        }
+        won.sort_by_key(|(index, _)| *index);
+        let keys: Vec<Key> = won.iter().map(|(_, k)| k.clone()).collect();
+        let mut cards: Vec<Option<(String, String, Card)>> = cards.into_iter().map(Some).collect();
+        let fresh = won
+            .iter()
+            .filter_map(|(index, _)| cards.get_mut(*index).and_then(Option::take))
+            .map(|(url, _, card)| (url, card))
+            .collect();
+        (fresh, keys)
     }
 
     /// Fetches every recognised link in parallel; what is not back by the
@@ -226,7 +296,7 @@ impl Unfurler {
         clients: &Clients,
         links: &[String],
         deadline: tokio::time::Instant,
-    ) -> Vec<(String, Card)> {
+    ) -> Vec<(String, String, Card)> {
         let mut tasks = JoinSet::new();
         for (index, url) in links.iter().enumerate() {
             let Some(link) = clients.trackers.recognise(url) else {
@@ -250,7 +320,19 @@ impl Unfurler {
             match result {
                 Ok(Ok(view)) => {
                     let label = TrackerSet::label(link.kind);
-                    cards.push((index, link.url.clone(), card(&view, label, &link.url)));
+                    let ticket = format!(
+                        "{}/{}/{}#{}",
+                        link.tracker,
+                        link.project,
+                        link.key,
+                        link.comment.unwrap_or(0)
+                    );
+                    cards.push((
+                        index,
+                        link.url.clone(),
+                        ticket,
+                        card(&view, label, &link.url),
+                    ));
                 }
                 Ok(Err(e)) => {
                     tracing::warn!(url = %link.url, tracker = %link.tracker, error = %e, "no card")
@@ -261,10 +343,10 @@ impl Unfurler {
             }
         }
         // Keep the order the links were shared in.
-        cards.sort_by_key(|(index, _, _)| *index);
+        cards.sort_by_key(|(index, _, _, _)| *index);
         cards
             .into_iter()
-            .map(|(_, url, card)| (url, card))
+            .map(|(_, url, ticket, card)| (url, ticket, card))
             .collect()
     }
 
@@ -329,13 +411,68 @@ mod tests {
 
     fn unfurler(config: &str, delay: Duration) -> (Unfurler, Arc<RecordingChat>) {
         let chat = Arc::new(RecordingChat::default());
+        (unfurler_with(config, delay, chat.clone()), chat)
+    }
+
+    /// Fails its first `chat.unfurl`, then records like `RecordingChat`.
+    #[derive(Default)]
+    struct FlakyChat {
+        failed: std::sync::atomic::AtomicBool,
+        inner: RecordingChat,
+    }
+
+    #[async_trait]
+    impl Chat for FlakyChat {
+        async fn post_message(
+            &self,
+            channel: &switchboard_core::ids::ChannelId,
+            message: &switchboard_core::slack::Message,
+        ) -> Result<String, switchboard_core::slack::ChatError> {
+            self.inner.post_message(channel, message).await
+        }
+        async fn open_dm(
+            &self,
+            user: &switchboard_core::ids::UserId,
+        ) -> Result<switchboard_core::ids::ChannelId, switchboard_core::slack::ChatError> {
+            self.inner.open_dm(user).await
+        }
+        async fn lookup_user_by_email(
+            &self,
+            email: &str,
+        ) -> Result<Option<switchboard_core::ids::UserId>, switchboard_core::slack::ChatError>
+        {
+            self.inner.lookup_user_by_email(email).await
+        }
+        async fn respond(
+            &self,
+            url: &switchboard_core::slack::ResponseUrl,
+            message: &switchboard_core::slack::Message,
+        ) -> Result<(), switchboard_core::slack::ChatError> {
+            self.inner.respond(url, message).await
+        }
+        async fn unfurl(
+            &self,
+            target: &UnfurlTarget,
+            cards: &[(String, Card)],
+        ) -> Result<(), switchboard_core::slack::ChatError> {
+            if !self.failed.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                return Err(switchboard_core::slack::ChatError::Slack {
+                    method: "chat.unfurl".into(),
+                    code: "internal_error".into(),
+                });
+            }
+            self.inner.unfurl(target, cards).await
+        }
+    }
+
+    fn unfurler_with(config: &str, delay: Duration, chat: Arc<dyn Chat>) -> Unfurler {
         let config = Config::parse(config, "test").expect("config");
         let secrets = Secrets {
             slack_signing_secret: Some(Secret::new(SECRET)),
             ..Secrets::default()
         };
-        let c = chat.clone();
-        let u = Unfurler::new(
+        let c = chat;
+        Unfurler::new(
             LiveConfig::fixed(config),
             secrets,
             Arc::new(MemoryStore::new()),
@@ -355,8 +492,7 @@ mod tests {
                     trackers: TrackerSet::new(vec![tracker], clients),
                 }
             },
-        );
-        (u, chat)
+        )
     }
 
     fn event(id: &str, channel: &str, links: &[&str]) -> String {
@@ -449,7 +585,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_retried_event_does_nothing_and_a_storm_unfurls_once() {
-        let (u, chat) = unfurler("", Duration::from_millis(20));
+        // No repeat window: only the event claim may stop the duplicates.
+        let (u, chat) = unfurler("[unfurl]\nrepeat_minutes = 0\n", Duration::from_millis(20));
         let body = event("Ev2", "C1", &["https://trac.example.com/ticket/5"]);
         let (a, b, c, d) = tokio::join!(
             send(&u, &body),
@@ -477,6 +614,38 @@ mod tests {
             unfurled_urls(&chat).len(),
             2,
             "no suppression when set to 0"
+        );
+    }
+
+    #[tokio::test]
+    async fn composer_previews_are_not_held_back_by_the_repeat_window() {
+        let (u, chat) = unfurler("", Duration::ZERO);
+        let link = "https://trac.example.com/ticket/8";
+        for id in ["EvC1", "EvC2"] {
+            let mut body: serde_json::Value =
+                serde_json::from_str(&event(id, "COMPOSER", &[link])).expect("json");
+            body["event"]["source"] = "composer".into();
+            body["event"]["unfurl_id"] = format!("{id}.unfurl").into();
+            send(&u, &body.to_string()).await;
+        }
+        assert_eq!(unfurled_urls(&chat).len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_failed_unfurl_does_not_hold_the_link_back() {
+        let chat = Arc::new(FlakyChat::default());
+        let u = unfurler_with("", Duration::ZERO, chat.clone());
+        let link = "https://trac.example.com/ticket/9";
+        send(&u, &event("EvF1", "C1", &[link])).await;
+        assert!(
+            unfurled_urls(&chat.inner).is_empty(),
+            "the first chat.unfurl failed"
+        );
+        send(&u, &event("EvF2", "C1", &[link])).await;
+        assert_eq!(
+            unfurled_urls(&chat.inner).len(),
+            1,
+            "the link was released and unfurled"
         );
     }
 

@@ -47,7 +47,8 @@ pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus>
         .await
         .context("marking the job running")?;
 
-    let short = &spec.id[..spec.id.len().min(8)];
+    let short: String = spec.id.chars().take(8).collect();
+    let short = short.as_str();
     let (status, detail, link) = match &spec.work {
         Work::JenkinsBuild { queue_url, summary } => {
             follow_build(ctx, &mut reporter, short, queue_url, summary).await
@@ -82,7 +83,9 @@ pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus>
         record.command,
         escape(&record.summary)
     );
-    if !detail.is_empty() {
+    // Output can hold anything a tool prints (hosts, even credentials), so
+    // the channel sees it only when it explains a failure.
+    if status != JobStatus::Succeeded && !detail.is_empty() {
         text.push_str(&format!("\n```\n{}\n```", escape(&detail)));
     }
     reporter.post(&text).await;
@@ -177,19 +180,7 @@ pub async fn run_command(
     let mut out = child.stdout.take();
     let mut err = child.stderr.take();
     let collect = async {
-        let mut buf = Vec::new();
-        let mut ebuf = Vec::new();
-        let read_out = async {
-            if let Some(o) = out.as_mut() {
-                let _ = o.read_to_end(&mut buf).await;
-            }
-        };
-        let read_err = async {
-            if let Some(e) = err.as_mut() {
-                let _ = e.read_to_end(&mut ebuf).await;
-            }
-        };
-        tokio::join!(read_out, read_err);
+        let (mut buf, ebuf) = tokio::join!(read_tail(out.as_mut()), read_tail(err.as_mut()));
         let status = child.wait().await;
         buf.extend_from_slice(&ebuf);
         (status, buf)
@@ -221,6 +212,26 @@ pub async fn run_command(
                         .to_owned(),
                     None,
                 )
+            }
+        }
+    }
+}
+
+/// Reads a stream to its end keeping only its last 64 KiB, so a chatty
+/// job cannot fill the worker's memory.
+async fn read_tail<R: tokio::io::AsyncRead + Unpin>(reader: Option<&mut R>) -> Vec<u8> {
+    const KEEP: usize = 64 * 1024;
+    let mut kept = Vec::new();
+    let Some(reader) = reader else { return kept };
+    let mut chunk = vec![0u8; 8192];
+    loop {
+        match reader.read(&mut chunk).await {
+            Ok(0) | Err(_) => return kept,
+            Ok(n) => {
+                kept.extend_from_slice(&chunk[..n]);
+                if kept.len() > 2 * KEEP {
+                    kept.drain(..kept.len() - KEEP);
+                }
             }
         }
     }
@@ -282,7 +293,11 @@ mod tests {
             sent.iter()
                 .all(|(to, _)| to.starts_with("https://hooks.slack.com"))
         );
-        assert!(sent[1].1.text.contains("succeeded") && sent[1].1.text.contains("dumped 3 tables"));
+        assert!(sent[1].1.text.contains("succeeded"));
+        assert!(
+            !sent[1].1.text.contains("dumped 3 tables"),
+            "output stays out of the channel on success"
+        );
         let saved = JobStore::new(&store)
             .load(&record.sk)
             .await
@@ -314,6 +329,25 @@ mod tests {
             run_command(&["/no/such/program".into()], Duration::from_secs(1)).await;
         assert_eq!(status, JobStatus::Failed);
         assert!(detail.contains("could not start"), "{detail}");
+    }
+
+    #[tokio::test]
+    async fn huge_output_is_bounded() {
+        let (status, detail, _) = run_command(
+            &[
+                "sh".into(),
+                "-c".into(),
+                "yes 0123456789 | head -c 5000000; echo; echo the-end".into(),
+            ],
+            Duration::from_secs(20),
+        )
+        .await;
+        assert_eq!(status, JobStatus::Succeeded);
+        assert!(
+            detail.ends_with("the-end") && detail.len() <= OUTPUT_TAIL + 4,
+            "{}",
+            detail.len()
+        );
     }
 
     #[test]

@@ -103,7 +103,10 @@ impl JobRunner for EcsRunner {
             .task_definition(&s.task_definition)
             .launch_type(LaunchType::Fargate)
             .count(1)
-            .started_by(format!("switchboard-{}", &spec.id[..spec.id.len().min(16)]))
+            .started_by(format!(
+                "switchboard-{}",
+                spec.id.chars().take(16).collect::<String>()
+            ))
             .network_configuration(
                 NetworkConfiguration::builder()
                     .awsvpc_configuration(vpc)

@@ -61,8 +61,8 @@ pub fn check_argument(value: &str) -> Result<(), String> {
     if value.is_empty() || value.len() > 100 {
         return Err(format!("{value:?} must be 1 to 100 characters"));
     }
-    if value.starts_with('-') {
-        return Err(format!("{value:?} must not start with '-'"));
+    if value.starts_with('-') || value.starts_with('/') {
+        return Err(format!("{value:?} must not start with '-' or '/'"));
     }
     if let Some(bad) = value
         .chars()
@@ -108,6 +108,7 @@ mod tests {
         for bad in [
             "",
             "-rf",
+            "/etc/shadow",
             "a b",
             "x;rm",
             "$(id)",

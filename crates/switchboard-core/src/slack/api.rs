@@ -120,7 +120,19 @@ impl SlackWebApi {
         self
     }
 
+    /// Calls a Web API method. Write methods take JSON; read methods such
+    /// as `users.lookupByEmail` only read form fields, so `form` sends the
+    /// body's string fields form-encoded.
     async fn call(&self, method: &str, body: serde_json::Value) -> Result<Envelope, ChatError> {
+        self.send(method, body, false).await
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        body: serde_json::Value,
+        form: bool,
+    ) -> Result<Envelope, ChatError> {
         let token = self.token.as_ref().ok_or(ChatError::NoToken)?;
         let url = format!("{}/{method}", self.base);
         let transport = |source| ChatError::Transport {
@@ -129,14 +141,21 @@ impl SlackWebApi {
         };
         let mut attempt = 0;
         loop {
-            let resp = self
-                .http
-                .post(&url)
-                .bearer_auth(token.expose())
-                .json(&body)
-                .send()
-                .await
-                .map_err(transport)?;
+            let req = self.http.post(&url).bearer_auth(token.expose());
+            let req = if form {
+                let fields: Vec<(String, String)> = body
+                    .as_object()
+                    .map(|o| {
+                        o.iter()
+                            .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_owned())))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                req.form(&fields)
+            } else {
+                req.json(&body)
+            };
+            let resp = req.send().await.map_err(transport)?;
             let status = resp.status();
             if status.as_u16() == 429 {
                 attempt += 1;
@@ -216,7 +235,11 @@ impl Chat for SlackWebApi {
 
     async fn lookup_user_by_email(&self, email: &str) -> Result<Option<UserId>, ChatError> {
         match self
-            .call("users.lookupByEmail", serde_json::json!({ "email": email }))
+            .send(
+                "users.lookupByEmail",
+                serde_json::json!({ "email": email }),
+                true,
+            )
             .await
         {
             Ok(env) => Ok(env.user.and_then(|u| UserId::parse(&u.id).ok())),
@@ -417,9 +440,7 @@ mod tests {
             .mount(&server)
             .await;
         Mock::given(path("/users.lookupByEmail"))
-            .and(body_partial_json(
-                serde_json::json!({"email": "a@example.com"}),
-            ))
+            .and(wiremock::matchers::body_string("email=a%40example.com"))
             .respond_with(
                 ResponseTemplate::new(200)
                     .set_body_json(serde_json::json!({"ok": true, "user": {"id": "W012A3CDE"}})),
@@ -427,8 +448,8 @@ mod tests {
             .mount(&server)
             .await;
         Mock::given(path("/users.lookupByEmail"))
-            .and(body_partial_json(
-                serde_json::json!({"email": "nobody@example.com"}),
+            .and(wiremock::matchers::body_string(
+                "email=nobody%40example.com",
             ))
             .respond_with(
                 ResponseTemplate::new(200)

@@ -143,7 +143,11 @@ async fn a_ticket_link_and_a_comment_link_become_cards() {
 async fn a_retry_storm_unfurls_exactly_once() {
     let trac = trac_server(Duration::from_millis(50)).await;
     let slack = slack_server().await;
-    let served = Served::start(&config(&trac.uri(), &slack.uri(), 2000));
+    // No repeat window: only the event-id claim may stop the duplicates.
+    let served = Served::start(
+        &config(&trac.uri(), &slack.uri(), 2000)
+            .replace("[unfurl]\n", "[unfurl]\nrepeat_minutes = 0\n"),
+    );
     let body = link_shared("Ev0002", &[format!("{}/ticket/1", trac.uri())]);
     let (a, b, c, d) = tokio::join!(
         served.event(&body, None),
@@ -155,6 +159,8 @@ async fn a_retry_storm_unfurls_exactly_once() {
     // Later retries too are answered and ignored.
     assert_eq!(served.event(&body, Some(3)).await.0, 200);
     assert_eq!(unfurl_calls(&slack).await.len(), 1);
+    let fetched = trac.received_requests().await.unwrap_or_default().len();
+    assert_eq!(fetched, 1, "the tracker was asked once");
 }
 
 #[tokio::test]
