@@ -223,6 +223,41 @@ mod tests {
     }
 
     #[test]
+    fn every_command_is_known_to_the_config_checker() {
+        let names = [
+            Command::Deploy {
+                client: String::new(),
+                branch: String::new(),
+            }
+            .name(),
+            Command::Backup {
+                client: String::new(),
+            }
+            .name(),
+            Command::Restore {
+                client: String::new(),
+                from: String::new(),
+            }
+            .name(),
+            Command::Jobs { limit: 1 }.name(),
+        ];
+        let mut known: Vec<&str> = switchboard_core::config::KNOWN_COMMANDS
+            .iter()
+            .copied()
+            .filter(|c| *c != "help")
+            .collect();
+        known.sort_unstable();
+        let mut names = names.to_vec();
+        names.sort_unstable();
+        assert_eq!(names, known);
+        let subcommands: Vec<String> = Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_owned())
+            .collect();
+        assert_eq!(subcommands.len(), names.len(), "{subcommands:?}");
+    }
+
+    #[test]
     fn help_uses_the_slash_commands_own_name() {
         match parse("/ops", "help") {
             Parsed::Help(h) => assert!(h.contains("Usage: /ops"), "{h}"),

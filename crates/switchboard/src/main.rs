@@ -106,7 +106,7 @@ fn config_check(file: Option<PathBuf>) -> anyhow::Result<()> {
     let path = file.unwrap_or_else(|| PathBuf::from("switchboard.toml"));
     let config = switchboard_core::config::Config::load(&path)?;
     println!(
-        "{} is valid: {} command rule(s), {} job(s), Jenkins {}.",
+        "{} is valid: {} command rule(s), {} job(s), Jenkins {}, {} tracker(s).",
         path.display(),
         config.commands.len(),
         config.jobs.len(),
@@ -114,8 +114,32 @@ fn config_check(file: Option<PathBuf>) -> anyhow::Result<()> {
             "configured"
         } else {
             "not configured"
-        }
+        },
+        config.trackers.len(),
     );
+    // Slack sends link_shared only for the app's unfurl domains, so say
+    // which ones this config needs.
+    let mut domains: Vec<String> = config
+        .trackers
+        .iter()
+        .filter_map(|t| {
+            reqwest::Url::parse(&t.url)
+                .ok()?
+                .host_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    domains.sort();
+    domains.dedup();
+    if !domains.is_empty() {
+        println!(
+            "unfurl domains for the Slack app manifest: {}",
+            domains.join(", ")
+        );
+        if domains.len() > 5 {
+            println!("warning: Slack accepts at most 5 unfurl domains per app");
+        }
+    }
     Ok(())
 }
 

@@ -294,7 +294,13 @@ fn config_check_names_the_key_and_line() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("is valid"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("is valid"), "{stdout}");
+    // The example's Trac is local, so that is the domain Slack must know.
+    assert!(
+        stdout.contains("unfurl domains for the Slack app manifest: 127.0.0.1"),
+        "{stdout}"
+    );
 }
 
 #[tokio::test]
