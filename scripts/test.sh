@@ -53,5 +53,10 @@ for _ in $(seq 1 300); do
 done
 if [ -z "$trac_up" ]; then cat "$trac_dir/tracd.log" >&2; echo "the fixture Trac failed to start" >&2; exit 1; fi
 
+# The black-box tests run `switchboard serve`, which spawns the worker
+# binary; `cargo test` alone builds only test harnesses of other packages.
+echo "== cargo build (binaries)"
+cargo build --workspace --bins --locked
+
 echo "== cargo test (moto at $MOTO_ENDPOINT, Trac at $TRAC_URL)"
 cargo test --workspace --all-targets --locked

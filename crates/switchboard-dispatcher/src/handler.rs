@@ -17,7 +17,7 @@ use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
 use switchboard_core::settings::LiveConfig;
-use switchboard_core::slack::verify::verify;
+use switchboard_core::slack::verify::guard;
 use switchboard_core::slack::{Message, SlashCommand, escape};
 use switchboard_core::state::StateStore;
 use tracing::Instrument as _;
@@ -85,13 +85,8 @@ impl Dispatcher {
 
     /// Handles `POST /slack/commands` given the raw headers and body.
     pub async fn handle_command(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
-        let Some(secret) = &self.secrets.slack_signing_secret else {
-            tracing::error!("SLACK_SIGNING_SECRET is not configured; refusing every request");
-            return Reply::plain(500, "Switchboard is missing its Slack signing secret.");
-        };
-        if let Err(e) = verify(secret, headers, body, now_secs()) {
-            tracing::warn!(reason = %e, "rejected a request with a bad Slack signature");
-            return Reply::plain(401, "invalid Slack signature");
+        if let Err(reply) = guard(self.secrets.slack_signing_secret.as_ref(), headers, body) {
+            return reply;
         }
         let cmd = match SlashCommand::from_form(body) {
             Ok(c) => c,

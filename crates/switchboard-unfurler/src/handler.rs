@@ -12,7 +12,7 @@ use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
 use switchboard_core::settings::LiveConfig;
 use switchboard_core::slack::events::{LinkShared, SlackEvent};
-use switchboard_core::slack::verify::verify;
+use switchboard_core::slack::verify::guard;
 use switchboard_core::slack::{Card, Chat, UnfurlTarget};
 use switchboard_core::state::{Condition, Item, Key, StateStore, StoreError};
 use switchboard_trackers::TrackerSet;
@@ -104,13 +104,8 @@ impl Unfurler {
     /// Handles `POST /slack/events` given the raw headers and body.
     pub async fn handle_event(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
         let started = tokio::time::Instant::now();
-        let Some(secret) = &self.secrets.slack_signing_secret else {
-            tracing::error!("SLACK_SIGNING_SECRET is not configured; refusing every request");
-            return Reply::plain(500, "Switchboard is missing its Slack signing secret.");
-        };
-        if let Err(e) = verify(secret, headers, body, now_secs()) {
-            tracing::warn!(reason = %e, "rejected an event with a bad Slack signature");
-            return Reply::plain(401, "invalid Slack signature");
+        if let Err(reply) = guard(self.secrets.slack_signing_secret.as_ref(), headers, body) {
+            return reply;
         }
         let event = match SlackEvent::from_json(body) {
             Ok(e) => e,

@@ -66,6 +66,27 @@ pub fn verify(
         .map_err(|_| VerifyError::BadSignature)
 }
 
+/// The first step of every Slack route: without a configured secret or a
+/// valid signature the request gets its HTTP answer here (500 or 401),
+/// with a log line, and goes no further.
+pub fn guard(
+    secret: Option<&Secret>,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), crate::reply::Reply> {
+    let Some(secret) = secret else {
+        tracing::error!("SLACK_SIGNING_SECRET is not configured; refusing every request");
+        return Err(crate::reply::Reply::plain(
+            500,
+            "Switchboard is missing its Slack signing secret.",
+        ));
+    };
+    verify(secret, headers, body, crate::clock::now_secs()).map_err(|e| {
+        tracing::warn!(reason = %e, "rejected a request with a bad Slack signature");
+        crate::reply::Reply::plain(401, "invalid Slack signature")
+    })
+}
+
 /// Signs a body the way Slack does; `switchboard send` and tests use it.
 pub fn sign(secret: &Secret, timestamp: i64, body: &[u8]) -> String {
     let tag = mac(secret, &timestamp.to_string(), body)

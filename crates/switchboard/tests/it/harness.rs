@@ -22,7 +22,7 @@ fn worker_bin() -> PathBuf {
     ));
     assert!(
         p.is_file(),
-        "{} is missing: run the tests for the whole workspace (`cargo test --workspace`) so the worker is built",
+        "{} is missing: build the binaries first (`cargo build --workspace --bins`; `make test` does)",
         p.display()
     );
     p
