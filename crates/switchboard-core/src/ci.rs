@@ -190,6 +190,7 @@ impl Jenkins {
 }
 
 fn transport_reason(e: &reqwest::Error) -> String {
+    tracing::warn!(cause = %crate::slack::api::transport_causes(e), "Jenkins request failed");
     if e.is_timeout() {
         "timed out".into()
     } else if e.is_connect() {

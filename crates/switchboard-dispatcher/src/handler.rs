@@ -224,7 +224,7 @@ impl Dispatcher {
                     short(&r.id),
                     r.command,
                     escape(&r.summary),
-                    r.status.label(),
+                    status_text(r, now_secs()),
                     r.requested_by,
                     format_utc(r.created_at),
                 )
@@ -421,6 +421,24 @@ impl Dispatcher {
                 Err(e)
             }
         }
+    }
+}
+
+/// A job that has not moved for this long has probably lost its worker.
+const STALE_AFTER_SECS: i64 = 15 * 60;
+
+/// The status as `jobs` shows it; a job stuck queued or running without an
+/// update is flagged, since its worker may have died before reporting.
+fn status_text(r: &JobRecord, now: i64) -> String {
+    match r.status {
+        JobStatus::Queued | JobStatus::Running if now - r.updated_at > STALE_AFTER_SECS => {
+            format!(
+                "{} (no news for {} min)",
+                r.status.label(),
+                (now - r.updated_at) / 60
+            )
+        }
+        status => status.label().to_owned(),
     }
 }
 
@@ -641,6 +659,19 @@ public = true
         assert_eq!(jobs.len(), 1);
         assert_eq!(jobs[0].status, JobStatus::Failed);
         assert_eq!(jobs[0].link.as_deref(), Some(queue.as_str()));
+    }
+
+    #[test]
+    fn stuck_jobs_are_flagged() {
+        let mut r = JobRecord::new("0123456789abcdef", "backup", "acme", "U1", "C1");
+        let now = r.updated_at;
+        assert_eq!(status_text(&r, now + 60), "queued");
+        assert_eq!(
+            status_text(&r, now + 20 * 60),
+            "queued (no news for 20 min)"
+        );
+        r.status = JobStatus::Succeeded;
+        assert_eq!(status_text(&r, now + 20 * 60), "succeeded");
     }
 
     #[tokio::test]

@@ -91,6 +91,10 @@ pub trait Tracker: Send + Sync {
 
 /// Maps a transport error to the tracker error people can act on.
 pub(crate) fn transport(e: &reqwest::Error) -> TrackerError {
+    tracing::warn!(
+        cause = %switchboard_core::slack::api::transport_causes(e),
+        "tracker request failed"
+    );
     TrackerError::Unavailable(if e.is_timeout() {
         "timed out".into()
     } else if e.is_connect() {

@@ -16,7 +16,30 @@ async fn main() -> anyhow::Result<()> {
     })?;
     let spec =
         JobSpec::from_json(&spec).with_context(|| format!("{JOB_VAR} is not a valid job"))?;
-    let rt = Runtime::from_env().await?;
+    let rt = match Runtime::from_env().await {
+        Ok(rt) => rt,
+        Err(e) => {
+            // Without a runtime there is no store or Slack client; the
+            // response_url still lets the requester hear why nothing happens.
+            let text = format!(
+                "Job `{}` could not start: the worker failed to load its configuration. \
+                 An admin can find the cause in the worker's logs.",
+                spec.id.chars().take(8).collect::<String>()
+            );
+            let message = switchboard_core::slack::Message::ephemeral(text);
+            if let Ok(url) = switchboard_core::slack::ResponseUrl::parse(&spec.response_url) {
+                let sent = switchboard_core::slack::api::http_client()
+                    .post(url.as_str())
+                    .json(&message.to_response_json())
+                    .send()
+                    .await;
+                if let Err(post) = sent {
+                    tracing::error!(error = %post, "could not tell Slack the job failed to start");
+                }
+            }
+            return Err(e.context("the worker could not start"));
+        }
+    };
     let config = rt.config.get(rt.store.as_ref()).await;
     let chat = rt.slack(&config);
     let jenkins = config.jenkins.as_ref().map(|j| {

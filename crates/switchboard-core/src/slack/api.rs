@@ -93,6 +93,19 @@ struct UserField {
     id: String,
 }
 
+/// The causes under a transport error (DNS, TLS, connection), for logs.
+/// The top level is left out because it carries the request URL, and a URL
+/// can carry credentials (Trello's key and token are query parameters).
+pub fn transport_causes(e: &reqwest::Error) -> String {
+    let mut causes = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        causes.push(cause.to_string());
+        source = cause.source();
+    }
+    causes.join(": ")
+}
+
 /// Builds the one HTTP client a process uses, with sane timeouts.
 pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder()

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead as _, BufReader, Read as _, Seek as _, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context as _;
 use async_trait::async_trait;
@@ -36,7 +36,14 @@ struct Replica {
     identity: Option<(u64, u64)>,
 }
 
+/// The store; its file work runs on the blocking pool, since a lock wait or
+/// an fsync must not stall the async threads that serve requests.
+#[derive(Clone)]
 pub struct FileStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
     path: PathBuf,
     lock: File,
     replica: Mutex<Replica>,
@@ -45,7 +52,7 @@ pub struct FileStore {
 impl std::fmt::Debug for FileStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FileStore")
-            .field("path", &self.path)
+            .field("path", &self.inner.path)
             .finish()
     }
 }
@@ -68,6 +75,32 @@ fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
 impl FileStore {
     /// Opens (creating if needed) the store at `path`.
     pub fn open(path: &Path) -> anyhow::Result<Self> {
+        Ok(Self {
+            inner: Arc::new(Inner::open(path)?),
+        })
+    }
+
+    /// Reads the whole log once, for tests that check what reached disk.
+    pub fn raw_log(&self) -> anyhow::Result<String> {
+        let mut text = String::new();
+        File::open(&self.inner.path)?.read_to_string(&mut text)?;
+        Ok(text)
+    }
+
+    /// Runs blocking file work off the async threads.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Inner) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || f(&inner))
+            .await
+            .map_err(|e| StoreError::Other(anyhow::anyhow!("state file task failed: {e}")))?
+    }
+}
+
+impl Inner {
+    fn open(path: &Path) -> anyhow::Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating state directory {}", dir.display()))?;
@@ -86,10 +119,6 @@ impl FileStore {
         };
         store.locked(true, |replica| store.compact_if_worthwhile(replica))?;
         Ok(store)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Runs `f` with the replica caught up, under the cross-process lock.
@@ -228,24 +257,14 @@ impl FileStore {
         self.catch_up(replica, true)
     }
 
-    /// Reads the whole log once, for tests that check what reached disk.
-    pub fn raw_log(&self) -> anyhow::Result<String> {
-        let mut text = String::new();
-        File::open(&self.path)?.read_to_string(&mut text)?;
-        Ok(text)
-    }
-}
-
-#[async_trait]
-impl StateStore for FileStore {
-    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+    fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
         let now = now_secs();
         Ok(self.locked(false, |r| {
             Ok(r.map.get(key).filter(|i| i.is_live(now)).cloned())
         })?)
     }
 
-    async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError> {
+    fn put(&self, item: Item, condition: &Condition) -> Result<(), StoreError> {
         let now = now_secs();
         let outcome = self.locked(true, |r| {
             // Check on a scratch copy of the one key, then persist, then
@@ -254,7 +273,7 @@ impl StateStore for FileStore {
             if let Some(current) = r.map.get(&item.key) {
                 probe.insert(item.key.clone(), current.clone());
             }
-            match apply_put(&mut probe, item.clone(), &condition, now) {
+            match apply_put(&mut probe, item.clone(), condition, now) {
                 Err(StoreError::ConditionFailed) => return Ok(false),
                 Err(StoreError::Other(e)) => return Err(e),
                 Ok(()) => {}
@@ -270,7 +289,7 @@ impl StateStore for FileStore {
         }
     }
 
-    async fn query(
+    fn query(
         &self,
         pk: &str,
         sk_prefix: &str,
@@ -281,6 +300,31 @@ impl StateStore for FileStore {
         Ok(self.locked(false, |r| {
             Ok(query_map(&r.map, pk, sk_prefix, order, limit, now))
         })?)
+    }
+}
+
+#[async_trait]
+impl StateStore for FileStore {
+    async fn get(&self, key: &Key) -> Result<Option<Item>, StoreError> {
+        let key = key.clone();
+        self.blocking(move |inner| inner.get(&key)).await
+    }
+
+    async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError> {
+        self.blocking(move |inner| inner.put(item, &condition))
+            .await
+    }
+
+    async fn query(
+        &self,
+        pk: &str,
+        sk_prefix: &str,
+        order: Order,
+        limit: usize,
+    ) -> Result<Vec<Item>, StoreError> {
+        let (pk, sk_prefix) = (pk.to_owned(), sk_prefix.to_owned());
+        self.blocking(move |inner| inner.query(&pk, &sk_prefix, order, limit))
+            .await
     }
 }
 
@@ -323,6 +367,32 @@ mod tests {
         let reopened = FileStore::open(&path).expect("reopen");
         let got = reopened.get(&key).await.expect("get").expect("present");
         assert_eq!(got.value, "b");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn racing_writers_in_separate_instances_let_exactly_one_claim_win() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.jsonl");
+        for round in 0..20 {
+            let mut tasks = tokio::task::JoinSet::new();
+            for writer in 0..8 {
+                // Each writer has its own replica, as separate processes do.
+                let store = FileStore::open(&path).expect("open");
+                tasks.spawn(async move {
+                    let item = Item {
+                        key: Key::new("claim", format!("evt-{round}")),
+                        value: format!("writer {writer}"),
+                        expires_at: None,
+                    };
+                    store.put(item, Condition::Absent).await.is_ok()
+                });
+            }
+            let mut winners = 0;
+            while let Some(won) = tasks.join_next().await {
+                winners += usize::from(won.expect("task"));
+            }
+            assert_eq!(winners, 1, "round {round}");
+        }
     }
 
     #[tokio::test]
