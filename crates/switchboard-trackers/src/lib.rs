@@ -9,10 +9,12 @@ pub(crate) mod time;
 pub mod trac;
 pub mod trello;
 pub(crate) mod wire;
+pub mod workflow;
 pub mod yandex;
 
 pub use recognise::recognise;
 pub use set::TrackerSet;
+pub use workflow::{Transition, Workflow};
 
 use async_trait::async_trait;
 use switchboard_core::config::TrackerKind;
