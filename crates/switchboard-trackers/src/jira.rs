@@ -1,5 +1,7 @@
 //! Jira Cloud issues through REST API v3 (`GET /rest/api/3/issue/{key}`),
-//! whose rich text comes as Atlassian Document Format (ADF).
+//! whose rich text comes as Atlassian Document Format (ADF); and their
+//! workflow: status, transitions (`/rest/api/3/issue/{key}/transitions`)
+//! and single-field edits (`PUT /rest/api/3/issue/{key}`).
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -7,7 +9,9 @@ use serde_json::Value;
 use switchboard_core::config::TrackerConfig;
 use switchboard_core::secrets::Secret;
 
-use crate::{Ticket, TicketRef, TicketView, Tracker, TrackerError, time, wire};
+use crate::{
+    Ticket, TicketRef, TicketView, Tracker, TrackerError, Transition, Workflow, time, wire,
+};
 
 /// Only the fields a card shows; an issue with every field is large.
 const FIELDS: &str =
@@ -40,6 +44,28 @@ impl Jira {
             email: user,
             token,
         }
+    }
+}
+
+impl Jira {
+    /// A request carrying the account's credentials, asking for JSON.
+    fn request(&self, method: reqwest::Method, url: url::Url) -> reqwest::RequestBuilder {
+        let mut request = self
+            .http
+            .request(method, url)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(email) = &self.email {
+            request = request.basic_auth(email.expose(), self.token.as_ref().map(Secret::expose));
+        }
+        request
+    }
+
+    /// `/rest/api/3/issue/{key}` followed by `rest`; a key that could leave
+    /// that path is refused before anything is sent.
+    fn issue_url(&self, key: &str, rest: &[&str]) -> Result<url::Url, TrackerError> {
+        let mut segments = vec!["rest", "api", "3", "issue", wire::path_key(key)?];
+        segments.extend_from_slice(rest);
+        wire::endpoint(&self.api_url, &segments)
     }
 }
 
@@ -117,13 +143,7 @@ impl Tracker for Jira {
         let mut url = wire::endpoint(&self.api_url, &["rest", "api", "3", "issue", &link.key])?;
         url.query_pairs_mut().append_pair("fields", FIELDS);
         tracing::debug!(tracker = %self.name, path = url.path(), "fetching a Jira issue");
-        let mut request = self
-            .http
-            .get(url)
-            .header(reqwest::header::ACCEPT, "application/json");
-        if let Some(email) = &self.email {
-            request = request.basic_auth(email.expose(), self.token.as_ref().map(Secret::expose));
-        }
+        let request = self.request(reqwest::Method::GET, url);
         // Jira Cloud answers 404, not 403, for an issue the account may not
         // see, so a missing permission also reads as "no such ticket".
         let issue: Issue = wire::json(&wire::body(request).await?)?;
@@ -131,6 +151,95 @@ impl Tracker for Jira {
             ticket: issue.into_ticket(&self.web_url),
             comment: None,
         })
+    }
+}
+
+/// The answer to `GET /rest/api/3/issue/{key}?fields=status`.
+#[derive(Deserialize)]
+struct StatusOnly {
+    fields: StatusField,
+}
+
+#[derive(Deserialize)]
+struct StatusField {
+    status: Option<Named>,
+}
+
+/// The answer to `GET /rest/api/3/issue/{key}/transitions`.
+#[derive(Deserialize)]
+struct Transitions {
+    transitions: Vec<JiraTransition>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JiraTransition {
+    id: String,
+    name: String,
+    to: Destination,
+    /// Only present as `false` when unavailable transitions are asked for;
+    /// read anyway so such an answer never offers one.
+    is_available: Option<bool>,
+}
+
+/// A transition's target status; a transition without one cannot be chosen
+/// by its destination, so the name is required.
+#[derive(Deserialize)]
+struct Destination {
+    name: String,
+}
+
+#[async_trait]
+impl Workflow for Jira {
+    async fn status(&self, key: &str) -> Result<String, TrackerError> {
+        let mut url = self.issue_url(key, &[])?;
+        url.query_pairs_mut().append_pair("fields", "status");
+        tracing::debug!(tracker = %self.name, path = url.path(), "reading a Jira issue's status");
+        let issue: StatusOnly =
+            wire::json(&wire::body(self.request(reqwest::Method::GET, url)).await?)?;
+        name(issue.fields.status)
+            .ok_or_else(|| TrackerError::Protocol("an issue without a status".into()))
+    }
+
+    async fn transitions(&self, key: &str) -> Result<Vec<Transition>, TrackerError> {
+        let url = self.issue_url(key, &["transitions"])?;
+        tracing::debug!(tracker = %self.name, path = url.path(), "listing a Jira issue's transitions");
+        let answer: Transitions =
+            wire::json(&wire::body(self.request(reqwest::Method::GET, url)).await?)?;
+        Ok(answer
+            .transitions
+            .into_iter()
+            .filter(|t| t.is_available != Some(false))
+            .map(|t| Transition {
+                id: t.id,
+                name: t.name,
+                to: t.to.name,
+            })
+            .collect())
+    }
+
+    async fn execute(&self, key: &str, transition: &Transition) -> Result<(), TrackerError> {
+        let url = self.issue_url(key, &["transitions"])?;
+        tracing::debug!(
+            tracker = %self.name,
+            path = url.path(),
+            transition = %transition.id,
+            "moving a Jira issue"
+        );
+        let body = serde_json::json!({ "transition": { "id": transition.id } });
+        // Success is 204 with no content; any 2xx is taken as done.
+        wire::body(self.request(reqwest::Method::POST, url).json(&body)).await?;
+        Ok(())
+    }
+
+    async fn set_field(&self, key: &str, field: &str, value: &str) -> Result<(), TrackerError> {
+        let url = self.issue_url(key, &[])?;
+        tracing::debug!(tracker = %self.name, path = url.path(), field, "editing a Jira issue");
+        // A plain string suits single-line fields; API v3 wants ADF for the
+        // description and multi-line custom fields, and answers 400 here.
+        let body = serde_json::json!({ "fields": { field: value } });
+        wire::body(self.request(reqwest::Method::PUT, url).json(&body)).await?;
+        Ok(())
     }
 }
 
@@ -457,5 +566,222 @@ mod tests {
         );
         check(json!("not a document"), "");
         check(json!({"type": "doc", "content": "not a list"}), "");
+    }
+
+    mod workflow {
+        use super::*;
+        use wiremock::Request;
+        use wiremock::matchers::{body_string, header, method, path, query_param};
+
+        const TRANSITIONS: &str = include_str!("../tests/fixtures/jira/transitions.json");
+        // base64("dev@acme.example:api-token")
+        const AUTH: &str = "Basic ZGV2QGFjbWUuZXhhbXBsZTphcGktdG9rZW4=";
+
+        fn header_of<'a>(sent: &'a Request, name: &str) -> Option<&'a str> {
+            sent.headers.get(name).and_then(|v| v.to_str().ok())
+        }
+
+        /// The one request the server saw.
+        async fn only_request(server: &MockServer) -> Request {
+            let mut requests = server.received_requests().await.expect("recording is on");
+            assert_eq!(requests.len(), 1, "one request");
+            requests.remove(0)
+        }
+
+        /// A server that answers `verb path` with `status` and `body`, and
+        /// only when the credentials are sent.
+        async fn answering(verb: &str, at: &str, status: u16, body: &str) -> MockServer {
+            let server = MockServer::start().await;
+            Mock::given(method(verb))
+                .and(path(at))
+                .and(header("authorization", AUTH))
+                .respond_with(ResponseTemplate::new(status).set_body_string(body))
+                .expect(1)
+                .mount(&server)
+                .await;
+            server
+        }
+
+        #[tokio::test]
+        async fn lists_the_transitions_with_their_destinations() {
+            let server = answering(
+                "GET",
+                "/rest/api/3/issue/SHOP-7/transitions",
+                200,
+                TRANSITIONS,
+            )
+            .await;
+
+            let got = jira(&server.uri())
+                .transitions("SHOP-7")
+                .await
+                .expect("transitions");
+
+            let t = |id: &str, name: &str, to: &str| Transition {
+                id: id.into(),
+                name: name.into(),
+                to: to.into(),
+            };
+            assert_eq!(
+                got,
+                vec![
+                    t("2", "Close Issue", "In Progress"),
+                    t("21", "Send to QA", "Ready for Test"),
+                    t("711", "QA Review", "Closed"),
+                ]
+            );
+            let sent = only_request(&server).await;
+            assert_eq!(sent.url.query(), None);
+            assert_eq!(header_of(&sent, "accept"), Some("application/json"));
+        }
+
+        #[tokio::test]
+        async fn unavailable_transitions_are_not_offered() {
+            let body = json!({"transitions": [
+                {"id": "11", "name": "Start", "to": {"name": "In Progress"}, "isAvailable": false},
+                {"id": "21", "name": "Send to QA", "to": {"name": "Ready for Test"}}
+            ]});
+            let server = answering(
+                "GET",
+                "/rest/api/3/issue/SHOP-7/transitions",
+                200,
+                &body.to_string(),
+            )
+            .await;
+
+            let got = jira(&server.uri())
+                .transitions("SHOP-7")
+                .await
+                .expect("transitions");
+
+            let ids: Vec<&str> = got.iter().map(|t| t.id.as_str()).collect();
+            assert_eq!(ids, ["21"]);
+        }
+
+        #[tokio::test]
+        async fn reads_the_status_name_asking_for_that_field_only() {
+            let body = json!({"id": "10002", "key": "SHOP-7", "fields": {"status": {
+                "name": "In Progress", "id": "3",
+                "statusCategory": {"key": "indeterminate", "name": "In Progress"}
+            }}});
+            let server = MockServer::start().await;
+            Mock::given(method("GET"))
+                .and(path("/rest/api/3/issue/SHOP-7"))
+                .and(query_param("fields", "status"))
+                .and(header("authorization", AUTH))
+                .respond_with(ResponseTemplate::new(200).set_body_string(body.to_string()))
+                .expect(1)
+                .mount(&server)
+                .await;
+
+            let got = jira(&server.uri())
+                .status("SHOP-7")
+                .await
+                .expect("a status");
+
+            assert_eq!(got, "In Progress");
+            let sent = only_request(&server).await;
+            assert_eq!(sent.url.query(), Some("fields=status"));
+        }
+
+        #[tokio::test]
+        async fn executes_a_transition_by_its_id() {
+            let server = MockServer::start().await;
+            Mock::given(method("POST"))
+                .and(path("/rest/api/3/issue/SHOP-7/transitions"))
+                .and(header("authorization", AUTH))
+                .and(header("content-type", "application/json"))
+                .and(body_string(r#"{"transition":{"id":"21"}}"#))
+                .respond_with(ResponseTemplate::new(204))
+                .expect(1)
+                .mount(&server)
+                .await;
+            let transition = Transition {
+                id: "21".into(),
+                name: "Send to QA".into(),
+                to: "Ready for Test".into(),
+            };
+
+            jira(&server.uri())
+                .execute("SHOP-7", &transition)
+                .await
+                .expect("moved");
+
+            let sent = only_request(&server).await;
+            assert_eq!(sent.body, br#"{"transition":{"id":"21"}}"#);
+        }
+
+        #[tokio::test]
+        async fn sets_one_field_by_its_id() {
+            let body = r#"{"fields":{"customfield_10050":"https://ci.example/build/42 “ok”"}}"#;
+            let server = MockServer::start().await;
+            Mock::given(method("PUT"))
+                .and(path("/rest/api/3/issue/SHOP-7"))
+                .and(header("authorization", AUTH))
+                .and(header("content-type", "application/json"))
+                .and(body_string(body))
+                .respond_with(ResponseTemplate::new(204))
+                .expect(1)
+                .mount(&server)
+                .await;
+
+            jira(&server.uri())
+                .set_field(
+                    "SHOP-7",
+                    "customfield_10050",
+                    "https://ci.example/build/42 “ok”",
+                )
+                .await
+                .expect("set");
+
+            let sent = only_request(&server).await;
+            assert_eq!(sent.url.query(), None);
+            assert_eq!(sent.body, body.as_bytes());
+        }
+
+        #[tokio::test]
+        async fn failures_map_to_tracker_errors() {
+            testing::check_workflow_failures(jira).await;
+        }
+
+        #[tokio::test]
+        async fn unreadable_answers_are_protocol_errors() {
+            let status_bodies = [
+                "not json",
+                "[]",
+                r#"{"key": "SHOP-7"}"#,
+                r#"{"fields": {}}"#,
+                r#"{"fields": {"status": null}}"#,
+                r#"{"fields": {"status": {"name": " "}}}"#,
+            ];
+            for body in status_bodies {
+                let server = answering("GET", "/rest/api/3/issue/A-1", 200, body).await;
+                let got = jira(&server.uri()).status("A-1").await;
+                assert!(
+                    matches!(got, Err(TrackerError::Protocol(_))),
+                    "{body}: {got:?}"
+                );
+            }
+            let transition_bodies = [
+                "",
+                "{}",
+                "[]",
+                r#"{"transitions": [{"id": "2", "name": "Close"}]}"#,
+                r#"{"transitions": [{"id": 2, "name": "Close", "to": {"name": "Closed"}}]}"#,
+            ];
+            for body in transition_bodies {
+                let server = answering("GET", "/rest/api/3/issue/A-1/transitions", 200, body).await;
+                let got = jira(&server.uri()).transitions("A-1").await;
+                assert!(
+                    matches!(got, Err(TrackerError::Protocol(_))),
+                    "{body}: {got:?}"
+                );
+            }
+        }
+
+        #[tokio::test]
+        async fn keys_that_could_leave_the_issue_path_are_refused_unsent() {
+            testing::check_bad_keys(jira).await;
+        }
     }
 }

@@ -21,6 +21,27 @@ pub(crate) fn endpoint(base: &str, segments: &[&str]) -> Result<Url, TrackerErro
     Ok(url)
 }
 
+/// An issue key that may go into a URL path: ASCII letters, digits, `_`
+/// and `-`. Anything else is refused rather than encoded, because the URL
+/// library drops a `..` segment and so would quietly address another
+/// resource; no tracker issues such keys, so a refused one is not found.
+pub(crate) fn path_key(key: &str) -> Result<&str, TrackerError> {
+    if path_safe(key) {
+        Ok(key)
+    } else {
+        Err(TrackerError::NotFound)
+    }
+}
+
+/// Whether `text` is one non-empty path segment of letters, digits, `_`
+/// and `-` that needs no encoding.
+pub(crate) fn path_safe(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// Sends a request and returns the body of a successful answer; statuses
 /// and transport failures become the tracker errors people can act on.
 pub(crate) async fn body(request: reqwest::RequestBuilder) -> Result<String, TrackerError> {
@@ -70,7 +91,7 @@ pub(crate) mod testing {
     use wiremock::matchers::any;
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
-    use crate::{TicketRef, Tracker, TrackerError};
+    use crate::{TicketRef, Tracker, TrackerError, Transition, Workflow};
 
     pub(crate) fn config(kind: TrackerKind, url: &str, api_url: Option<&str>) -> TrackerConfig {
         TrackerConfig {
@@ -150,6 +171,74 @@ pub(crate) mod testing {
             got.map(|_| ()).map_err(|e| describe(&e))
         );
     }
+
+    /// What each `Workflow` operation on `key` comes to, in the order
+    /// status, transitions, execute, set_field: `Ok` or the error described.
+    pub(crate) async fn workflow_outcomes(
+        workflow: &impl Workflow,
+        key: &str,
+    ) -> [Result<(), String>; 4] {
+        let transition = Transition {
+            id: "21".into(),
+            name: "Send to QA".into(),
+            to: "Ready for Test".into(),
+        };
+        [
+            workflow.status(key).await.map(drop),
+            workflow.transitions(key).await.map(drop),
+            workflow.execute(key, &transition).await,
+            workflow.set_field(key, "summary", "New summary").await,
+        ]
+        .map(|outcome| outcome.map_err(|e| describe(&e)))
+    }
+
+    /// The failures every workflow maps alike, whichever operation meets
+    /// them. `workflow` builds a client whose API lives at the given base URL.
+    pub(crate) async fn check_workflow_failures<W: Workflow>(workflow: impl Fn(&str) -> W) {
+        let table = [
+            (404, "NotFound"),
+            (401, "Unauthorized(401)"),
+            (403, "Unauthorized(403)"),
+            (500, "Unavailable(HTTP 500)"),
+        ];
+        for (status, expected) in table {
+            let server = MockServer::start().await;
+            Mock::given(any())
+                .respond_with(ResponseTemplate::new(status).set_body_string("{}"))
+                .mount(&server)
+                .await;
+            let got = workflow_outcomes(&workflow(&server.uri()), "A-1").await;
+            let want: [Result<(), String>; 4] = std::array::from_fn(|_| Err(expected.to_owned()));
+            assert_eq!(got, want, "HTTP {status}");
+        }
+    }
+
+    /// Keys that could leave the issue's path, or that no tracker issues,
+    /// are refused before anything is sent.
+    pub(crate) async fn check_bad_keys<W: Workflow>(workflow: impl Fn(&str) -> W) {
+        let server = MockServer::start().await;
+        let client = workflow(&server.uri());
+        let bad = [
+            "../x",
+            "..",
+            ".",
+            "A-1/..",
+            "A-1/../../admin",
+            "A-1?fields=x",
+            "A-1#x",
+            "",
+            "A 1",
+            "A%2F1",
+            "A\\1",
+            "ÄB-1",
+        ];
+        for key in bad {
+            let want: [Result<(), String>; 4] = std::array::from_fn(|_| Err("NotFound".to_owned()));
+            assert_eq!(workflow_outcomes(&client, key).await, want, "{key:?}");
+        }
+        let sent = server.received_requests().await.expect("recording is on");
+        assert!(sent.is_empty(), "nothing reaches the tracker: {sent:?}");
+    }
 }
 
 #[cfg(test)]
@@ -189,6 +278,21 @@ mod tests {
         );
         assert!(endpoint("not a url", &["x"]).is_err());
         assert!(endpoint("mailto:someone@example.com", &["x"]).is_err());
+    }
+
+    #[test]
+    fn only_plain_keys_may_go_into_a_path() {
+        for key in ["SHOP-7", "TREK-9844", "10001", "a_b-C"] {
+            assert_eq!(path_key(key).ok(), Some(key), "{key:?}");
+        }
+        for key in [
+            "", ".", "..", "../x", "A/1", "A-1?x", "A-1#x", "A 1", "A%2F1", "ÄB-1",
+        ] {
+            assert!(
+                matches!(path_key(key), Err(TrackerError::NotFound)),
+                "{key:?}"
+            );
+        }
     }
 
     #[test]

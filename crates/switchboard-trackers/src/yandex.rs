@@ -1,4 +1,6 @@
-//! Yandex Tracker issues through API v3 (`GET /v3/issues/{key}`).
+//! Yandex Tracker issues through API v3 (`GET /v3/issues/{key}`), and
+//! their workflow: transitions (`/v3/issues/{key}/transitions`, executed at
+//! `…/transitions/{id}/_execute`) and field edits (`PATCH /v3/issues/{key}`).
 //!
 //! The organisation goes in a header whose name depends on where the
 //! organisation lives: `X-Org-ID` for Yandex 360 for Business, whose ids are
@@ -12,9 +14,15 @@ use serde::Deserialize;
 use switchboard_core::config::TrackerConfig;
 use switchboard_core::secrets::Secret;
 
-use crate::{Ticket, TicketRef, TicketView, Tracker, TrackerError, time, wire};
+use crate::{
+    Ticket, TicketRef, TicketView, Tracker, TrackerError, Transition, Workflow, time, wire,
+};
 
 pub const DEFAULT_API_URL: &str = "https://api.tracker.yandex.net";
+
+/// The API version every request uses; the current documentation gives v3
+/// for each of them, and v2 answers the same shapes.
+const VERSION: &str = "v3";
 
 /// Reads issues with an OAuth token on behalf of one organisation.
 pub struct Yandex {
@@ -49,6 +57,46 @@ impl Yandex {
                 .filter(|id| !id.is_empty())
                 .map(str::to_owned),
             token,
+        }
+    }
+}
+
+impl Yandex {
+    /// A request carrying the token and the organisation, asking for JSON.
+    fn request(&self, method: reqwest::Method, url: url::Url) -> reqwest::RequestBuilder {
+        let mut request = self
+            .http
+            .request(method, url)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(token) = &self.token {
+            request = request.header(
+                reqwest::header::AUTHORIZATION,
+                format!("OAuth {}", token.expose()),
+            );
+        }
+        if let Some(org_id) = &self.org_id {
+            request = request.header(org_header(org_id), org_id);
+        }
+        request
+    }
+
+    /// `/v3/issues/{key}` followed by `rest`; a key that could leave that
+    /// path is refused before anything is sent.
+    fn issue_url(&self, key: &str, rest: &[&str]) -> Result<url::Url, TrackerError> {
+        let mut segments = vec![VERSION, "issues", wire::path_key(key)?];
+        segments.extend_from_slice(rest);
+        wire::endpoint(&self.api_url, &segments)
+    }
+
+    /// The issue at `url`, in either answer shape.
+    async fn issue(&self, url: url::Url) -> Result<Issue, TrackerError> {
+        let request = self.request(reqwest::Method::GET, url);
+        match wire::json::<Answer>(&wire::body(request).await?)? {
+            Answer::One(issue) => Ok(*issue),
+            Answer::Many(issues) => issues
+                .into_iter()
+                .next()
+                .ok_or_else(|| TrackerError::Protocol("an empty list instead of an issue".into())),
         }
     }
 }
@@ -123,31 +171,79 @@ impl Issue {
 #[async_trait]
 impl Tracker for Yandex {
     async fn fetch(&self, link: &TicketRef) -> Result<TicketView, TrackerError> {
-        let url = wire::endpoint(&self.api_url, &["v3", "issues", &link.key])?;
+        let url = wire::endpoint(&self.api_url, &[VERSION, "issues", &link.key])?;
         tracing::debug!(tracker = %self.name, path = url.path(), "fetching a Yandex Tracker issue");
-        let mut request = self
-            .http
-            .get(url)
-            .header(reqwest::header::ACCEPT, "application/json");
-        if let Some(token) = &self.token {
-            request = request.header(
-                reqwest::header::AUTHORIZATION,
-                format!("OAuth {}", token.expose()),
-            );
-        }
-        if let Some(org_id) = &self.org_id {
-            request = request.header(org_header(org_id), org_id);
-        }
-        let issue = match wire::json::<Answer>(&wire::body(request).await?)? {
-            Answer::One(issue) => *issue,
-            Answer::Many(issues) => issues.into_iter().next().ok_or_else(|| {
-                TrackerError::Protocol("an empty list instead of an issue".into())
-            })?,
-        };
+        let issue = self.issue(url).await?;
         Ok(TicketView {
             ticket: issue.into_ticket(&self.web_url),
             comment: None,
         })
+    }
+}
+
+/// One entry of `GET /v3/issues/{key}/transitions`: `display` is the
+/// transition's button label and `to.display` the status it leads to.
+#[derive(Deserialize)]
+struct YandexTransition {
+    id: String,
+    display: String,
+    to: Destination,
+}
+
+/// A transition's target status; a transition without one cannot be chosen
+/// by its destination, so the name is required.
+#[derive(Deserialize)]
+struct Destination {
+    display: String,
+}
+
+#[async_trait]
+impl Workflow for Yandex {
+    async fn status(&self, key: &str) -> Result<String, TrackerError> {
+        let url = self.issue_url(key, &[])?;
+        tracing::debug!(tracker = %self.name, path = url.path(), "reading a Yandex Tracker issue's status");
+        display(self.issue(url).await?.status)
+            .ok_or_else(|| TrackerError::Protocol("an issue without a status".into()))
+    }
+
+    async fn transitions(&self, key: &str) -> Result<Vec<Transition>, TrackerError> {
+        let url = self.issue_url(key, &["transitions"])?;
+        tracing::debug!(tracker = %self.name, path = url.path(), "listing a Yandex Tracker issue's transitions");
+        let list: Vec<YandexTransition> =
+            wire::json(&wire::body(self.request(reqwest::Method::GET, url)).await?)?;
+        Ok(list
+            .into_iter()
+            .map(|t| Transition {
+                id: t.id,
+                name: t.display,
+                to: t.to.display,
+            })
+            .collect())
+    }
+
+    async fn execute(&self, key: &str, transition: &Transition) -> Result<(), TrackerError> {
+        // The id goes into the path too; one that would need encoding did
+        // not come from Tracker's own list.
+        if !wire::path_safe(&transition.id) {
+            return Err(TrackerError::Protocol(
+                "a transition id that cannot go in a URL".into(),
+            ));
+        }
+        let url = self.issue_url(key, &["transitions", &transition.id, "_execute"])?;
+        tracing::debug!(tracker = %self.name, path = url.path(), "moving a Yandex Tracker issue");
+        // The answer lists the transitions out of the new status; the caller
+        // asks again when it needs them, so any 2xx is enough here.
+        let body = serde_json::json!({});
+        wire::body(self.request(reqwest::Method::POST, url).json(&body)).await?;
+        Ok(())
+    }
+
+    async fn set_field(&self, key: &str, field: &str, value: &str) -> Result<(), TrackerError> {
+        let url = self.issue_url(key, &[])?;
+        tracing::debug!(tracker = %self.name, path = url.path(), field, "editing a Yandex Tracker issue");
+        let body = serde_json::json!({ field: value });
+        wire::body(self.request(reqwest::Method::PATCH, url).json(&body)).await?;
+        Ok(())
     }
 }
 
@@ -300,5 +396,241 @@ mod tests {
         assert_eq!(org_header("7654321"), "X-Org-ID");
         assert_eq!(org_header("bpf3crucp1v2ab8sd7r4"), "X-Cloud-Org-ID");
         assert_eq!(org_header(""), "X-Cloud-Org-ID");
+    }
+
+    mod workflow {
+        use super::*;
+        use wiremock::Request;
+        use wiremock::matchers::{body_string, header, method, path};
+
+        const TRANSITIONS: &str = include_str!("../tests/fixtures/yandex/transitions.json");
+
+        fn header_of<'a>(sent: &'a Request, name: &str) -> Option<&'a str> {
+            sent.headers.get(name).and_then(|v| v.to_str().ok())
+        }
+
+        /// The one request the server saw, checked for the token and the
+        /// Yandex 360 organisation.
+        async fn only_request(server: &MockServer) -> Request {
+            let mut requests = server.received_requests().await.expect("recording is on");
+            assert_eq!(requests.len(), 1, "one request");
+            let sent = requests.remove(0);
+            assert_eq!(
+                header_of(&sent, "authorization"),
+                Some("OAuth y0_oauth-token")
+            );
+            assert_eq!(header_of(&sent, "x-org-id"), Some("7654321"));
+            assert_eq!(header_of(&sent, "x-cloud-org-id"), None);
+            assert_eq!(sent.url.query(), None);
+            sent
+        }
+
+        /// A server that answers `verb path` with `status` and `body`, and
+        /// only when the token and organisation are sent.
+        async fn answering(verb: &str, at: &str, status: u16, body: &str) -> MockServer {
+            let server = MockServer::start().await;
+            Mock::given(method(verb))
+                .and(path(at))
+                .and(header("authorization", "OAuth y0_oauth-token"))
+                .and(header("x-org-id", "7654321"))
+                .respond_with(ResponseTemplate::new(status).set_body_string(body))
+                .expect(1)
+                .mount(&server)
+                .await;
+            server
+        }
+
+        fn resolve() -> Transition {
+            Transition {
+                id: "resolve".into(),
+                name: "Resolve".into(),
+                to: "Resolved".into(),
+            }
+        }
+
+        #[tokio::test]
+        async fn lists_the_transitions_with_their_destinations() {
+            let server =
+                answering("GET", "/v3/issues/TREK-9844/transitions", 200, TRANSITIONS).await;
+
+            let got = yandex(&server.uri())
+                .transitions("TREK-9844")
+                .await
+                .expect("transitions");
+
+            let t = |id: &str, name: &str, to: &str| Transition {
+                id: id.into(),
+                name: name.into(),
+                to: to.into(),
+            };
+            assert_eq!(
+                got,
+                vec![
+                    resolve(),
+                    t("needInfo", "Need info", "Need info"),
+                    t("close", "Close", "Closed"),
+                ]
+            );
+            let sent = only_request(&server).await;
+            assert_eq!(header_of(&sent, "accept"), Some("application/json"));
+        }
+
+        #[tokio::test]
+        async fn reads_the_status_as_people_see_it() {
+            for body in [ISSUE.to_owned(), format!("[{ISSUE}]")] {
+                let server = answering("GET", "/v3/issues/TREK-9844", 200, &body).await;
+
+                let got = yandex(&server.uri())
+                    .status("TREK-9844")
+                    .await
+                    .expect("a status");
+
+                assert_eq!(got, "В работе");
+                only_request(&server).await;
+            }
+        }
+
+        #[tokio::test]
+        async fn executes_a_transition_with_an_empty_body() {
+            for (status, answer) in [(200, TRANSITIONS), (204, "")] {
+                let server = MockServer::start().await;
+                Mock::given(method("POST"))
+                    .and(path("/v3/issues/TREK-9844/transitions/resolve/_execute"))
+                    .and(header("authorization", "OAuth y0_oauth-token"))
+                    .and(header("x-org-id", "7654321"))
+                    .and(header("content-type", "application/json"))
+                    .and(body_string("{}"))
+                    .respond_with(ResponseTemplate::new(status).set_body_string(answer))
+                    .expect(1)
+                    .mount(&server)
+                    .await;
+
+                yandex(&server.uri())
+                    .execute("TREK-9844", &resolve())
+                    .await
+                    .expect("moved");
+
+                let sent = only_request(&server).await;
+                assert_eq!(sent.body, b"{}", "HTTP {status}");
+            }
+        }
+
+        #[tokio::test]
+        async fn sets_one_field_by_its_id() {
+            let body = r#"{"summary":"Письмо «заказ принят» не уходит"}"#;
+            let server = MockServer::start().await;
+            Mock::given(method("PATCH"))
+                .and(path("/v3/issues/TREK-9844"))
+                .and(header("authorization", "OAuth y0_oauth-token"))
+                .and(header("x-org-id", "7654321"))
+                .and(header("content-type", "application/json"))
+                .and(body_string(body))
+                .respond_with(ResponseTemplate::new(200).set_body_string(ISSUE))
+                .expect(1)
+                .mount(&server)
+                .await;
+
+            yandex(&server.uri())
+                .set_field("TREK-9844", "summary", "Письмо «заказ принят» не уходит")
+                .await
+                .expect("set");
+
+            let sent = only_request(&server).await;
+            assert_eq!(sent.body, body.as_bytes());
+        }
+
+        #[tokio::test]
+        async fn a_cloud_organisation_is_named_in_its_own_header() {
+            let server = MockServer::start().await;
+            // The issue for the status, the transitions list for the rest.
+            Mock::given(method("GET"))
+                .and(path("/v3/issues/TREK-9844"))
+                .respond_with(ResponseTemplate::new(200).set_body_string(ISSUE))
+                .mount(&server)
+                .await;
+            Mock::given(wiremock::matchers::any())
+                .respond_with(ResponseTemplate::new(200).set_body_string(TRANSITIONS))
+                .mount(&server)
+                .await;
+
+            let client = yandex_in(&server.uri(), "bpf3crucp1v2ab8sd7r4");
+            let outcomes = testing::workflow_outcomes(&client, "TREK-9844").await;
+
+            let ok: [Result<(), String>; 4] = std::array::from_fn(|_| Ok(()));
+            assert_eq!(outcomes, ok);
+            let requests = server.received_requests().await.expect("recording is on");
+            assert_eq!(requests.len(), 4);
+            for sent in &requests {
+                assert_eq!(
+                    header_of(sent, "x-cloud-org-id"),
+                    Some("bpf3crucp1v2ab8sd7r4")
+                );
+                assert_eq!(header_of(sent, "x-org-id"), None);
+            }
+        }
+
+        #[tokio::test]
+        async fn failures_map_to_tracker_errors() {
+            testing::check_workflow_failures(yandex).await;
+        }
+
+        #[tokio::test]
+        async fn unreadable_answers_are_protocol_errors() {
+            let status_bodies = [
+                "not json",
+                "[]",
+                r#"{"key": "TREK-9844"}"#,
+                r#"{"key": "TREK-9844", "status": null}"#,
+                r#"{"key": "TREK-9844", "status": {"key": "open"}}"#,
+            ];
+            for body in status_bodies {
+                let server = answering("GET", "/v3/issues/TREK-9844", 200, body).await;
+                let got = yandex(&server.uri()).status("TREK-9844").await;
+                assert!(
+                    matches!(got, Err(TrackerError::Protocol(_))),
+                    "{body}: {got:?}"
+                );
+            }
+            let transition_bodies = [
+                "",
+                "{}",
+                r#"{"transitions": []}"#,
+                r#"[{"id": "close", "display": "Close"}]"#,
+                r#"[{"id": "close", "to": {"display": "Closed"}}]"#,
+                r#"[{"id": "close", "display": "Close", "to": {"key": "closed"}}]"#,
+            ];
+            for body in transition_bodies {
+                let server = answering("GET", "/v3/issues/TREK-9844/transitions", 200, body).await;
+                let got = yandex(&server.uri()).transitions("TREK-9844").await;
+                assert!(
+                    matches!(got, Err(TrackerError::Protocol(_))),
+                    "{body}: {got:?}"
+                );
+            }
+        }
+
+        #[tokio::test]
+        async fn keys_that_could_leave_the_issue_path_are_refused_unsent() {
+            testing::check_bad_keys(yandex).await;
+        }
+
+        #[tokio::test]
+        async fn transition_ids_that_could_leave_the_path_are_refused_unsent() {
+            let server = MockServer::start().await;
+            let client = yandex(&server.uri());
+            for id in ["../../issues/TREK-1", "..", "", "close?x", "a/b"] {
+                let transition = Transition {
+                    id: id.into(),
+                    ..resolve()
+                };
+                let got = client.execute("TREK-9844", &transition).await;
+                assert!(
+                    matches!(got, Err(TrackerError::Protocol(_))),
+                    "{id:?}: {got:?}"
+                );
+            }
+            let sent = server.received_requests().await.expect("recording is on");
+            assert!(sent.is_empty(), "nothing reaches the tracker: {sent:?}");
+        }
     }
 }
