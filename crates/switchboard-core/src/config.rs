@@ -34,6 +34,7 @@ pub struct Config {
     pub state: StateConfig,
     pub trackers: Vec<TrackerConfig>,
     pub unfurl: UnfurlConfig,
+    pub bridge: BridgeConfig,
     /// The text it was parsed from, so it can be pushed and compared.
     pub source: String,
 }
@@ -113,6 +114,32 @@ pub struct TrackerConfig {
     pub org_id: Option<String>,
 }
 
+/// Pull-request events that move tracker issues.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BridgeConfig {
+    /// Target status per event: approved, merged, declined, changes_requested.
+    pub approved: String,
+    pub merged: String,
+    pub declined: String,
+    pub changes_requested: String,
+    /// The issue field a test-bench link goes into (`/webhooks/bench`).
+    pub bench_field: Option<String>,
+    /// Tell the project's channel when no transition reaches the target.
+    pub notify_when_stuck: bool,
+    pub projects: Vec<BridgeProject>,
+}
+
+/// One issue project/queue the bridge acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BridgeProject {
+    /// The key prefix, `SHOP` in `SHOP-12`.
+    pub key: String,
+    /// The configured tracker (Jira or Yandex Tracker) holding its issues.
+    pub tracker: String,
+    /// Where moves are announced.
+    pub channel: Option<ChannelId>,
+}
+
 /// Limits for link unfurling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnfurlConfig {
@@ -145,6 +172,30 @@ struct RawConfig {
     trackers: Vec<Spanned<RawTracker>>,
     #[serde(default)]
     unfurl: RawUnfurl,
+    #[serde(default)]
+    bridge: RawBridge,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawBridge {
+    approved: Option<String>,
+    merged: Option<String>,
+    declined: Option<String>,
+    changes_requested: Option<String>,
+    bench_field: Option<String>,
+    #[serde(default)]
+    notify_when_stuck: bool,
+    #[serde(default)]
+    projects: Vec<Spanned<RawBridgeProject>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBridgeProject {
+    key: String,
+    tracker: String,
+    channel: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -482,6 +533,77 @@ impl Config {
             budget_ms: raw.unfurl.budget_ms.unwrap_or(2000).clamp(100, 2000),
         };
 
+        let mut bridge = BridgeConfig {
+            approved: raw
+                .bridge
+                .approved
+                .clone()
+                .unwrap_or_else(|| "Ready for Test".into()),
+            merged: raw
+                .bridge
+                .merged
+                .clone()
+                .unwrap_or_else(|| "Ready for Test".into()),
+            declined: raw
+                .bridge
+                .declined
+                .clone()
+                .unwrap_or_else(|| "Needs improvement".into()),
+            changes_requested: raw
+                .bridge
+                .changes_requested
+                .clone()
+                .unwrap_or_else(|| "Needs improvement".into()),
+            bench_field: raw.bridge.bench_field.clone(),
+            notify_when_stuck: raw.bridge.notify_when_stuck,
+            projects: Vec::new(),
+        };
+        for p in &raw.bridge.projects {
+            let r = p.get_ref();
+            let key = format!("bridge.projects.{}", r.key);
+            let good_key = r
+                .key
+                .chars()
+                .next()
+                .is_some_and(|ch| ch.is_ascii_uppercase())
+                && r.key
+                    .chars()
+                    .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit());
+            if !good_key {
+                c.fail(
+                    p.span(),
+                    &key,
+                    "the key must be capital letters and digits, like SHOP",
+                );
+            }
+            match trackers.iter().find(|t| t.name == r.tracker) {
+                Some(t) if matches!(t.kind, TrackerKind::Jira | TrackerKind::Yandex) => {}
+                Some(_) => c.fail(
+                    p.span(),
+                    &format!("{key}.tracker"),
+                    "the bridge moves Jira or Yandex Tracker issues only",
+                ),
+                None => c.fail(
+                    p.span(),
+                    &format!("{key}.tracker"),
+                    format!("no [[trackers]] entry is named {:?}", r.tracker),
+                ),
+            }
+            let channel = match r.channel.as_deref().map(ChannelId::parse) {
+                Some(Ok(ch)) => Some(ch),
+                Some(Err(e)) => {
+                    c.fail(p.span(), &format!("{key}.channel"), e);
+                    None
+                }
+                None => None,
+            };
+            bridge.projects.push(BridgeProject {
+                key: r.key.clone(),
+                tracker: r.tracker.clone(),
+                channel,
+            });
+        }
+
         if c.problems.is_empty() {
             Ok(Self {
                 slack: SlackConfig { api_url, command },
@@ -498,6 +620,7 @@ impl Config {
                 },
                 trackers,
                 unfurl,
+                bridge,
                 source: text.to_owned(),
             })
         } else {
@@ -603,6 +726,18 @@ mod tests {
         check(
             "[[trackers]]\nname = \"y\"\nkind = \"yandex\"\nurl = \"https://tracker.yandex.ru\"\n",
             &["trackers.y.org_id"],
+        );
+        check(
+            "[[bridge.projects]]\nkey = \"SHOP\"\ntracker = \"jira\"\n",
+            &[
+                "line 1",
+                "bridge.projects.SHOP.tracker",
+                "no [[trackers]] entry",
+            ],
+        );
+        check(
+            "[[bridge.projects]]\nkey = \"shop\"\ntracker = \"x\"\nchannel = \"general\"\n",
+            &["bridge.projects.shop", "capital letters", "channel"],
         );
     }
 

@@ -40,15 +40,21 @@ pub struct Secrets {
     pub jenkins_token: Option<Secret>,
     /// Tracker credentials, `TRACKER_<NAME>_USER` / `TRACKER_<NAME>_TOKEN`.
     pub trackers: std::collections::BTreeMap<String, Secret>,
+    pub bitbucket_webhook_secret: Option<Secret>,
+    pub github_webhook_secret: Option<Secret>,
+    pub bench_webhook_secret: Option<Secret>,
 }
 
 /// The names used both as environment variables and as keys of the AWS
 /// Secrets Manager JSON secret.
-pub const NAMES: [&str; 4] = [
+pub const NAMES: [&str; 7] = [
     "SLACK_SIGNING_SECRET",
     "SLACK_BOT_TOKEN",
     "JENKINS_USER",
     "JENKINS_TOKEN",
+    "BITBUCKET_WEBHOOK_SECRET",
+    "GITHUB_WEBHOOK_SECRET",
+    "BENCH_WEBHOOK_SECRET",
 ];
 
 /// Tracker credentials are every variable (or secret key) with this prefix.
@@ -89,12 +95,18 @@ impl Secrets {
         let slack_bot_token = take(NAMES[1]);
         let jenkins_user = take(NAMES[2]);
         let jenkins_token = take(NAMES[3]);
+        let bitbucket_webhook_secret = take(NAMES[4]);
+        let github_webhook_secret = take(NAMES[5]);
+        let bench_webhook_secret = take(NAMES[6]);
         Self {
             slack_signing_secret,
             slack_bot_token,
             jenkins_user,
             jenkins_token,
             trackers: all.into_iter().map(|(k, v)| (k, Secret::new(v))).collect(),
+            bitbucket_webhook_secret,
+            github_webhook_secret,
+            bench_webhook_secret,
         }
     }
 
@@ -145,6 +157,11 @@ impl Secrets {
             jenkins_user: env.jenkins_user.or(stored.jenkins_user),
             jenkins_token: env.jenkins_token.or(stored.jenkins_token),
             trackers,
+            bitbucket_webhook_secret: env
+                .bitbucket_webhook_secret
+                .or(stored.bitbucket_webhook_secret),
+            github_webhook_secret: env.github_webhook_secret.or(stored.github_webhook_secret),
+            bench_webhook_secret: env.bench_webhook_secret.or(stored.bench_webhook_secret),
         })
     }
 }

@@ -13,7 +13,7 @@ pub mod workflow;
 pub mod yandex;
 
 pub use recognise::recognise;
-pub use set::TrackerSet;
+pub use set::{TrackerSet, workflow_for};
 pub use workflow::{Transition, Workflow};
 
 use async_trait::async_trait;

@@ -71,3 +71,28 @@ impl TrackerSet {
         }
     }
 }
+
+/// The workflow client for a tracker that has one (Jira, Yandex Tracker).
+pub fn workflow_for(
+    t: &TrackerConfig,
+    http: &reqwest::Client,
+    secrets: &Secrets,
+) -> Option<Arc<dyn crate::Workflow>> {
+    let user = secrets.tracker(&t.name, "USER").cloned();
+    let token = secrets.tracker(&t.name, "TOKEN").cloned();
+    match t.kind {
+        TrackerKind::Jira => Some(Arc::new(crate::jira::Jira::new(
+            http.clone(),
+            t,
+            user,
+            token,
+        ))),
+        TrackerKind::Yandex => Some(Arc::new(crate::yandex::Yandex::new(
+            http.clone(),
+            t,
+            user,
+            token,
+        ))),
+        _ => None,
+    }
+}

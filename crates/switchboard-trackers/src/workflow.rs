@@ -33,7 +33,9 @@ pub trait Workflow: Send + Sync {
 /// surrounding space; `None` when no transition gets there from here.
 pub fn leading_to<'a>(transitions: &'a [Transition], target: &str) -> Option<&'a Transition> {
     let want = target.trim().to_lowercase();
-    transitions.iter().find(|t| t.to.trim().to_lowercase() == want)
+    transitions
+        .iter()
+        .find(|t| t.to.trim().to_lowercase() == want)
 }
 
 #[cfg(test)]
@@ -47,9 +49,19 @@ mod tests {
             name: format!("Go {to}"),
             to: to.into(),
         };
-        let all = [t("11", "In Progress"), t("21", "Ready for Test"), t("31", "Needs improvement")];
-        assert_eq!(leading_to(&all, "ready for test ").map(|t| t.id.as_str()), Some("21"));
-        assert_eq!(leading_to(&all, "Needs Improvement").map(|t| t.id.as_str()), Some("31"));
+        let all = [
+            t("11", "In Progress"),
+            t("21", "Ready for Test"),
+            t("31", "Needs improvement"),
+        ];
+        assert_eq!(
+            leading_to(&all, "ready for test ").map(|t| t.id.as_str()),
+            Some("21")
+        );
+        assert_eq!(
+            leading_to(&all, "Needs Improvement").map(|t| t.id.as_str()),
+            Some("31")
+        );
         assert_eq!(leading_to(&all, "Done"), None);
     }
 }

@@ -12,6 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use switchboard_bridge::{Bridge, Provider};
 use switchboard_core::config::Config;
 use switchboard_core::runtime::{LocalPaths, Runtime};
 use switchboard_core::secrets::Secrets;
@@ -47,12 +48,16 @@ pub async fn run(
     )?;
     let handlers = Arc::new(Handlers {
         dispatcher: Dispatcher::from_runtime(rt.clone())?,
-        unfurler: Unfurler::from_runtime(rt)?,
+        unfurler: Unfurler::from_runtime(rt.clone())?,
+        bridge: Bridge::from_runtime(rt),
     });
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/slack/commands", post(commands))
         .route("/slack/events", post(events))
+        .route("/webhooks/bitbucket", post(bitbucket))
+        .route("/webhooks/github", post(github))
+        .route("/webhooks/bench", post(bench))
         .with_state(handlers);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -77,6 +82,7 @@ pub async fn run(
 struct Handlers {
     dispatcher: Dispatcher,
     unfurler: Unfurler,
+    bridge: Bridge,
 }
 
 async fn commands(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
@@ -85,6 +91,22 @@ async fn commands(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Byte
 
 async fn events(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
     to_response(h.unfurler.handle_event(&headers, &body).await)
+}
+
+async fn bitbucket(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
+    to_response(
+        h.bridge
+            .handle_pr(Provider::Bitbucket, &headers, &body)
+            .await,
+    )
+}
+
+async fn github(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
+    to_response(h.bridge.handle_pr(Provider::Github, &headers, &body).await)
+}
+
+async fn bench(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
+    to_response(h.bridge.handle_bench(&headers, &body).await)
 }
 
 fn to_response(reply: Reply) -> Response {

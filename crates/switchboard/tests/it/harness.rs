@@ -10,6 +10,7 @@ use switchboard_core::secrets::Secret;
 use switchboard_core::slack::verify::sign;
 
 pub const SECRET: &str = "integration-signing-secret";
+pub const WEBHOOK_SECRET: &str = "integration-webhook-secret";
 
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_switchboard"))
@@ -54,6 +55,11 @@ impl Served {
             .current_dir(dir.path())
             .env("SLACK_SIGNING_SECRET", SECRET)
             .env("SLACK_BOT_TOKEN", "xoxb-integration")
+            .env("BITBUCKET_WEBHOOK_SECRET", WEBHOOK_SECRET)
+            .env("GITHUB_WEBHOOK_SECRET", WEBHOOK_SECRET)
+            .env("BENCH_WEBHOOK_SECRET", WEBHOOK_SECRET)
+            .env("TRACKER_JIRA_USER", "bot@acme.example")
+            .env("TRACKER_JIRA_TOKEN", "jira-api-token")
             .env("SWITCHBOARD_WORKER_BIN", worker_bin())
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
@@ -98,6 +104,24 @@ impl Served {
         let ts = now_secs();
         self.post_signed(&body, ts, &sign(&Secret::new(SECRET), ts, body.as_bytes()))
             .await
+    }
+
+    /// Posts a webhook with the given headers.
+    pub async fn webhook(
+        &self,
+        path: &str,
+        headers: &[(&str, String)],
+        body: &str,
+    ) -> (u16, String) {
+        let mut req = reqwest::Client::new()
+            .post(format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
+        let resp = req.send().await.expect("post webhook to serve");
+        (resp.status().as_u16(), resp.text().await.expect("body"))
     }
 
     /// Posts a signed Events API payload, with a retry number if given.

@@ -1,0 +1,264 @@
+//! Bitbucket and GitHub pull-request webhooks, turned into one domain
+//! event. Only this module knows their payloads.
+
+use serde::Deserialize;
+
+/// What happened to a pull request, as far as the tracker cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Approved,
+    Merged,
+    Declined,
+    ChangesRequested,
+}
+
+impl Outcome {
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Approved => "approved",
+            Self::Merged => "merged",
+            Self::Declined => "declined",
+            Self::ChangesRequested => "sent back with changes requested",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrEvent {
+    pub outcome: Outcome,
+    pub title: String,
+    pub branch: String,
+    pub description: String,
+    pub url: String,
+    pub actor: String,
+}
+
+/// Why a webhook is not acted on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    /// An event kind the bridge does not act on (acknowledged, ignored).
+    #[error("ignored event {0}")]
+    Ignored(String),
+    #[error("the webhook body is not the documented payload: {0}")]
+    Malformed(String),
+}
+
+#[derive(Deserialize)]
+struct BitbucketWire {
+    actor: Option<BbActor>,
+    pullrequest: BbPr,
+}
+
+#[derive(Deserialize)]
+struct BbActor {
+    display_name: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct BbPr {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    description: Option<String>,
+    source: Option<BbSource>,
+    links: Option<BbLinks>,
+}
+
+#[derive(Deserialize)]
+struct BbSource {
+    branch: Option<BbBranch>,
+}
+
+#[derive(Deserialize)]
+struct BbBranch {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct BbLinks {
+    html: Option<BbHref>,
+}
+
+#[derive(Deserialize)]
+struct BbHref {
+    href: String,
+}
+
+/// Parses a Bitbucket Cloud webhook given its `X-Event-Key`.
+pub fn bitbucket(event_key: &str, body: &[u8]) -> Result<PrEvent, EventError> {
+    let outcome = match event_key {
+        "pullrequest:fulfilled" => Outcome::Merged,
+        "pullrequest:approved" => Outcome::Approved,
+        "pullrequest:rejected" => Outcome::Declined,
+        "pullrequest:changes_request_created" => Outcome::ChangesRequested,
+        other => return Err(EventError::Ignored(other.chars().take(64).collect())),
+    };
+    let wire: BitbucketWire =
+        serde_json::from_slice(body).map_err(|e| EventError::Malformed(e.to_string()))?;
+    let pr = wire.pullrequest;
+    Ok(PrEvent {
+        outcome,
+        title: pr.title,
+        branch: pr
+            .source
+            .and_then(|s| s.branch)
+            .map(|b| b.name)
+            .unwrap_or_default(),
+        description: pr.description.unwrap_or_default(),
+        url: pr
+            .links
+            .and_then(|l| l.html)
+            .map(|h| h.href)
+            .unwrap_or_default(),
+        actor: wire
+            .actor
+            .and_then(|a| a.display_name)
+            .unwrap_or_else(|| "someone".into()),
+    })
+}
+
+#[derive(Deserialize)]
+struct GithubWire {
+    action: Option<String>,
+    pull_request: Option<GhPr>,
+    review: Option<GhReview>,
+    sender: Option<GhUser>,
+}
+
+#[derive(Deserialize)]
+struct GhPr {
+    #[serde(default)]
+    title: String,
+    body: Option<String>,
+    #[serde(default)]
+    merged: bool,
+    head: Option<GhRef>,
+    #[serde(default)]
+    html_url: String,
+}
+
+#[derive(Deserialize)]
+struct GhRef {
+    #[serde(rename = "ref")]
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct GhReview {
+    state: String,
+}
+
+#[derive(Deserialize)]
+struct GhUser {
+    login: String,
+}
+
+/// Parses a GitHub webhook given its `X-GitHub-Event`.
+pub fn github(event: &str, body: &[u8]) -> Result<PrEvent, EventError> {
+    if !matches!(event, "pull_request" | "pull_request_review") {
+        return Err(EventError::Ignored(event.chars().take(64).collect()));
+    }
+    let wire: GithubWire =
+        serde_json::from_slice(body).map_err(|e| EventError::Malformed(e.to_string()))?;
+    let action = wire.action.unwrap_or_default();
+    let pr = wire
+        .pull_request
+        .ok_or_else(|| EventError::Malformed("no pull_request".into()))?;
+    let outcome = match (event, action.as_str()) {
+        ("pull_request", "closed") if pr.merged => Outcome::Merged,
+        ("pull_request_review", "submitted") => {
+            match wire.review.map(|r| r.state.to_ascii_lowercase()).as_deref() {
+                Some("approved") => Outcome::Approved,
+                Some("changes_requested") => Outcome::ChangesRequested,
+                other => {
+                    return Err(EventError::Ignored(format!(
+                        "review {}",
+                        other.unwrap_or("without state")
+                    )));
+                }
+            }
+        }
+        (e, a) => return Err(EventError::Ignored(format!("{e} {a}"))),
+    };
+    Ok(PrEvent {
+        outcome,
+        title: pr.title,
+        branch: pr.head.map(|h| h.name).unwrap_or_default(),
+        description: pr.body.unwrap_or_default(),
+        url: pr.html_url,
+        actor: wire
+            .sender
+            .map(|s| s.login)
+            .unwrap_or_else(|| "someone".into()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BB_APPROVED: &str = include_str!("../tests/fixtures/bitbucket/pullrequest-approved.json");
+    const GH_MERGED: &str =
+        include_str!("../tests/fixtures/github/pull_request-closed-merged.json");
+    const GH_REVIEW: &str =
+        include_str!("../tests/fixtures/github/pull_request_review-submitted.json");
+
+    #[test]
+    fn bitbucket_events() {
+        let e = bitbucket("pullrequest:approved", BB_APPROVED.as_bytes()).expect("parses");
+        assert_eq!(e.outcome, Outcome::Approved);
+        assert_eq!(e.title, "SHOP-12: Fix the checkout timeout");
+        assert_eq!(e.branch, "feature/shop-12-checkout");
+        assert_eq!(e.actor, "Ann Reviewer");
+        assert!(e.url.starts_with("https://bitbucket.org/"));
+        for (key, outcome) in [
+            ("pullrequest:fulfilled", Outcome::Merged),
+            ("pullrequest:rejected", Outcome::Declined),
+            (
+                "pullrequest:changes_request_created",
+                Outcome::ChangesRequested,
+            ),
+        ] {
+            assert_eq!(
+                bitbucket(key, BB_APPROVED.as_bytes()).map(|e| e.outcome),
+                Ok(outcome)
+            );
+        }
+        assert!(matches!(
+            bitbucket("repo:push", b"{}"),
+            Err(EventError::Ignored(_))
+        ));
+        assert!(matches!(
+            bitbucket("pullrequest:approved", b"{nope"),
+            Err(EventError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn github_events() {
+        let e = github("pull_request", GH_MERGED.as_bytes()).expect("merged");
+        assert_eq!(
+            (e.outcome, e.branch.as_str()),
+            (Outcome::Merged, "shop-13-cart")
+        );
+        assert_eq!(e.actor, "octocat");
+        let e = github("pull_request_review", GH_REVIEW.as_bytes()).expect("review");
+        assert_eq!(e.outcome, Outcome::ChangesRequested);
+        let approved = GH_REVIEW.replace("\"changes_requested\"", "\"approved\"");
+        assert_eq!(
+            github("pull_request_review", approved.as_bytes()).map(|e| e.outcome),
+            Ok(Outcome::Approved)
+        );
+        let commented = GH_REVIEW.replace("\"changes_requested\"", "\"commented\"");
+        assert!(matches!(
+            github("pull_request_review", commented.as_bytes()),
+            Err(EventError::Ignored(_))
+        ));
+        let unmerged = GH_MERGED.replace("\"merged\": true", "\"merged\": false");
+        assert!(matches!(
+            github("pull_request", unmerged.as_bytes()),
+            Err(EventError::Ignored(_))
+        ));
+        assert!(matches!(github("ping", b"{}"), Err(EventError::Ignored(_))));
+    }
+}

@@ -1,0 +1,271 @@
+//! `/webhooks/*` through `serve`: Jira and Slack faked by wiremock, the
+//! provider payloads from the bridge crate's fixtures.
+
+use std::path::Path;
+
+use switchboard_bridge::signature::sign;
+use switchboard_core::secrets::Secret;
+use wiremock::matchers::{body_json, header, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::harness::{Served, WEBHOOK_SECRET};
+
+fn fixture(name: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../switchboard-bridge/tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn config(jira: &str, slack: &str, stuck_note: bool) -> String {
+    format!(
+        r#"
+[slack]
+api_url = "{slack}"
+[[trackers]]
+name = "jira"
+kind = "jira"
+url = "{jira}"
+[bridge]
+notify_when_stuck = {stuck_note}
+bench_field = "customfield_10050"
+[[bridge.projects]]
+key = "SHOP"
+tracker = "jira"
+channel = "C0SHOP"
+[state]
+path = "state.jsonl"
+"#
+    )
+}
+
+/// Jira with SHOP-{n} in "In Review" and the given transitions.
+async fn jira(issue: &str, transitions: serde_json::Value) -> MockServer {
+    let jira = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/rest/api/3/issue/{issue}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "key": issue, "fields": {"status": {"name": "In Review"}}
+        })))
+        .mount(&jira)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("/rest/api/3/issue/{issue}/transitions")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({ "transitions": transitions })),
+        )
+        .mount(&jira)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!("/rest/api/3/issue/{issue}/transitions")))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&jira)
+        .await;
+    jira
+}
+
+async fn slack() -> MockServer {
+    let slack = MockServer::start().await;
+    Mock::given(path("/chat.postMessage"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true, "ts": "1.1"})),
+        )
+        .mount(&slack)
+        .await;
+    slack
+}
+
+fn transitions() -> serde_json::Value {
+    serde_json::json!([
+        {"id": "21", "name": "Approve", "to": {"name": "Ready for Test", "id": "10001"}},
+        {"id": "31", "name": "Reject", "to": {"name": "Needs improvement", "id": "10002"}}
+    ])
+}
+
+async fn executed(jira: &MockServer) -> Vec<serde_json::Value> {
+    jira.received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .filter_map(|r| serde_json::from_slice(&r.body).ok())
+        .collect()
+}
+
+async fn notes(slack: &MockServer) -> Vec<String> {
+    slack
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).ok())
+        .map(|v| format!("{} {}", v["channel"], v["text"]))
+        .collect()
+}
+
+fn bitbucket_headers(body: &str, delivery: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("x-event-key", "pullrequest:approved".into()),
+        ("x-request-uuid", delivery.into()),
+        (
+            "x-hub-signature",
+            sign(&Secret::new(WEBHOOK_SECRET), body.as_bytes()),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn an_approved_bitbucket_pr_moves_the_issue_once() {
+    let jira = jira("SHOP-12", transitions()).await;
+    let slack = slack().await;
+    let served = Served::start(&config(&jira.uri(), &slack.uri(), false));
+    let body = fixture("bitbucket/pullrequest-approved.json");
+    let headers = bitbucket_headers(&body, "5b8f6c7e-0000-4000-8000-000000000001");
+
+    let (status, reply) = served.webhook("/webhooks/bitbucket", &headers, &body).await;
+    assert_eq!((status, reply.contains("moved")), (200, true), "{reply}");
+    assert_eq!(
+        executed(&jira).await,
+        [serde_json::json!({"transition": {"id": "21"}})]
+    );
+    let notes = notes(&slack).await;
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(
+        notes[0].contains("C0SHOP")
+            && notes[0].contains("SHOP-12")
+            && notes[0].contains("In Review → Ready for Test"),
+        "{notes:?}"
+    );
+
+    // Bitbucket redelivers the same event: nothing happens again.
+    let (status, reply) = served.webhook("/webhooks/bitbucket", &headers, &body).await;
+    assert_eq!(
+        (status, reply.contains("already handled")),
+        (200, true),
+        "{reply}"
+    );
+    assert_eq!(executed(&jira).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_merged_github_pr_finds_the_key_in_its_branch() {
+    let jira = jira("SHOP-13", transitions()).await;
+    let slack = slack().await;
+    let served = Served::start(&config(&jira.uri(), &slack.uri(), false));
+    let body = fixture("github/pull_request-closed-merged.json");
+    let headers = vec![
+        ("x-github-event", "pull_request".to_string()),
+        (
+            "x-github-delivery",
+            "72d3162e-cc78-11e3-81ab-4c9367dc0958".into(),
+        ),
+        (
+            "x-hub-signature-256",
+            sign(&Secret::new(WEBHOOK_SECRET), body.as_bytes()),
+        ),
+    ];
+    let (status, reply) = served.webhook("/webhooks/github", &headers, &body).await;
+    assert_eq!((status, reply.contains("moved")), (200, true), "{reply}");
+    assert_eq!(
+        executed(&jira).await,
+        [serde_json::json!({"transition": {"id": "21"}})]
+    );
+}
+
+#[tokio::test]
+async fn no_transition_to_the_target_is_reported_not_retried() {
+    let only_back =
+        serde_json::json!([{"id": "31", "name": "Reject", "to": {"name": "Needs improvement"}}]);
+    let jira = jira("SHOP-12", only_back).await;
+    let slack = slack().await;
+    let served = Served::start(&config(&jira.uri(), &slack.uri(), true));
+    let body = fixture("bitbucket/pullrequest-approved.json");
+    let (status, reply) = served
+        .webhook(
+            "/webhooks/bitbucket",
+            &bitbucket_headers(&body, "uuid-2"),
+            &body,
+        )
+        .await;
+    assert_eq!(
+        status, 200,
+        "a 2xx, so the provider does not retry: {reply}"
+    );
+    assert!(reply.contains("no transition"), "{reply}");
+    assert!(executed(&jira).await.is_empty());
+    let notes = notes(&slack).await;
+    assert!(
+        notes.len() == 1 && notes[0].contains("stays in In Review"),
+        "{notes:?}"
+    );
+}
+
+#[tokio::test]
+async fn bad_signatures_and_unknown_events_are_told_apart() {
+    let served = Served::start(&config("http://127.0.0.1:9", "http://127.0.0.1:9", false));
+    let body = fixture("bitbucket/pullrequest-approved.json");
+    let mut headers = bitbucket_headers(&body, "uuid-3");
+    headers[2].1 = sign(&Secret::new("wrong"), body.as_bytes());
+    assert_eq!(
+        served
+            .webhook("/webhooks/bitbucket", &headers, &body)
+            .await
+            .0,
+        401
+    );
+    headers.pop();
+    assert_eq!(
+        served
+            .webhook("/webhooks/bitbucket", &headers, &body)
+            .await
+            .0,
+        401
+    );
+    let push = r#"{"push": {}}"#;
+    let headers = vec![
+        ("x-event-key", "repo:push".to_string()),
+        (
+            "x-hub-signature",
+            sign(&Secret::new(WEBHOOK_SECRET), push.as_bytes()),
+        ),
+    ];
+    let (status, reply) = served.webhook("/webhooks/bitbucket", &headers, push).await;
+    assert_eq!((status, reply.contains("ignored")), (200, true), "{reply}");
+}
+
+#[tokio::test]
+async fn a_bench_link_is_written_to_the_issue() {
+    let jira = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/rest/api/3/issue/SHOP-12"))
+        .and(header("content-type", "application/json"))
+        .and(body_json(serde_json::json!({"fields": {"customfield_10050": "https://bench-12.test.acme.example/"}})))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&jira)
+        .await;
+    let slack = slack().await;
+    let served = Served::start(&config(&jira.uri(), &slack.uri(), false));
+    let body = r#"{"issue": "SHOP-12", "url": "https://bench-12.test.acme.example/"}"#;
+    let bearer = vec![("authorization", format!("Bearer {WEBHOOK_SECRET}"))];
+    let (status, reply) = served.webhook("/webhooks/bench", &bearer, body).await;
+    assert_eq!(
+        (status, reply.contains("bench link set")),
+        (200, true),
+        "{reply}"
+    );
+
+    let wrong = vec![("authorization", "Bearer nope".to_string())];
+    assert_eq!(served.webhook("/webhooks/bench", &wrong, body).await.0, 401);
+    let other = r#"{"issue": "OTHER-1", "url": "https://x.example/"}"#;
+    assert_eq!(
+        served.webhook("/webhooks/bench", &bearer, other).await.0,
+        400
+    );
+    let not_url = r#"{"issue": "SHOP-12", "url": "javascript:alert(1)"}"#;
+    assert_eq!(
+        served.webhook("/webhooks/bench", &bearer, not_url).await.0,
+        400
+    );
+}
