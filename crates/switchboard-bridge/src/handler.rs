@@ -14,12 +14,13 @@ use switchboard_core::secrets::{Secret, Secrets};
 use switchboard_core::settings::LiveConfig;
 use switchboard_core::slack::{Chat, Message, escape};
 use switchboard_core::state::{Condition, Item, Key, StateStore, StoreError};
+use switchboard_trackers::bench::{BenchError, set_bench_link};
 use switchboard_trackers::workflow::leading_to;
 use switchboard_trackers::{TrackerError, Workflow};
 use tracing::Instrument as _;
 
 use crate::events::{self, EventError, Outcome, PrEvent};
-use crate::keys::{find_key, key_for};
+use crate::keys::key_for;
 use crate::signature;
 
 /// A delivery id is remembered this long; providers redeliver within days.
@@ -194,7 +195,7 @@ impl Bridge {
             tracing::info!(pr = %event.url, "no issue key in the pull request");
             return json(200, "no issue key");
         };
-        let Some(project) = project_of(&config.bridge.projects, &key) else {
+        let Some(project) = config.bridge.project_for(&key) else {
             return json(200, "no issue key");
         };
         let clients = self.clients(&config);
@@ -290,34 +291,17 @@ impl Bridge {
             );
         };
         let config = self.config.get(self.store.as_ref()).await;
-        let Some(field) = &config.bridge.bench_field else {
-            return json(400, "bridge.bench_field is not configured");
-        };
-        let projects: Vec<&str> = config
-            .bridge
-            .projects
-            .iter()
-            .map(|p| p.key.as_str())
-            .collect();
-        let Some(key) = find_key(&bench.issue, &projects).filter(|k| *k == bench.issue.trim())
-        else {
-            return json(400, "issue is not a key of a configured project");
-        };
-        let url_ok = (bench.url.starts_with("https://") || bench.url.starts_with("http://"))
-            && bench.url.len() <= 2000
-            && !bench.url.chars().any(char::is_whitespace);
-        if !url_ok {
-            return json(400, "url must be one http(s) URL");
-        }
-        let Some(project) = project_of(&config.bridge.projects, &key) else {
-            return json(400, "issue is not a key of a configured project");
-        };
         let clients = self.clients(&config);
-        let Some(workflow) = clients.workflows.get(&project.tracker) else {
-            return json(500, "the project's tracker is not configured");
-        };
-        match workflow.set_field(&key, field, &bench.url).await {
-            Ok(()) => {
+        let key = bench.issue.trim();
+        let result = set_bench_link(
+            &config,
+            |t| clients.workflows.get(t).cloned(),
+            key,
+            &bench.url,
+        )
+        .await;
+        match result {
+            Ok(project) => {
                 tracing::info!(issue = %key, "bench link set");
                 self.note(
                     &clients,
@@ -327,7 +311,11 @@ impl Bridge {
                 .await;
                 json(200, "bench link set")
             }
-            Err(e) => {
+            Err(e @ (BenchError::NoField | BenchError::UnknownIssue | BenchError::BadUrl)) => {
+                json(400, &e.to_string())
+            }
+            Err(e @ BenchError::NoTracker) => json(500, &e.to_string()),
+            Err(BenchError::Tracker(e)) => {
                 tracing::error!(issue = %key, error = %e, "could not set the bench link");
                 json(502, "the tracker could not be reached")
             }
@@ -370,11 +358,6 @@ impl Bridge {
             tracing::warn!(error = %e, "could not release a delivery claim");
         }
     }
-}
-
-fn project_of<'a>(projects: &'a [BridgeProject], key: &str) -> Option<&'a BridgeProject> {
-    let prefix = key.split('-').next()?;
-    projects.iter().find(|p| p.key == prefix)
 }
 
 /// A bearer token equal to the secret, or a valid `sha256=` signature.

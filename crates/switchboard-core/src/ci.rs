@@ -31,8 +31,29 @@ pub enum QueueState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BuildState {
     Running,
+    Finished(Finished),
+}
+
+/// How a build ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
     /// Jenkins' result word: SUCCESS, FAILURE, UNSTABLE, ABORTED, …
-    Finished(String),
+    pub result: String,
+    /// The build's description, where a job can report e.g. its test bench.
+    pub description: Option<String>,
+}
+
+impl Finished {
+    /// The first http(s) URL in the description.
+    pub fn reported_url(&self) -> Option<String> {
+        let text = self.description.as_deref()?;
+        let start = text.find("https://").or_else(|| text.find("http://"))?;
+        let url: String = text[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && !"\"'<>".contains(*c))
+            .collect();
+        (url.len() > "https://".len()).then_some(url)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +109,7 @@ struct BuildWire {
     #[serde(default)]
     building: bool,
     result: Option<String>,
+    description: Option<String>,
 }
 
 /// `folder/name` becomes `job/folder/job/name`, each segment escaped.
@@ -248,7 +270,10 @@ impl CiServer for Jenkins {
     async fn build_state(&self, build: &Build) -> Result<BuildState, CiError> {
         let b: BuildWire = self.get_json(&build.url, "build").await?;
         Ok(match (b.building, b.result) {
-            (false, Some(result)) => BuildState::Finished(result),
+            (false, Some(result)) => BuildState::Finished(Finished {
+                result,
+                description: b.description,
+            }),
             _ => BuildState::Running,
         })
     }
@@ -291,16 +316,16 @@ pub async fn wait_for_start(
     }
 }
 
-/// Waits until a build has finished and returns Jenkins' result word.
+/// Waits until a build has finished and says how it ended.
 pub async fn wait_for_finish(
     ci: &dyn CiServer,
     build: &Build,
     poll: Duration,
     deadline: tokio::time::Instant,
-) -> Result<String, WaitError> {
+) -> Result<Finished, WaitError> {
     loop {
-        if let Some(BuildState::Finished(result)) = passing(ci.build_state(build).await)? {
-            return Ok(result);
+        if let Some(BuildState::Finished(finished)) = passing(ci.build_state(build).await)? {
+            return Ok(finished);
         }
         if tokio::time::Instant::now() + poll > deadline {
             return Err(WaitError::TimedOut);
@@ -370,7 +395,8 @@ mod tests {
             .await;
         Mock::given(path("/job/team/job/deploy/42/api/json"))
             .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-                "building": false, "result": "SUCCESS", "number": 42
+                "building": false, "result": "SUCCESS", "number": 42,
+                "description": "Deployed to <a href=\"https://bench-42.test.example/\">https://bench-42.test.example/</a>"
             })))
             .mount(&server)
             .await;
@@ -390,10 +416,14 @@ mod tests {
         let build = wait_for_start(&j, &item, poll, deadline)
             .await
             .expect("started");
-        let result = wait_for_finish(&j, &build, poll, deadline)
+        let finished = wait_for_finish(&j, &build, poll, deadline)
             .await
             .expect("finished");
-        assert_eq!((build.number, result.as_str()), (42, "SUCCESS"));
+        assert_eq!((build.number, finished.result.as_str()), (42, "SUCCESS"));
+        assert_eq!(
+            finished.reported_url().as_deref(),
+            Some("https://bench-42.test.example/")
+        );
     }
 
     #[tokio::test]

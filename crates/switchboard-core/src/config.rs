@@ -129,6 +129,17 @@ pub struct BridgeConfig {
     pub projects: Vec<BridgeProject>,
 }
 
+impl BridgeConfig {
+    /// The project an issue key (`SHOP-12`) belongs to, if configured.
+    pub fn project_for(&self, key: &str) -> Option<&BridgeProject> {
+        let (prefix, number) = key.split_once('-')?;
+        if number.is_empty() || !number.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        self.projects.iter().find(|p| p.key == prefix)
+    }
+}
+
 /// One issue project/queue the bridge acts on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BridgeProject {

@@ -28,6 +28,9 @@ pub enum Command {
         /// The git branch to deploy.
         #[arg(long, value_parser = argument)]
         branch: String,
+        /// An issue (SHOP-12) to link the test bench the build reports to.
+        #[arg(long, value_parser = argument)]
+        issue: Option<String>,
     },
     /// Back up a client's database (runs as a job).
     Backup {
@@ -148,6 +151,7 @@ mod tests {
         Exactly(run(Command::Deploy {
             client: client.into(),
             branch: branch.into(),
+            issue: None,
         }))
     }
 
@@ -178,6 +182,14 @@ mod tests {
             Exactly(run(Command::Restore {
                 client: "acme".into(),
                 from: "snap-1".into(),
+            })),
+        );
+        check(
+            "deploy --client acme --branch main --issue SHOP-12",
+            Exactly(run(Command::Deploy {
+                client: "acme".into(),
+                branch: "main".into(),
+                issue: Some("SHOP-12".into()),
             })),
         );
         check("jobs", Exactly(run(Command::Jobs { limit: 10 })));
@@ -228,6 +240,7 @@ mod tests {
             Command::Deploy {
                 client: String::new(),
                 branch: String::new(),
+                issue: None,
             }
             .name(),
             Command::Backup {

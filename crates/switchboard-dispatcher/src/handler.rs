@@ -188,7 +188,14 @@ impl Dispatcher {
     ) -> Result<Message, RunError> {
         match command {
             Command::Jobs { limit } => self.list_jobs(usize::from(*limit)).await,
-            Command::Deploy { client, branch } => self.deploy(config, cmd, client, branch).await,
+            Command::Deploy {
+                client,
+                branch,
+                issue,
+            } => {
+                self.deploy(config, cmd, client, branch, issue.as_deref())
+                    .await
+            }
             Command::Backup { client } => {
                 self.run_job(config, cmd, "backup", client, &[("client", client)])
                     .await
@@ -254,6 +261,7 @@ impl Dispatcher {
         cmd: &SlashCommand,
         client: &str,
         branch: &str,
+        issue: Option<&str>,
     ) -> Result<Message, RunError> {
         let Some(jenkins) = &config.jenkins else {
             return Err(RunError::User(
@@ -261,7 +269,19 @@ impl Dispatcher {
             ));
         };
         Self::check_client(config, client)?;
-        let summary = format!("{client} {branch}");
+        if let Some(issue) = issue
+            && (config.bridge.project_for(issue).is_none() || config.bridge.bench_field.is_none())
+        {
+            return Err(RunError::User(format!(
+                "I can't link a test bench to `{}`: it needs a [[bridge.projects]] entry for its \
+                 project and bridge.bench_field in the config.",
+                escape(issue)
+            )));
+        }
+        let summary = match issue {
+            Some(issue) => format!("{client} {branch} ({issue})"),
+            None => format!("{client} {branch}"),
+        };
         // The record exists before Jenkins is asked, so a build that gets
         // queued is never one nobody knows about.
         let mut record = self.record(cmd, "deploy", &summary).await?;
@@ -305,6 +325,7 @@ impl Dispatcher {
         let work = Work::JenkinsBuild {
             queue_url: queued.url.clone(),
             summary,
+            issue: issue.map(str::to_owned),
         };
         if let Err(e) = self.launch(&mut record, cmd, work).await {
             tracing::error!(job = %record.id, error = format!("{e:#}"), "could not start the worker for a queued build");

@@ -1,6 +1,7 @@
 //! Ticket trackers behind one trait. Each kind has a link recogniser and a
 //! client; only these modules know a tracker's URLs and payloads.
 
+pub mod bench;
 pub mod codebase;
 pub mod jira;
 mod recognise;

@@ -8,12 +8,16 @@ pub use reporter::Reporter;
 use std::process::Stdio;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use anyhow::Context as _;
 use switchboard_core::ci::{self, CiServer, WaitError};
 use switchboard_core::config::Config;
 use switchboard_core::jobs::{JobRecord, JobSpec, JobStatus, JobStore, Work};
 use switchboard_core::slack::{Chat, escape};
 use switchboard_core::state::StateStore;
+use switchboard_trackers::Workflow;
+use switchboard_trackers::bench::set_bench_link;
 use tokio::io::AsyncReadExt as _;
 
 /// How much of a command's output is kept for the report.
@@ -25,6 +29,8 @@ pub struct Context<'a> {
     pub store: &'a dyn StateStore,
     pub chat: &'a dyn Chat,
     pub ci: Option<&'a dyn CiServer>,
+    /// The workflow client of a tracker, by name (for bench links).
+    pub workflow_of: &'a dyn Fn(&str) -> Option<Arc<dyn Workflow>>,
 }
 
 /// Runs a job to its end; the returned status is also in the record.
@@ -50,8 +56,20 @@ pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus>
     let short: String = spec.id.chars().take(8).collect();
     let short = short.as_str();
     let (status, detail, link) = match &spec.work {
-        Work::JenkinsBuild { queue_url, summary } => {
-            follow_build(ctx, &mut reporter, short, queue_url, summary).await
+        Work::JenkinsBuild {
+            queue_url,
+            summary,
+            issue,
+        } => {
+            follow_build(
+                ctx,
+                &mut reporter,
+                short,
+                queue_url,
+                summary,
+                issue.as_deref(),
+            )
+            .await
         }
         Work::Command { name, argv } => {
             let timeout = ctx
@@ -102,6 +120,7 @@ async fn follow_build(
     short: &str,
     queue_url: &str,
     summary: &str,
+    issue: Option<&str>,
 ) -> (JobStatus, String, Option<String>) {
     let (Some(ci), Some(jenkins)) = (ctx.ci, ctx.config.jenkins.as_ref()) else {
         return (
@@ -134,13 +153,43 @@ async fn follow_build(
         ))
         .await;
     match ci::wait_for_finish(ci, &build, poll, deadline).await {
-        Ok(result) if result == "SUCCESS" => (JobStatus::Succeeded, String::new(), Some(build.url)),
-        Ok(result) => (
+        Ok(finished) if finished.result == "SUCCESS" => {
+            if let (Some(issue), Some(url)) = (issue, finished.reported_url()) {
+                link_bench(ctx, reporter, issue, &url).await;
+            }
+            (JobStatus::Succeeded, String::new(), Some(build.url))
+        }
+        Ok(finished) => (
             JobStatus::Failed,
-            format!("Jenkins build #{} ended {result}", build.number),
+            format!("Jenkins build #{} ended {}", build.number, finished.result),
             Some(build.url),
         ),
         Err(e) => (JobStatus::Failed, describe_wait(&e), Some(build.url)),
+    }
+}
+
+/// Writes the bench URL a deploy reported into its issue; the deploy has
+/// succeeded either way, so a failure here is reported, not fatal.
+async fn link_bench(ctx: &Context<'_>, reporter: &mut Reporter<'_>, issue: &str, url: &str) {
+    match set_bench_link(ctx.config, ctx.workflow_of, issue, url).await {
+        Ok(_) => {
+            tracing::info!(issue, "bench link set");
+            reporter
+                .post(&format!(
+                    "Test bench <{url}> linked to *{}*.",
+                    escape(issue)
+                ))
+                .await;
+        }
+        Err(e) => {
+            tracing::warn!(issue, error = %e, "could not link the bench");
+            reporter
+                .post(&format!(
+                    "I couldn't link the test bench to *{}*: {e}.",
+                    escape(issue)
+                ))
+                .await;
+        }
     }
 }
 
@@ -271,11 +320,13 @@ mod tests {
         let config = Config::parse("", "t").expect("config");
         let record = JobRecord::new("0123456789abcdef", "backup", "acme", "UANN", "COPS");
         JobStore::new(&store).save(&record).await.expect("save");
+        let none = |_: &str| None;
         let ctx = Context {
             config: &config,
             store: &store,
             chat: &chat,
             ci: None,
+            workflow_of: &none,
         };
         let work = Work::Command {
             name: "backup".into(),

@@ -50,6 +50,13 @@ async fn main() -> anyhow::Result<()> {
             rt.secrets.jenkins_token.clone(),
         )
     });
+    let workflow_of = |name: &str| {
+        config
+            .trackers
+            .iter()
+            .find(|t| t.name == name)
+            .and_then(|t| switchboard_trackers::workflow_for(t, &rt.http, &rt.secrets))
+    };
     let ctx = Context {
         config: &config,
         store: rt.store.as_ref(),
@@ -57,6 +64,7 @@ async fn main() -> anyhow::Result<()> {
         ci: jenkins
             .as_ref()
             .map(|j| j as &dyn switchboard_core::ci::CiServer),
+        workflow_of: &workflow_of,
     };
     let span = tracing::info_span!("job", job = %spec.id, user = %spec.requested_by, channel = %spec.channel);
     match run(&ctx, &spec).instrument(span).await? {

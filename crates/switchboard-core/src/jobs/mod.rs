@@ -31,8 +31,14 @@ pub struct JobSpec {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Work {
-    /// Wait for a Jenkins build already queued by the dispatcher.
-    JenkinsBuild { queue_url: String, summary: String },
+    /// Wait for a Jenkins build already queued by the dispatcher; when it
+    /// names an issue, a bench URL the build reports is written to it.
+    JenkinsBuild {
+        queue_url: String,
+        summary: String,
+        #[serde(default)]
+        issue: Option<String>,
+    },
     /// Run a configured program with these arguments, no shell involved.
     Command { name: String, argv: Vec<String> },
 }

@@ -170,12 +170,31 @@ async fn a_deploy_queues_jenkins_and_the_worker_posts_the_result() {
         .mount(&slack)
         .await;
 
-    let served = Served::start(&config(&base, &slack.uri()));
+    // The build reports its test bench; the deploy names an issue, so the
+    // worker writes the bench link into it (Jira, faked).
+    let jira = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/rest/api/3/issue/SHOP-12"))
+        .and(wiremock::matchers::body_json(serde_json::json!({
+            "fields": {"customfield_10050": "https://bench-42.test.acme.example/"}
+        })))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&jira)
+        .await;
+    let with_bridge = format!(
+        "{}\n[[trackers]]\nname = \"jira\"\nkind = \"jira\"\nurl = \"{}\"\n\
+         [bridge]\nbench_field = \"customfield_10050\"\n\
+         [[bridge.projects]]\nkey = \"SHOP\"\ntracker = \"jira\"\n",
+        config(&base, &slack.uri()),
+        jira.uri()
+    );
+    let served = Served::start(&with_bridge);
     let hook = format!("{}/hook", slack.uri());
     let started = std::time::Instant::now();
     let (status, body) = served
         .command(
-            "deploy --client acme --branch feature/x",
+            "deploy --client acme --branch feature/x --issue SHOP-12",
             "UANN",
             "COPS",
             &hook,
@@ -211,6 +230,12 @@ async fn a_deploy_queues_jenkins_and_the_worker_posts_the_result() {
         posts
             .iter()
             .any(|t| t.contains("#42") && t.contains("has started")),
+        "{posts:?}"
+    );
+    assert!(
+        posts
+            .iter()
+            .any(|t| t.contains("bench-42.test.acme.example") && t.contains("SHOP-12")),
         "{posts:?}"
     );
     let last = posts.last().expect("a post");
