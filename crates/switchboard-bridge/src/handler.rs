@@ -2,7 +2,7 @@
 //! it → tell its channel. The same code for the Lambda and `serve`.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use http::HeaderMap;
 use sha2::{Digest as _, Sha256};
@@ -11,7 +11,7 @@ use switchboard_core::config::{BridgeProject, Config};
 use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::{Secret, Secrets};
-use switchboard_core::settings::LiveConfig;
+use switchboard_core::settings::{LiveConfig, PerConfig};
 use switchboard_core::slack::{Chat, Message, escape};
 use switchboard_core::state::{Condition, Item, Key, StateStore, StoreError};
 use switchboard_trackers::bench::{BenchError, set_bench_link};
@@ -39,14 +39,11 @@ pub struct Clients {
     pub workflows: BTreeMap<String, Arc<dyn Workflow>>,
 }
 
-type BuildClients = dyn Fn(&Config) -> Clients + Send + Sync;
-
 pub struct Bridge {
     config: LiveConfig,
     secrets: Secrets,
     store: Arc<dyn StateStore>,
-    build: Box<BuildClients>,
-    cache: Mutex<Option<(Arc<Config>, Arc<Clients>)>>,
+    clients: PerConfig<Clients>,
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -68,8 +65,7 @@ impl Bridge {
             config,
             secrets,
             store,
-            build: Box::new(build),
-            cache: Mutex::new(None),
+            clients: PerConfig::new(build),
         }
     }
 
@@ -94,21 +90,6 @@ impl Bridge {
                     .collect(),
             }
         })
-    }
-
-    fn clients(&self, config: &Arc<Config>) -> Arc<Clients> {
-        let mut cache = self
-            .cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match cache.as_ref() {
-            Some((c, clients)) if Arc::ptr_eq(c, config) => clients.clone(),
-            _ => {
-                let clients = Arc::new((self.build)(config));
-                *cache = Some((config.clone(), clients.clone()));
-                clients
-            }
-        }
     }
 
     /// Handles `POST /webhooks/bitbucket` or `/webhooks/github`.
@@ -198,7 +179,7 @@ impl Bridge {
         let Some(project) = config.bridge.project_for(&key) else {
             return json(200, "no issue key");
         };
-        let clients = self.clients(&config);
+        let clients = self.clients.get(&config);
         let Some(workflow) = clients.workflows.get(&project.tracker) else {
             tracing::error!(tracker = %project.tracker, "the project's tracker has no client");
             return json(200, "tracker not configured");
@@ -291,7 +272,7 @@ impl Bridge {
             );
         };
         let config = self.config.get(self.store.as_ref()).await;
-        let clients = self.clients(&config);
+        let clients = self.clients.get(&config);
         let key = bench.issue.trim();
         let result = set_bench_link(
             &config,

@@ -164,6 +164,38 @@ impl LiveConfig {
     }
 }
 
+/// Clients that depend on the config (a Slack URL, tracker clients): built
+/// once per config version and shared until a newer config arrives.
+pub struct PerConfig<T> {
+    build: Box<dyn Fn(&Config) -> T + Send + Sync>,
+    cache: std::sync::Mutex<Option<(Arc<Config>, Arc<T>)>>,
+}
+
+impl<T> PerConfig<T> {
+    pub fn new(build: impl Fn(&Config) -> T + Send + Sync + 'static) -> Self {
+        Self {
+            build: Box::new(build),
+            cache: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// The value for this config, building it only when the config changed.
+    pub fn get(&self, config: &Arc<Config>) -> Arc<T> {
+        let mut cache = self
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match cache.as_ref() {
+            Some((c, value)) if Arc::ptr_eq(c, config) => value.clone(),
+            _ => {
+                let value = Arc::new((self.build)(config));
+                *cache = Some((config.clone(), value.clone()));
+                value
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +225,23 @@ mod tests {
         // …and after it the new one, without a restart.
         live.age(REFRESH_EVERY);
         assert!(live.get(&store).await.access("deploy").is_some());
+    }
+
+    #[test]
+    fn per_config_values_are_built_once_per_config() {
+        let builds = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = builds.clone();
+        let per = PerConfig::new(move |c: &Config| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            c.slack.api_url.clone()
+        });
+        let a = Arc::new(config(""));
+        assert_eq!(*per.get(&a), crate::config::DEFAULT_SLACK_API_URL);
+        per.get(&a);
+        assert_eq!(builds.load(std::sync::atomic::Ordering::SeqCst), 1);
+        let b = Arc::new(config("[slack]\napi_url = \"http://127.0.0.1:1\"\n"));
+        assert_eq!(*per.get(&b), "http://127.0.0.1:1");
+        assert_eq!(builds.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 
     #[tokio::test]

@@ -1,7 +1,7 @@
 //! The Events API handler: verify → parse → claim the event → recognise →
 //! fetch within the budget → keep each link once per channel → unfurl.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderMap;
@@ -10,7 +10,7 @@ use switchboard_core::config::Config;
 use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
-use switchboard_core::settings::LiveConfig;
+use switchboard_core::settings::{LiveConfig, PerConfig};
 use switchboard_core::slack::events::{LinkShared, SlackEvent};
 use switchboard_core::slack::verify::guard;
 use switchboard_core::slack::{Card, Chat, UnfurlTarget};
@@ -33,16 +33,11 @@ pub struct Clients {
     pub trackers: TrackerSet,
 }
 
-type BuildClients = dyn Fn(&Config) -> Clients + Send + Sync;
-
 pub struct Unfurler {
     config: LiveConfig,
     secrets: Secrets,
     store: Arc<dyn StateStore>,
-    build: Box<BuildClients>,
-    /// Clients for the config they were built from; rebuilt only when a
-    /// newer config arrives.
-    cache: Mutex<Option<(Arc<Config>, Arc<Clients>)>>,
+    clients: PerConfig<Clients>,
 }
 
 impl Unfurler {
@@ -56,8 +51,7 @@ impl Unfurler {
             config,
             secrets,
             store,
-            build: Box::new(build),
-            cache: Mutex::new(None),
+            clients: PerConfig::new(build),
         }
     }
 
@@ -84,21 +78,6 @@ impl Unfurler {
                 trackers: TrackerSet::from_config(config, &http, &secrets),
             },
         ))
-    }
-
-    fn clients(&self, config: &Arc<Config>) -> Arc<Clients> {
-        let mut cache = self
-            .cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        match cache.as_ref() {
-            Some((c, clients)) if Arc::ptr_eq(c, config) => clients.clone(),
-            _ => {
-                let clients = Arc::new((self.build)(config));
-                *cache = Some((config.clone(), clients.clone()));
-                clients
-            }
-        }
     }
 
     /// Handles `POST /slack/events` given the raw headers and body.
@@ -173,7 +152,7 @@ impl Unfurler {
             );
             return;
         }
-        let clients = self.clients(&config);
+        let clients = self.clients.get(&config);
         let budget = started + Duration::from_millis(config.unfurl.budget_ms);
         let cards = self.fetch_cards(&clients, &shared.links, budget).await;
 
