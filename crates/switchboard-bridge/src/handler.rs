@@ -13,7 +13,7 @@ use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::{Secret, Secrets};
 use switchboard_core::settings::{LiveConfig, PerConfig};
 use switchboard_core::slack::{Chat, Message, escape};
-use switchboard_core::state::{Condition, Item, Key, StateStore, StoreError};
+use switchboard_core::state::{Key, StateStore, claim, release};
 use switchboard_trackers::bench::{BenchError, set_bench_link};
 use switchboard_trackers::workflow::leading_to;
 use switchboard_trackers::{TrackerError, Workflow};
@@ -137,7 +137,13 @@ impl Bridge {
             )
         });
         if let Some(key) = &delivery {
-            match self.claim(key.clone()).await {
+            match claim(
+                self.store.as_ref(),
+                key.clone(),
+                now_secs() + DELIVERY_CLAIM_SECS,
+            )
+            .await
+            {
                 Ok(true) => {}
                 Ok(false) => {
                     tracing::info!(?provider, "redelivered webhook; already handled");
@@ -159,7 +165,9 @@ impl Bridge {
             && let Some(key) = delivery
         {
             // Let a redelivery try again once the tracker is back.
-            self.release(key).await;
+            if let Err(e) = release(self.store.as_ref(), key).await {
+                tracing::warn!(error = %e, "could not release a delivery claim");
+            }
         }
         reply
     }
@@ -313,30 +321,6 @@ impl Bridge {
             .await
         {
             tracing::warn!(error = %e, "could not post the note to Slack");
-        }
-    }
-
-    async fn claim(&self, key: Key) -> Result<bool, StoreError> {
-        let item = Item {
-            key,
-            value: now_secs().to_string(),
-            expires_at: Some(now_secs() + DELIVERY_CLAIM_SECS),
-        };
-        match self.store.put(item, Condition::Absent).await {
-            Ok(()) => Ok(true),
-            Err(StoreError::ConditionFailed) => Ok(false),
-            Err(e) => Err(e),
-        }
-    }
-
-    async fn release(&self, key: Key) {
-        let expired = Item {
-            key,
-            value: String::new(),
-            expires_at: Some(now_secs() - 1),
-        };
-        if let Err(e) = self.store.put(expired, Condition::None).await {
-            tracing::warn!(error = %e, "could not release a delivery claim");
         }
     }
 }

@@ -14,7 +14,7 @@ use switchboard_core::settings::{LiveConfig, PerConfig};
 use switchboard_core::slack::events::{LinkShared, SlackEvent};
 use switchboard_core::slack::verify::guard;
 use switchboard_core::slack::{Card, Chat, UnfurlTarget};
-use switchboard_core::state::{Condition, Item, Key, StateStore, StoreError};
+use switchboard_core::state::{Key, StateStore, claim, release};
 use switchboard_trackers::TrackerSet;
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
@@ -122,13 +122,8 @@ impl Unfurler {
     }
 
     async fn link_shared(&self, shared: LinkShared, started: tokio::time::Instant) {
-        match self
-            .claim(
-                Key::new("event", &shared.event_id),
-                now_secs() + EVENT_CLAIM_SECS,
-            )
-            .await
-        {
+        let event = Key::new("event", &shared.event_id);
+        match claim(self.store.as_ref(), event, now_secs() + EVENT_CLAIM_SECS).await {
             Ok(true) => {}
             Ok(false) => {
                 tracing::info!("event already handled (a Slack retry); doing nothing");
@@ -191,12 +186,7 @@ impl Unfurler {
         tracing::error!(error = failure, "chat.unfurl failed");
         // Nothing was shown, so the links must not wait out the window.
         for key in claimed {
-            let expired = Item {
-                key,
-                value: String::new(),
-                expires_at: Some(now_secs() - 1),
-            };
-            if let Err(e) = self.store.put(expired, Condition::None).await {
+            if let Err(e) = release(self.store.as_ref(), key).await {
                 tracing::warn!(error = %e, "could not release a repeat-window claim");
             }
         }
@@ -229,12 +219,8 @@ impl Unfurler {
             let key = Key::new(format!("unfurled#{channel}"), ticket.clone());
             let store = self.store.clone();
             claims.spawn(async move {
-                let item = Item {
-                    key: key.clone(),
-                    value: now_secs().to_string(),
-                    expires_at: Some(until),
-                };
-                (index, key, store.put(item, Condition::Absent).await)
+                let won = claim(store.as_ref(), key.clone(), until).await;
+                (index, key, won)
             });
         }
         let mut won = Vec::new();
@@ -243,8 +229,8 @@ impl Unfurler {
                 continue;
             };
             match result {
-                Ok(()) => won.push((index, key)),
-                Err(StoreError::ConditionFailed) => {
+                Ok(true) => won.push((index, key)),
+                Ok(false) => {
                     tracing::info!(ticket = %key.sk, "unfurled in this channel recently; skipping")
                 }
                 Err(e) => {
@@ -322,20 +308,6 @@ impl Unfurler {
             .into_iter()
             .map(|(_, url, ticket, card)| (url, ticket, card))
             .collect()
-    }
-
-    /// A conditional write that only the first caller wins.
-    async fn claim(&self, key: Key, until: i64) -> Result<bool, StoreError> {
-        let item = Item {
-            key,
-            value: now_secs().to_string(),
-            expires_at: Some(until),
-        };
-        match self.store.put(item, Condition::Absent).await {
-            Ok(()) => Ok(true),
-            Err(StoreError::ConditionFailed) => Ok(false),
-            Err(e) => Err(e),
-        }
     }
 }
 

@@ -88,6 +88,34 @@ pub trait StateStore: Send + Sync {
     ) -> Result<Vec<Item>, StoreError>;
 }
 
+/// Claims `key` until `until` (epoch seconds): `true` for the one caller
+/// that wins, `false` while someone else's claim is live. Dedupe of events,
+/// deliveries and repeat windows all rest on this.
+pub async fn claim(store: &dyn StateStore, key: Key, until: i64) -> Result<bool, StoreError> {
+    let item = Item {
+        key,
+        value: crate::clock::now_secs().to_string(),
+        expires_at: Some(until),
+    };
+    match store.put(item, Condition::Absent).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::ConditionFailed) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Gives a claim up early, so a retry can win it: the item is overwritten
+/// with one already expired, which every store reads as absent (the
+/// functions' roles have no delete permission).
+pub async fn release(store: &dyn StateStore, key: Key) -> Result<(), StoreError> {
+    let expired = Item {
+        key,
+        value: String::new(),
+        expires_at: Some(crate::clock::now_secs() - 1),
+    };
+    store.put(expired, Condition::None).await
+}
+
 /// Applies a conditional put to an in-memory map; the memory and file
 /// stores share it so their semantics cannot drift apart.
 fn apply_put(
