@@ -70,21 +70,15 @@ impl Bridge {
     }
 
     pub fn from_runtime(rt: Runtime) -> Self {
-        let http = rt.http.clone();
-        let secrets = rt.secrets.clone();
-        let token = rt.secrets.slack_bot_token.clone();
+        let shared = rt.clone();
         Self::new(rt.config, rt.secrets, rt.store, move |config: &Config| {
             Clients {
-                chat: Arc::new(switchboard_core::slack::SlackWebApi::new(
-                    http.clone(),
-                    &config.slack.api_url,
-                    token.clone(),
-                )),
+                chat: Arc::new(shared.slack(config)),
                 workflows: config
                     .trackers
                     .iter()
                     .filter_map(|t| {
-                        switchboard_trackers::workflow_for(t, &http, &secrets)
+                        switchboard_trackers::workflow_for(t, &shared.http, &shared.secrets)
                             .map(|w| (t.name.clone(), w))
                     })
                     .collect(),

@@ -16,7 +16,7 @@ use switchboard_core::jobs::{
 use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
-use switchboard_core::settings::LiveConfig;
+use switchboard_core::settings::{LiveConfig, PerConfig};
 use switchboard_core::slack::verify::guard;
 use switchboard_core::slack::{Message, SlashCommand, escape};
 use switchboard_core::state::StateStore;
@@ -51,7 +51,8 @@ pub struct Dispatcher {
     secrets: Secrets,
     store: Arc<dyn StateStore>,
     jobs: Arc<dyn JobRunner>,
-    http: reqwest::Client,
+    /// The Jenkins client for the current config (none without [jenkins]).
+    jenkins: PerConfig<Option<Jenkins>>,
 }
 
 impl Dispatcher {
@@ -62,12 +63,19 @@ impl Dispatcher {
         jobs: Arc<dyn JobRunner>,
         http: reqwest::Client,
     ) -> Self {
+        let (user, token) = (secrets.jenkins_user.clone(), secrets.jenkins_token.clone());
+        let jenkins = PerConfig::new(move |c: &Config| {
+            c.jenkins.as_ref().map(|j| {
+                Jenkins::new(http.clone(), &j.url, user.clone(), token.clone())
+                    .with_request_timeout(JENKINS_TRIGGER_TIMEOUT)
+            })
+        });
         Self {
             config,
             secrets,
             store,
             jobs,
-            http,
+            jenkins,
         }
     }
 
@@ -182,7 +190,7 @@ impl Dispatcher {
 
     async fn run(
         &self,
-        config: &Config,
+        config: &Arc<Config>,
         cmd: &SlashCommand,
         command: &Command,
     ) -> Result<Message, RunError> {
@@ -257,13 +265,15 @@ impl Dispatcher {
 
     async fn deploy(
         &self,
-        config: &Config,
+        config: &Arc<Config>,
         cmd: &SlashCommand,
         client: &str,
         branch: &str,
         issue: Option<&str>,
     ) -> Result<Message, RunError> {
-        let Some(jenkins) = &config.jenkins else {
+        // The client exists exactly when the config has a [jenkins] section.
+        let ci = self.jenkins.get(config);
+        let (Some(jenkins), Some(ci)) = (&config.jenkins, ci.as_ref()) else {
             return Err(RunError::User(
                 "`deploy` is not set up here: the config has no [jenkins] section.".into(),
             ));
@@ -285,13 +295,6 @@ impl Dispatcher {
         // The record exists before Jenkins is asked, so a build that gets
         // queued is never one nobody knows about.
         let mut record = self.record(cmd, "deploy", &summary).await?;
-        let ci = Jenkins::new(
-            self.http.clone(),
-            &jenkins.url,
-            self.secrets.jenkins_user.clone(),
-            self.secrets.jenkins_token.clone(),
-        )
-        .with_request_timeout(JENKINS_TRIGGER_TIMEOUT);
         let params = vec![
             (jenkins.client_param.clone(), client.to_owned()),
             (jenkins.branch_param.clone(), branch.to_owned()),

@@ -62,20 +62,14 @@ impl Unfurler {
                 "SLACK_SIGNING_SECRET is missing: set it in the environment or the stack's secret"
             );
         }
-        let http = rt.http.clone();
-        let secrets = rt.secrets.clone();
-        let token = rt.secrets.slack_bot_token.clone();
+        let shared = rt.clone();
         Ok(Self::new(
             rt.config,
             rt.secrets,
             rt.store,
             move |config: &Config| Clients {
-                chat: Arc::new(switchboard_core::slack::SlackWebApi::new(
-                    http.clone(),
-                    &config.slack.api_url,
-                    token.clone(),
-                )),
-                trackers: TrackerSet::from_config(config, &http, &secrets),
+                chat: Arc::new(shared.slack(config)),
+                trackers: TrackerSet::from_config(config, &shared.http, &shared.secrets),
             },
         ))
     }
