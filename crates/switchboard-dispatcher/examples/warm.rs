@@ -12,13 +12,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, ensure};
-use http::{HeaderMap, HeaderValue};
-use switchboard_core::clock::now_secs;
+use http::HeaderValue;
 use switchboard_core::config::Config;
 use switchboard_core::fakes::{MemoryStore, RecordingRunner};
 use switchboard_core::secrets::{Secret, Secrets};
 use switchboard_core::settings::LiveConfig;
-use switchboard_core::slack::verify::sign;
+use switchboard_core::slack::verify::signed_headers;
 use switchboard_dispatcher::Dispatcher;
 
 const CONFIG: &str = include_str!("../../../switchboard.example.toml");
@@ -75,15 +74,11 @@ async fn time_one(dispatcher: &Dispatcher, text: &str, expect: &str) -> anyhow::
         "team_id=T0001&user_id=U0LOCALDEV&channel_id=C0LOCALDEV&command=%2Fexample\
          &text={text}&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fx"
     );
-    let ts = now_secs();
-    let signature = sign(&Secret::new(SECRET), ts, body.as_bytes());
-    let mut headers = HeaderMap::new();
+    let mut headers = signed_headers(&Secret::new(SECRET), body.as_bytes());
     headers.insert(
         "content-type",
         HeaderValue::from_static("application/x-www-form-urlencoded"),
     );
-    headers.insert("x-slack-request-timestamp", HeaderValue::from(ts));
-    headers.insert("x-slack-signature", HeaderValue::try_from(signature)?);
 
     let start = Instant::now();
     let reply = dispatcher.handle_command(&headers, body.as_bytes()).await;

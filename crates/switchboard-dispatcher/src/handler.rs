@@ -489,7 +489,7 @@ mod tests {
     use super::*;
     use switchboard_core::fakes::{MemoryStore, RecordingRunner};
     use switchboard_core::secrets::Secret;
-    use switchboard_core::slack::verify::sign;
+    use switchboard_core::slack::verify::signed_headers;
 
     const SECRET: &str = "test-signing-secret";
 
@@ -520,18 +520,7 @@ mod tests {
             ("response_url", "https://hooks.slack.com/commands/T1/1/abc"),
         ])
         .expect("form");
-        let now = now_secs();
-        let mut h = HeaderMap::new();
-        h.insert(
-            "x-slack-request-timestamp",
-            now.to_string().parse().expect("ts"),
-        );
-        h.insert(
-            "x-slack-signature",
-            sign(&Secret::new(SECRET), now, body.as_bytes())
-                .parse()
-                .expect("sig"),
-        );
+        let h = signed_headers(&Secret::new(SECRET), body.as_bytes());
         (h, body.into_bytes())
     }
 
@@ -708,20 +697,8 @@ public = true
         assert_eq!(d.handle_command(&h, &tampered).await.status, 401);
         h.remove("x-slack-signature");
         assert_eq!(d.handle_command(&h, &b).await.status, 401);
-        let (h, _) = signed("", "UANN", "CGEN");
         let garbage = b"\xff\xfe not a form";
-        let now = now_secs();
-        let mut h2 = h.clone();
-        h2.insert(
-            "x-slack-request-timestamp",
-            now.to_string().parse().expect("ts"),
-        );
-        h2.insert(
-            "x-slack-signature",
-            sign(&Secret::new(SECRET), now, garbage)
-                .parse()
-                .expect("sig"),
-        );
+        let h2 = signed_headers(&Secret::new(SECRET), garbage);
         assert_eq!(d.handle_command(&h2, garbage).await.status, 400);
         assert!(runner.specs().is_empty());
         assert!(

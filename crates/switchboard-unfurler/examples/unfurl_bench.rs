@@ -7,14 +7,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http::HeaderMap;
-use switchboard_core::clock::now_secs;
 use switchboard_core::config::Config;
 use switchboard_core::fakes::MemoryStore;
 use switchboard_core::secrets::{Secret, Secrets};
 use switchboard_core::settings::LiveConfig;
 use switchboard_core::slack::SlackWebApi;
-use switchboard_core::slack::verify::sign;
+use switchboard_core::slack::verify::signed_headers;
 use switchboard_trackers::TrackerSet;
 use switchboard_unfurler::{Clients, Unfurler};
 use wiremock::matchers::{body_string_contains, path};
@@ -104,18 +102,7 @@ async fn main() {
                           "message_ts": "1.2", "links": urls}
             })
             .to_string();
-            let ts = now_secs();
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                "x-slack-request-timestamp",
-                ts.to_string().parse().expect("ts"),
-            );
-            headers.insert(
-                "x-slack-signature",
-                sign(&Secret::new(SECRET), ts, body.as_bytes())
-                    .parse()
-                    .expect("sig"),
-            );
+            let headers = signed_headers(&Secret::new(SECRET), body.as_bytes());
             let started = Instant::now();
             let reply = unfurler.handle_event(&headers, body.as_bytes()).await;
             times.push(started.elapsed());

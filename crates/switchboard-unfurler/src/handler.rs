@@ -313,7 +313,7 @@ mod tests {
     use switchboard_core::config::{TracMode, TrackerConfig, TrackerKind};
     use switchboard_core::fakes::{MemoryStore, RecordingChat};
     use switchboard_core::secrets::Secret;
-    use switchboard_core::slack::verify::sign;
+    use switchboard_core::slack::verify::signed_headers;
     use switchboard_trackers::{Comment, Ticket, TicketRef, TicketView, Tracker, TrackerError};
 
     use super::*;
@@ -449,19 +449,7 @@ mod tests {
     }
 
     fn signed(body: &str) -> HeaderMap {
-        let now = now_secs();
-        let mut h = HeaderMap::new();
-        h.insert(
-            "x-slack-request-timestamp",
-            now.to_string().parse().expect("ts"),
-        );
-        h.insert(
-            "x-slack-signature",
-            sign(&Secret::new(SECRET), now, body.as_bytes())
-                .parse()
-                .expect("sig"),
-        );
-        h
+        signed_headers(&Secret::new(SECRET), body.as_bytes())
     }
 
     async fn send(u: &Unfurler, body: &str) -> Reply {

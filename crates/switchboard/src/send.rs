@@ -4,9 +4,8 @@
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use switchboard_core::clock::now_secs;
 use switchboard_core::ids::{ChannelId, TeamId, UserId};
-use switchboard_core::slack::verify::sign;
+use switchboard_core::slack::verify::signed_headers;
 use switchboard_core::slack::{ResponseUrl, SlashCommand};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
@@ -41,13 +40,11 @@ pub async fn run(
         response_url: ResponseUrl::parse(&hook)?,
     }
     .to_form();
-    let ts = now_secs();
     let url = format!("http://{addr}/slack/commands");
     let resp = reqwest::Client::new()
         .post(&url)
         .header("content-type", "application/x-www-form-urlencoded")
-        .header("x-slack-request-timestamp", ts.to_string())
-        .header("x-slack-signature", sign(&secret, ts, form.as_bytes()))
+        .headers(signed_headers(&secret, form.as_bytes()))
         .body(form)
         .send()
         .await

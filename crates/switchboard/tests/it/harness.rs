@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use switchboard_core::clock::now_secs;
 use switchboard_core::secrets::Secret;
-use switchboard_core::slack::verify::sign;
+use switchboard_core::slack::verify::{sign, signed_headers};
 
 pub const SECRET: &str = "integration-signing-secret";
 pub const WEBHOOK_SECRET: &str = "integration-webhook-secret";
@@ -126,15 +126,10 @@ impl Served {
 
     /// Posts a signed Events API payload, with a retry number if given.
     pub async fn event(&self, body: &str, retry: Option<u32>) -> (u16, String) {
-        let ts = now_secs();
         let mut req = reqwest::Client::new()
             .post(format!("{}/slack/events", self.base))
             .header("content-type", "application/json")
-            .header("x-slack-request-timestamp", ts.to_string())
-            .header(
-                "x-slack-signature",
-                sign(&Secret::new(SECRET), ts, body.as_bytes()),
-            )
+            .headers(signed_headers(&Secret::new(SECRET), body.as_bytes()))
             .body(body.to_owned());
         if let Some(n) = retry {
             req = req
