@@ -35,11 +35,11 @@ impl Jira {
         user: Option<Secret>,
         token: Option<Secret>,
     ) -> Self {
-        let web_url = config.url.trim_end_matches('/').to_owned();
+        let (web_url, api_url) = wire::bases(config, None);
         Self {
             http,
             name: config.name.clone(),
-            api_url: config.api_url.clone().unwrap_or_else(|| web_url.clone()),
+            api_url,
             web_url,
             email: user,
             token,

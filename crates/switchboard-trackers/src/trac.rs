@@ -32,11 +32,7 @@ impl Trac {
         user: Option<Secret>,
         token: Option<Secret>,
     ) -> Self {
-        let web = config.url.trim_end_matches('/').to_owned();
-        let api = config
-            .api_url
-            .as_deref()
-            .map_or_else(|| web.clone(), |u| u.trim_end_matches('/').to_owned());
+        let (web, api) = crate::wire::bases(config, None);
         Self {
             http,
             web,

@@ -42,14 +42,12 @@ impl Yandex {
         _user: Option<Secret>,
         token: Option<Secret>,
     ) -> Self {
+        let (web_url, api_url) = wire::bases(config, Some(DEFAULT_API_URL));
         Self {
             http,
             name: config.name.clone(),
-            web_url: config.url.trim_end_matches('/').to_owned(),
-            api_url: config
-                .api_url
-                .clone()
-                .unwrap_or_else(|| DEFAULT_API_URL.to_owned()),
+            web_url,
+            api_url,
             org_id: config
                 .org_id
                 .as_deref()
