@@ -887,20 +887,7 @@ fn epoch(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option<i64>
         return None;
     }
     let secs = i64::from(h * 3600 + m * 60 + s);
-    Some(days_from_civil(year, month, day) * 86_400 + secs)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-/// published algorithm, the inverse of the one in `switchboard_core::clock`).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let month = i64::from(month);
-    let shifted = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * shifted + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Some(crate::time::days_from_civil(year, i64::from(month), i64::from(day)) * 86_400 + secs)
 }
 
 #[cfg(test)]
