@@ -8,6 +8,7 @@ use http::HeaderMap;
 use sha2::{Digest as _, Sha256};
 use switchboard_core::clock::now_secs;
 use switchboard_core::config::{BridgeProject, Config};
+use switchboard_core::lambda::HttpFunction;
 use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::{Secret, Secrets};
@@ -329,4 +330,15 @@ fn bench_authorised(secret: Option<&Secret>, headers: &HeaderMap, body: &[u8]) -
             == Sha256::digest(secret.expose().as_bytes());
     }
     signature::verify(Some(secret), header(headers, "x-hub-signature-256"), body).is_ok()
+}
+#[async_trait::async_trait]
+impl HttpFunction for Bridge {
+    async fn handle(&self, path: &str, headers: &HeaderMap, body: &[u8]) -> Reply {
+        match path {
+            "/webhooks/bitbucket" => self.handle_pr(Provider::Bitbucket, headers, body).await,
+            "/webhooks/github" => self.handle_pr(Provider::Github, headers, body).await,
+            "/webhooks/bench" => self.handle_bench(headers, body).await,
+            _ => Reply::plain(404, "not found"),
+        }
+    }
 }

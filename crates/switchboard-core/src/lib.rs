@@ -9,6 +9,7 @@ pub mod config;
 pub mod fakes;
 pub mod ids;
 pub mod jobs;
+pub mod lambda;
 pub mod reply;
 pub mod runtime;
 pub mod secrets;

@@ -13,6 +13,7 @@ use switchboard_core::ids::JobId;
 use switchboard_core::jobs::{
     JobRecord, JobRunner, JobSpec, JobStatus, JobStore, Work, fill_template,
 };
+use switchboard_core::lambda::HttpFunction;
 use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
@@ -482,6 +483,17 @@ fn first_line(text: &str) -> String {
         .chars()
         .take(200)
         .collect()
+}
+
+/// The Lambda's routes: the slash command (interactivity joins it later).
+#[async_trait::async_trait]
+impl HttpFunction for Dispatcher {
+    async fn handle(&self, path: &str, headers: &HeaderMap, body: &[u8]) -> Reply {
+        match path {
+            "/slack/commands" => self.handle_command(headers, body).await,
+            _ => Reply::plain(404, "not found"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use std::time::Duration;
 use http::HeaderMap;
 use switchboard_core::clock::now_secs;
 use switchboard_core::config::Config;
+use switchboard_core::lambda::HttpFunction;
 use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
@@ -302,6 +303,16 @@ impl Unfurler {
             .into_iter()
             .map(|(_, url, ticket, card)| (url, ticket, card))
             .collect()
+    }
+}
+
+#[async_trait::async_trait]
+impl HttpFunction for Unfurler {
+    async fn handle(&self, path: &str, headers: &HeaderMap, body: &[u8]) -> Reply {
+        match path {
+            "/slack/events" => self.handle_event(headers, body).await,
+            _ => Reply::plain(404, "not found"),
+        }
     }
 }
 
