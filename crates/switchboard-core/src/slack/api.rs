@@ -68,9 +68,12 @@ pub struct SlackWebApi {
     http: reqwest::Client,
     base: String,
     token: Option<Secret>,
-    max_retries: u32,
-    max_wait: Duration,
 }
+
+/// How often a rate-limited call is retried, and the longest `Retry-After`
+/// worth waiting for: a Lambda has little time.
+const MAX_RETRIES: u32 = 3;
+const MAX_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -122,15 +125,7 @@ impl SlackWebApi {
             http,
             base: base.trim_end_matches('/').to_owned(),
             token,
-            max_retries: 3,
-            max_wait: Duration::from_secs(30),
         }
-    }
-
-    /// Caps how long one 429 may make us wait; a Lambda has little time.
-    pub fn with_max_wait(mut self, wait: Duration) -> Self {
-        self.max_wait = wait;
-        self
     }
 
     /// Calls a Web API method. Write methods take JSON; read methods such
@@ -173,7 +168,7 @@ impl SlackWebApi {
             if status.as_u16() == 429 {
                 attempt += 1;
                 let wait = retry_after(resp.headers()).unwrap_or(Duration::from_secs(1));
-                if attempt > self.max_retries || wait > self.max_wait {
+                if attempt > MAX_RETRIES || wait > MAX_WAIT {
                     return Err(ChatError::RateLimited(method.to_owned()));
                 }
                 tracing::warn!(
