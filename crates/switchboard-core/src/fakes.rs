@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use crate::ids::{ChannelId, UserId};
 use crate::jobs::{JobRunner, JobSpec};
-use crate::slack::{Card, Chat, ChatError, Message, ResponseUrl, UnfurlTarget};
+use crate::slack::{Card, Chat, ChatError, HistoryMessage, Message, ResponseUrl, UnfurlTarget};
 
 pub use crate::state::MemoryStore;
 
@@ -43,8 +43,37 @@ impl Chat for RecordingChat {
         channel: &ChannelId,
         message: &Message,
     ) -> Result<String, ChatError> {
-        self.record(channel.as_str(), message);
-        Ok("1.000001".into())
+        let n = {
+            let mut sent = self
+                .sent
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            sent.push((channel.as_str().to_owned(), message.clone()));
+            sent.len()
+        };
+        Ok(format!("1.{n:06}"))
+    }
+
+    async fn history(
+        &self,
+        channel: &ChannelId,
+        _oldest: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<HistoryMessage>, ChatError> {
+        // The ts of the n-th recorded message is "1.n", as post_message gives.
+        let sent = self.messages();
+        Ok(sent
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, (to, _))| to == channel.as_str())
+            .take(limit)
+            .map(|(i, (_, m))| HistoryMessage {
+                ts: format!("1.{:06}", i + 1),
+                thread_ts: m.thread_ts.clone(),
+                metadata: m.metadata.clone(),
+            })
+            .collect())
     }
 
     async fn open_dm(&self, user: &UserId) -> Result<ChannelId, ChatError> {

@@ -401,6 +401,15 @@ mod tests {
         ) -> Result<(), switchboard_core::slack::ChatError> {
             self.inner.respond(url, message).await
         }
+        async fn history(
+            &self,
+            channel: &switchboard_core::ids::ChannelId,
+            oldest: Option<&str>,
+            limit: usize,
+        ) -> Result<Vec<switchboard_core::slack::HistoryMessage>, switchboard_core::slack::ChatError>
+        {
+            self.inner.history(channel, oldest, limit).await
+        }
         async fn unfurl(
             &self,
             target: &UnfurlTarget,

@@ -45,6 +45,14 @@ pub trait Chat: Send + Sync {
     async fn lookup_user_by_email(&self, email: &str) -> Result<Option<UserId>, ChatError>;
     /// Posts a follow-up to a slash command's `response_url`.
     async fn respond(&self, url: &ResponseUrl, message: &Message) -> Result<(), ChatError>;
+    /// Recent messages of a channel, newest first, posted after `oldest`
+    /// (a Slack ts; `None` for no bound), at most `limit`, with metadata.
+    async fn history(
+        &self,
+        channel: &ChannelId,
+        oldest: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<HistoryMessage>, ChatError>;
     /// Attaches cards to the links of one shared message (`chat.unfurl`),
     /// keyed by each link exactly as Slack sent it.
     async fn unfurl(
@@ -52,6 +60,14 @@ pub trait Chat: Send + Sync {
         target: &UnfurlTarget,
         cards: &[(String, Card)],
     ) -> Result<(), ChatError>;
+}
+
+/// A message read back from `conversations.history`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryMessage {
+    pub ts: String,
+    pub thread_ts: Option<String>,
+    pub metadata: Option<super::Metadata>,
 }
 
 /// Which message's links `chat.unfurl` decorates: Slack's `unfurl_id` and
@@ -82,6 +98,31 @@ struct Envelope {
     ts: Option<String>,
     channel: Option<ChannelField>,
     user: Option<UserField>,
+    #[serde(default)]
+    messages: Vec<WireHistoryMessage>,
+    response_metadata: Option<ResponseMetadata>,
+}
+
+#[derive(Deserialize)]
+struct WireHistoryMessage {
+    #[serde(default)]
+    ts: String,
+    thread_ts: Option<String>,
+    metadata: Option<WireMetadata>,
+}
+
+#[derive(Deserialize)]
+struct WireMetadata {
+    #[serde(default)]
+    event_type: String,
+    #[serde(default)]
+    event_payload: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct ResponseMetadata {
+    #[serde(default)]
+    next_cursor: String,
 }
 
 #[derive(Deserialize)]
@@ -216,12 +257,51 @@ impl Chat for SlackWebApi {
         message: &Message,
     ) -> Result<String, ChatError> {
         let env = self
-            .call(
-                "chat.postMessage",
-                serde_json::json!({ "channel": channel.as_str(), "text": message.text }),
-            )
+            .call("chat.postMessage", message.to_post_json(channel.as_str()))
             .await?;
         Ok(env.ts.unwrap_or_default())
+    }
+
+    async fn history(
+        &self,
+        channel: &ChannelId,
+        oldest: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<HistoryMessage>, ChatError> {
+        let mut out = Vec::new();
+        let mut cursor = String::new();
+        // Slack pages history by cursor, at most 1,000 (advised 200) a page.
+        while out.len() < limit {
+            let mut body = serde_json::json!({
+                "channel": channel.as_str(),
+                "limit": (limit - out.len()).min(200).to_string(),
+                "include_all_metadata": "true",
+            });
+            if let Some(oldest) = oldest {
+                body["oldest"] = oldest.into();
+            }
+            if !cursor.is_empty() {
+                body["cursor"] = cursor.as_str().into();
+            }
+            let env = self.send("conversations.history", body, true).await?;
+            out.extend(env.messages.into_iter().map(|m| HistoryMessage {
+                ts: m.ts,
+                thread_ts: m.thread_ts,
+                metadata: m.metadata.map(|w| super::Metadata {
+                    event_type: w.event_type,
+                    payload: w.event_payload,
+                }),
+            }));
+            cursor = env
+                .response_metadata
+                .map(|r| r.next_cursor)
+                .unwrap_or_default();
+            if cursor.is_empty() {
+                break;
+            }
+        }
+        out.truncate(limit);
+        Ok(out)
     }
 
     async fn open_dm(&self, user: &UserId) -> Result<ChannelId, ChatError> {
@@ -535,6 +615,72 @@ mod tests {
             body["unfurls"]["https://t/ticket/1"]["blocks"][0]["type"],
             "section"
         );
+    }
+
+    #[tokio::test]
+    async fn posts_blocks_threads_and_metadata() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/chat.postMessage"))
+            .and(body_partial_json(serde_json::json!({
+                "channel": "C123",
+                "thread_ts": "1.5",
+                "metadata": { "event_type": "sb", "event_payload": { "id": "x" } },
+            })))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({ "ok": true, "ts": "2.5" })),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let msg = Message::in_channel("t")
+            .in_thread("1.5")
+            .with_metadata("sb", serde_json::json!({ "id": "x" }));
+        let ts = api(&server)
+            .post_message(&channel(), &msg)
+            .await
+            .expect("posted");
+        assert_eq!(ts, "2.5");
+    }
+
+    #[tokio::test]
+    async fn reads_history_across_pages_with_metadata() {
+        use wiremock::matchers::body_string_contains;
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/conversations.history"))
+            .and(body_string_contains("cursor=next1"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "ok": true,
+                "messages": [{ "ts": "1.0", "text": "old" }],
+                "response_metadata": { "next_cursor": "" },
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/conversations.history"))
+            .and(body_string_contains("include_all_metadata=true"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "ok": true,
+                "messages": [{
+                    "ts": "2.0",
+                    "metadata": { "event_type": "sb", "event_payload": { "id": "a" } },
+                }],
+                "response_metadata": { "next_cursor": "next1" },
+            })))
+            .mount(&server)
+            .await;
+        let got = api(&server)
+            .history(&channel(), Some("0.5"), 10)
+            .await
+            .expect("history");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].ts, "2.0");
+        let meta = got[0].metadata.as_ref().expect("metadata");
+        assert_eq!(meta.payload["id"], "a");
+        assert!(got[1].metadata.is_none());
     }
 
     #[tokio::test]

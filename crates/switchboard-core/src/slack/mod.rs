@@ -7,16 +7,28 @@ pub mod command;
 pub mod events;
 pub mod verify;
 
-pub use api::{Chat, ChatError, SlackWebApi, UnfurlTarget};
+pub use api::{Chat, ChatError, HistoryMessage, SlackWebApi, UnfurlTarget};
 pub use card::Card;
 pub use command::{ResponseUrl, SlashCommand};
 
 /// A message as the core composes it: mrkdwn text, seen by the person
-/// alone or by the whole channel.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// alone or by the whole channel; optionally Block Kit blocks (the text is
+/// then the notification fallback), a thread to reply in, and metadata that
+/// a later `conversations.history` read can find it by.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub text: String,
     pub visibility: Visibility,
+    pub blocks: Option<serde_json::Value>,
+    pub thread_ts: Option<String>,
+    pub metadata: Option<Metadata>,
+}
+
+/// Slack message metadata: an event type and a small JSON payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metadata {
+    pub event_type: String,
+    pub payload: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,25 +42,75 @@ impl Message {
         Self {
             text: text.into(),
             visibility: Visibility::Ephemeral,
+            blocks: None,
+            thread_ts: None,
+            metadata: None,
         }
     }
 
     pub fn in_channel(text: impl Into<String>) -> Self {
         Self {
-            text: text.into(),
             visibility: Visibility::InChannel,
+            ..Self::ephemeral(text)
         }
+    }
+
+    /// Block Kit blocks; `text` stays as the notification fallback.
+    #[must_use]
+    pub fn with_blocks(mut self, blocks: serde_json::Value) -> Self {
+        self.blocks = Some(blocks);
+        self
+    }
+
+    /// Posts as a reply in the thread of `ts`.
+    #[must_use]
+    pub fn in_thread(mut self, ts: impl Into<String>) -> Self {
+        self.thread_ts = Some(ts.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_metadata(
+        mut self,
+        event_type: impl Into<String>,
+        payload: serde_json::Value,
+    ) -> Self {
+        self.metadata = Some(Metadata {
+            event_type: event_type.into(),
+            payload,
+        });
+        self
+    }
+
+    /// The `chat.postMessage` body for `channel`.
+    pub fn to_post_json(&self, channel: &str) -> serde_json::Value {
+        let mut body = serde_json::json!({ "channel": channel, "text": self.text });
+        if let Some(blocks) = &self.blocks {
+            body["blocks"] = blocks.clone();
+        }
+        if let Some(ts) = &self.thread_ts {
+            body["thread_ts"] = ts.as_str().into();
+        }
+        if let Some(m) = &self.metadata {
+            body["metadata"] =
+                serde_json::json!({ "event_type": m.event_type, "event_payload": m.payload });
+        }
+        body
     }
 
     /// The JSON body of an immediate reply or a `response_url` post.
     pub fn to_response_json(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut body = serde_json::json!({
             "response_type": match self.visibility {
                 Visibility::Ephemeral => "ephemeral",
                 Visibility::InChannel => "in_channel",
             },
             "text": self.text,
-        })
+        });
+        if let Some(blocks) = &self.blocks {
+            body["blocks"] = blocks.clone();
+        }
+        body
     }
 }
 
@@ -70,6 +132,21 @@ mod tests {
             "&lt;@U1&gt; &amp; &lt;!channel&gt;"
         );
         assert_eq!(escape("plain"), "plain");
+    }
+
+    #[test]
+    fn post_json_carries_blocks_thread_and_metadata() {
+        let plain = Message::in_channel("hi").to_post_json("C1");
+        assert_eq!(plain, serde_json::json!({ "channel": "C1", "text": "hi" }));
+        let full = Message::in_channel("hi")
+            .with_blocks(serde_json::json!([{ "type": "divider" }]))
+            .in_thread("1.2")
+            .with_metadata("sb_action", serde_json::json!({ "id": "a1" }))
+            .to_post_json("C1");
+        assert_eq!(full["blocks"][0]["type"], "divider");
+        assert_eq!(full["thread_ts"], "1.2");
+        assert_eq!(full["metadata"]["event_type"], "sb_action");
+        assert_eq!(full["metadata"]["event_payload"]["id"], "a1");
     }
 
     #[test]
