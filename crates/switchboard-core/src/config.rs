@@ -9,6 +9,10 @@ use toml::Spanned;
 
 use crate::ids::{ChannelId, UserId};
 
+mod scanner;
+
+pub use scanner::{ScanProject, ScannerConfig};
+
 pub const DEFAULT_SLACK_API_URL: &str = "https://slack.com/api";
 
 /// A problem with a configuration file, phrased for the person editing it.
@@ -35,6 +39,7 @@ pub struct Config {
     pub trackers: Vec<TrackerConfig>,
     pub unfurl: UnfurlConfig,
     pub bridge: BridgeConfig,
+    pub scanner: ScannerConfig,
     /// The text it was parsed from, so it can be pushed and compared.
     pub source: String,
 }
@@ -185,6 +190,8 @@ struct RawConfig {
     unfurl: RawUnfurl,
     #[serde(default)]
     bridge: RawBridge,
+    #[serde(default)]
+    scanner: scanner::RawScanner,
 }
 
 #[derive(Deserialize, Default)]
@@ -615,6 +622,8 @@ impl Config {
             });
         }
 
+        let scanner = scanner::check(&raw.scanner, &mut c, &trackers);
+
         if c.problems.is_empty() {
             Ok(Self {
                 slack: SlackConfig { api_url, command },
@@ -632,6 +641,7 @@ impl Config {
                 trackers,
                 unfurl,
                 bridge,
+                scanner,
                 source: text.to_owned(),
             })
         } else {

@@ -10,6 +10,7 @@ pub mod fakes;
 pub mod ids;
 pub mod jobs;
 pub mod lambda;
+pub mod ledger;
 pub mod reply;
 pub mod runtime;
 pub mod secrets;

@@ -48,10 +48,12 @@ impl From<switchboard_core::state::StoreError> for RunError {
 
 /// The dispatcher and the clients it holds for its whole life.
 pub struct Dispatcher {
-    config: LiveConfig,
-    secrets: Secrets,
-    store: Arc<dyn StateStore>,
+    pub(crate) config: LiveConfig,
+    pub(crate) secrets: Secrets,
+    pub(crate) store: Arc<dyn StateStore>,
     jobs: Arc<dyn JobRunner>,
+    /// Answers button presses through their `response_url`.
+    pub(crate) responder: switchboard_core::slack::SlackWebApi,
     /// The Jenkins client for the current config (none without [jenkins]).
     jenkins: PerConfig<Option<Jenkins>>,
 }
@@ -65,6 +67,8 @@ impl Dispatcher {
         http: reqwest::Client,
     ) -> Self {
         let (user, token) = (secrets.jenkins_user.clone(), secrets.jenkins_token.clone());
+        // A response_url needs neither the API base nor the bot token.
+        let responder = switchboard_core::slack::SlackWebApi::new(http.clone(), "", None);
         let jenkins = PerConfig::new(move |c: &Config| {
             c.jenkins.as_ref().map(|j| {
                 Jenkins::new(http.clone(), &j.url, user.clone(), token.clone())
@@ -76,6 +80,7 @@ impl Dispatcher {
             secrets,
             store,
             jobs,
+            responder,
             jenkins,
         }
     }
@@ -491,6 +496,7 @@ impl HttpFunction for Dispatcher {
     async fn handle(&self, path: &str, headers: &HeaderMap, body: &[u8]) -> Reply {
         match path {
             "/slack/commands" => self.handle_command(headers, body).await,
+            "/slack/interactions" => self.handle_interaction(headers, body).await,
             _ => Reply::plain(404, "not found"),
         }
     }

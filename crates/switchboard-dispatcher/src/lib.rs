@@ -4,6 +4,7 @@
 pub mod access;
 pub mod commands;
 pub mod handler;
+pub mod interactions;
 pub mod split;
 
 pub use handler::Dispatcher;

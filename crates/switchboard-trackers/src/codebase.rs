@@ -11,7 +11,10 @@ use roxmltree::{Document, Node};
 use switchboard_core::config::TrackerConfig;
 use switchboard_core::secrets::Secret;
 
-use crate::{Ticket, TicketRef, TicketView, Tracker, TrackerError, time, wire};
+use crate::listing::split_labels;
+use crate::{
+    ListedTicket, Ticket, TicketLister, TicketRef, TicketView, Tracker, TrackerError, time, wire,
+};
 
 pub const DEFAULT_API_URL: &str = "https://api3.codebasehq.com";
 
@@ -143,6 +146,125 @@ impl Tracker for Codebase {
             comment: None,
         })
     }
+}
+
+/// The search Codebase runs when a project sets none: open tickets.
+pub const DEFAULT_QUERY: &str = "status:open";
+
+/// Codebase answers 20 tickets a page.
+const PAGE_SIZE: usize = 20;
+
+#[async_trait]
+impl TicketLister for Codebase {
+    async fn list_page(
+        &self,
+        project: &str,
+        query: &str,
+        page: u32,
+    ) -> Result<Option<Vec<ListedTicket>>, TrackerError> {
+        let project = wire::path_key(project).map_err(|_| {
+            TrackerError::Protocol(format!("{project:?} is not a project permalink"))
+        })?;
+        let mut url = wire::endpoint(&self.api_url, &[project, "tickets.json"])?;
+        let query = if query.trim().is_empty() {
+            DEFAULT_QUERY
+        } else {
+            query
+        };
+        url.query_pairs_mut()
+            .append_pair("query", query)
+            .append_pair("page", &page.to_string());
+        tracing::debug!(tracker = %self.name, project, page, "listing Codebase tickets");
+        let mut request = self
+            .http
+            .get(url)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(user) = &self.user {
+            request = request.basic_auth(user.expose(), self.api_key.as_ref().map(Secret::expose));
+        }
+        match wire::page_body(request).await? {
+            None => Ok(None),
+            Some(body) => list_from_json(&body, project, &self.web_url).map(Some),
+        }
+    }
+
+    fn page_size(&self) -> usize {
+        PAGE_SIZE
+    }
+}
+
+/// A page of `tickets.json`: an array of tickets, each bare or wrapped as
+/// `{"ticket": {...}}`. An empty array is an empty page.
+fn list_from_json(
+    body: &str,
+    project: &str,
+    web_url: &str,
+) -> Result<Vec<ListedTicket>, TrackerError> {
+    let value: serde_json::Value = wire::json(body)?;
+    let items = value
+        .as_array()
+        .ok_or_else(|| TrackerError::Protocol("tickets.json did not answer a list".into()))?;
+    items
+        .iter()
+        .map(|item| listed_from(item.get("ticket").unwrap_or(item), project, web_url))
+        .collect()
+}
+
+fn listed_from(
+    t: &serde_json::Value,
+    project: &str,
+    web_url: &str,
+) -> Result<ListedTicket, TrackerError> {
+    let id = match t.get("ticket_id") {
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(serde_json::Value::String(s)) if wire::path_safe(s) => s.clone(),
+        _ => {
+            return Err(TrackerError::Protocol(
+                "a listed ticket has no usable ticket_id".into(),
+            ));
+        }
+    };
+    let str_of = |v: Option<&serde_json::Value>| -> Option<String> {
+        match v? {
+            serde_json::Value::String(s) => wire::non_empty(Some(s)),
+            // People and properties may come as objects with a name.
+            serde_json::Value::Object(o) => ["username", "name"]
+                .iter()
+                .find_map(|k| o.get(*k).and_then(|v| v.as_str()))
+                .and_then(|s| wire::non_empty(Some(s))),
+            _ => None,
+        }
+    };
+    let status = t.get("status");
+    // The ticket spells it `treat-as-closed`; the statuses list `treat_as_closed`.
+    let closed = status
+        .and_then(|s| {
+            s.get("treat-as-closed")
+                .or_else(|| s.get("treat_as_closed"))
+        })
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
+    let labels = match t.get("tags") {
+        Some(serde_json::Value::String(s)) => split_labels(s),
+        Some(serde_json::Value::Array(a)) => a.iter().filter_map(|v| str_of(Some(v))).collect(),
+        _ => Vec::new(),
+    };
+    Ok(ListedTicket {
+        display_id: format!("#{id}"),
+        url: format!("{web_url}/projects/{project}/tickets/{id}"),
+        key: id,
+        summary: str_of(t.get("summary")).unwrap_or_default(),
+        status: str_of(status).unwrap_or_default(),
+        closed,
+        assignee: str_of(t.get("assignee")),
+        reporter: str_of(t.get("reporter")),
+        milestone: str_of(t.get("milestone")),
+        labels,
+        updated_at: t
+            .get("updated_at")
+            .and_then(serde_json::Value::as_str)
+            .and_then(time::parse),
+    })
 }
 
 #[cfg(test)]

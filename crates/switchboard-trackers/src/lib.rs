@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod codebase;
 pub mod jira;
+pub mod listing;
 mod recognise;
 mod set;
 pub(crate) mod time;
@@ -13,8 +14,9 @@ pub(crate) mod wire;
 pub mod workflow;
 pub mod yandex;
 
+pub use listing::{ListedTicket, TicketLister};
 pub use recognise::recognise;
-pub use set::{TrackerSet, workflow_for};
+pub use set::{TrackerSet, listers_from_config, workflow_for};
 pub use workflow::{Transition, Workflow};
 
 use async_trait::async_trait;
@@ -82,6 +84,16 @@ pub enum TrackerError {
     Unavailable(String),
     #[error("the tracker answered something we could not read: {0}")]
     Protocol(String),
+    /// HTTP 429: the tracker asks us to slow down, for this long if it said.
+    #[error("the tracker is rate-limiting us")]
+    Throttled(Option<std::time::Duration>),
+}
+
+impl TrackerError {
+    /// Whether trying again later may succeed: rate limits, 5xx, timeouts.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Throttled(_) | Self::Unavailable(_))
+    }
 }
 
 /// A ticket tracker.

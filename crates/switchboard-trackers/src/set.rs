@@ -72,6 +72,32 @@ impl TrackerSet {
     }
 }
 
+/// The listing clients, by tracker name, for the trackers that can list
+/// (Trac and Codebase).
+pub fn listers_from_config(
+    config: &Config,
+    http: &reqwest::Client,
+    secrets: &Secrets,
+) -> BTreeMap<String, Arc<dyn crate::TicketLister>> {
+    config
+        .trackers
+        .iter()
+        .filter_map(|t| {
+            let user = secrets.tracker(&t.name, "USER").cloned();
+            let token = secrets.tracker(&t.name, "TOKEN").cloned();
+            let http = http.clone();
+            let lister: Arc<dyn crate::TicketLister> = match t.kind {
+                TrackerKind::Trac => Arc::new(crate::trac::Trac::new(http, t, user, token)),
+                TrackerKind::Codebase => {
+                    Arc::new(crate::codebase::Codebase::new(http, t, user, token))
+                }
+                TrackerKind::Trello | TrackerKind::Jira | TrackerKind::Yandex => return None,
+            };
+            Some((t.name.clone(), lister))
+        })
+        .collect()
+}
+
 /// The workflow client for a tracker that has one (Jira, Yandex Tracker).
 pub fn workflow_for(
     t: &TrackerConfig,

@@ -8,8 +8,10 @@ use reqwest::header::CONTENT_TYPE;
 use switchboard_core::config::{TracMode, TrackerConfig};
 use switchboard_core::secrets::Secret;
 
+use crate::listing::split_labels;
 use crate::{
-    Comment, Ticket, TicketRef, TicketView, Tracker, TrackerError, status_error, transport,
+    Comment, ListedTicket, Ticket, TicketLister, TicketRef, TicketView, Tracker, TrackerError,
+    status_error, transport,
 };
 
 /// A Trac client for one configured tracker.
@@ -77,6 +79,12 @@ impl Trac {
 
     /// One RPC call with the ticket id as its only parameter.
     async fn call(&self, method: &str, id: u32) -> Result<Value, TrackerError> {
+        self.call_with(method, Param::Int(id)).await
+    }
+
+    /// One RPC call with one parameter.
+    async fn call_with(&self, method: &str, param: Param<'_>) -> Result<Value, TrackerError> {
+        let id = param;
         let path = if self.credentials.is_some() {
             "login/rpc"
         } else {
@@ -86,7 +94,11 @@ impl Trac {
         let json = self.mode == TracMode::Jsonrpc;
         let req = self.authed(self.http.post(&url));
         let req = if json {
-            req.json(&serde_json::json!({ "method": method, "params": [id], "id": 1 }))
+            let param = match id {
+                Param::Int(n) => serde_json::json!(n),
+                Param::Str(s) => serde_json::json!(s),
+            };
+            req.json(&serde_json::json!({ "method": method, "params": [param], "id": 1 }))
         } else {
             req.header(CONTENT_TYPE, "text/xml")
                 .body(xml_call(method, id))
@@ -224,6 +236,208 @@ impl Tracker for Trac {
             TracMode::Export => self.fetch_export(id, link.comment).await,
         }
     }
+}
+
+/// The query a project lists when it sets none: every ticket not closed.
+pub const DEFAULT_QUERY: &str = "status=!closed";
+
+/// Tickets per listed page.
+const PAGE_SIZE: usize = 100;
+
+/// The export columns a listing asks for, in this order; the header's
+/// labels are translated, so the columns are read by position.
+const LIST_COLUMNS: [&str; 8] = [
+    "id",
+    "summary",
+    "status",
+    "owner",
+    "reporter",
+    "milestone",
+    "keywords",
+    "changetime",
+];
+
+impl Trac {
+    /// The query string for one page: the project's filters (re-encoded, so
+    /// nothing in the config can add raw syntax), then paging and order.
+    fn page_query(query: &str, page: u32, page_size: usize) -> String {
+        let query = if query.trim().is_empty() {
+            DEFAULT_QUERY
+        } else {
+            query
+        };
+        let mut out = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes()) {
+            if !matches!(k.as_ref(), "max" | "page" | "order" | "col" | "format") {
+                out.append_pair(&k, &v);
+            }
+        }
+        out.append_pair("max", &page_size.to_string())
+            .append_pair("page", &page.to_string())
+            .append_pair("order", "id");
+        out.finish()
+    }
+
+    async fn list_export(
+        &self,
+        query: &str,
+        page: u32,
+    ) -> Result<Option<Vec<ListedTicket>>, TrackerError> {
+        let mut q = Self::page_query(query, page, PAGE_SIZE);
+        q.push_str("&format=csv");
+        for col in LIST_COLUMNS {
+            q.push_str("&col=");
+            q.push_str(col);
+        }
+        let url = format!("{}/query?{q}", self.api);
+        let request = self
+            .authed(self.http.get(&url))
+            // Dates in the export follow the request's locale; ask for one.
+            .header(reqwest::header::ACCEPT_LANGUAGE, "en-US");
+        let Some(text) = crate::wire::page_body(request).await? else {
+            return Ok(None);
+        };
+        self.listed_from_csv(&text).map(Some)
+    }
+
+    fn listed_from_csv(&self, text: &str) -> Result<Vec<ListedTicket>, TrackerError> {
+        let rows = parse_csv(text.trim_start_matches('\u{feff}'));
+        let Some((header, rows)) = rows.split_first() else {
+            // Trac answers an empty body past the last page.
+            return Ok(Vec::new());
+        };
+        if header.len() < LIST_COLUMNS.len() {
+            return Err(TrackerError::Protocol(format!(
+                "the query export has {} columns, not {}",
+                header.len(),
+                LIST_COLUMNS.len()
+            )));
+        }
+        rows.iter()
+            .filter(|r| !(r.len() == 1 && r[0].trim().is_empty()))
+            .map(|r| {
+                let at = |i: usize| non_empty(r.get(i).map(String::as_str));
+                let id: u32 = at(0).and_then(|s| s.parse().ok()).ok_or_else(|| {
+                    TrackerError::Protocol("a query export row has no ticket id".into())
+                })?;
+                Ok(ListedTicket {
+                    summary: at(1).unwrap_or_default(),
+                    status: at(2).unwrap_or_default(),
+                    closed: at(2).as_deref() == Some("closed"),
+                    assignee: at(3),
+                    reporter: at(4),
+                    milestone: at(5),
+                    labels: at(6).as_deref().map(split_labels).unwrap_or_default(),
+                    updated_at: at(7).as_deref().and_then(parse_export_date),
+                    ..self.blank_listed(id)
+                })
+            })
+            .collect()
+    }
+
+    fn blank_listed(&self, id: u32) -> ListedTicket {
+        ListedTicket {
+            key: id.to_string(),
+            display_id: format!("#{id}"),
+            url: format!("{}/ticket/{id}", self.web),
+            ..ListedTicket::default()
+        }
+    }
+
+    async fn list_rpc(
+        &self,
+        query: &str,
+        page: u32,
+    ) -> Result<Option<Vec<ListedTicket>>, TrackerError> {
+        let q = Self::page_query(query, page, RPC_PAGE_SIZE);
+        let ids = self.call_with("ticket.query", Param::Str(&q)).await?;
+        let ids: Vec<u32> = ids
+            .as_array()
+            .ok_or_else(|| TrackerError::Protocol("ticket.query did not answer a list".into()))?
+            .iter()
+            .filter_map(|v| v.as_int().and_then(|n| u32::try_from(n).ok()))
+            .collect();
+        // Each ticket is one more call; a page is small, so they go together.
+        let gets = ids.iter().map(|id| self.call("ticket.get", *id));
+        let answers = futures_util::future::join_all(gets).await;
+        let mut out = Vec::with_capacity(ids.len());
+        for (id, answer) in ids.iter().zip(answers) {
+            let answer = match answer {
+                Ok(a) => a,
+                // Deleted between the query and the read: nothing to list.
+                Err(TrackerError::NotFound) => continue,
+                Err(e) => return Err(e),
+            };
+            let t = self.ticket_from_rpc(*id, &answer)?;
+            let attrs = answer.as_array().and_then(|p| p.get(3));
+            let keywords = attrs
+                .and_then(|a| a.member("keywords"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            let status = t.status.clone().unwrap_or_default();
+            out.push(ListedTicket {
+                summary: t.summary,
+                closed: status == "closed",
+                status,
+                assignee: t.owner,
+                reporter: t.reporter,
+                milestone: t.milestone,
+                labels: split_labels(keywords),
+                updated_at: t.updated_at,
+                ..self.blank_listed(*id)
+            });
+        }
+        Ok(Some(out))
+    }
+}
+
+/// Tickets per page over RPC, where each costs a `ticket.get`.
+const RPC_PAGE_SIZE: usize = 20;
+
+#[async_trait]
+impl TicketLister for Trac {
+    async fn list_page(
+        &self,
+        _project: &str,
+        query: &str,
+        page: u32,
+    ) -> Result<Option<Vec<ListedTicket>>, TrackerError> {
+        match self.mode {
+            TracMode::Jsonrpc | TracMode::Xmlrpc => self.list_rpc(query, page).await,
+            TracMode::Export => self.list_export(query, page).await,
+        }
+    }
+
+    fn page_size(&self) -> usize {
+        match self.mode {
+            TracMode::Jsonrpc | TracMode::Xmlrpc => RPC_PAGE_SIZE,
+            TracMode::Export => PAGE_SIZE,
+        }
+    }
+}
+
+/// A date from the query export: ISO 8601 when the Trac is set to it, else
+/// the en-US form `MM/DD/YY HH:MM:SS` (optionally with AM/PM), read as UTC.
+fn parse_export_date(s: &str) -> Option<i64> {
+    if let Some(t) = crate::time::parse(s) {
+        return Some(t);
+    }
+    let mut parts = s.split_whitespace();
+    let date = parts.next()?;
+    let time = parts.next().unwrap_or("00:00:00");
+    let ampm = parts.next();
+    let mut d = date.split('/');
+    let month: u32 = d.next()?.parse().ok()?;
+    let day: u32 = d.next()?.parse().ok()?;
+    let year: i64 = d.next()?.parse().ok()?;
+    let year = if year < 100 { 2000 + year } else { year };
+    let (mut h, m, sec) = hms(time)?;
+    match ampm.map(str::to_ascii_uppercase).as_deref() {
+        Some("PM") if h < 12 => h += 12,
+        Some("AM") if h == 12 => h = 0,
+        _ => {}
+    }
+    epoch(year, month, day, h, m, sec)
 }
 
 fn non_empty(s: Option<&str>) -> Option<String> {
@@ -431,11 +645,22 @@ fn xml_value(node: roxmltree::Node<'_, '_>) -> Result<Value, RpcError> {
     })
 }
 
-/// The body of an XML-RPC call whose one parameter is the ticket id.
-fn xml_call(method: &str, id: u32) -> String {
+/// An RPC call's one parameter: a ticket id or a query string.
+#[derive(Debug, Clone, Copy)]
+enum Param<'a> {
+    Int(u32),
+    Str(&'a str),
+}
+
+/// The body of an XML-RPC call with one parameter.
+fn xml_call(method: &str, param: Param<'_>) -> String {
+    let value = match param {
+        Param::Int(n) => format!("<int>{n}</int>"),
+        Param::Str(s) => format!("<string>{}</string>", escape_xml(s)),
+    };
     format!(
         "<?xml version=\"1.0\"?>\n<methodCall><methodName>{}</methodName>\
-         <params><param><value><int>{id}</int></value></param></params></methodCall>",
+         <params><param><value>{value}</value></param></params></methodCall>",
         escape_xml(method)
     )
 }

@@ -66,6 +66,33 @@ pub(crate) async fn body(request: reqwest::RequestBuilder) -> Result<String, Tra
     response.text().await.map_err(|e| transport(&e))
 }
 
+/// Sends a request for one page of a listing: `None` when the tracker
+/// answers 404, which listings use for "past the last page"; 429 becomes
+/// `Throttled` with the `Retry-After` it gave.
+pub(crate) async fn page_body(
+    request: reqwest::RequestBuilder,
+) -> Result<Option<String>, TrackerError> {
+    let response = request.send().await.map_err(|e| transport(&e))?;
+    match response.status().as_u16() {
+        404 => return Ok(None),
+        429 => {
+            let wait = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(std::time::Duration::from_secs);
+            return Err(TrackerError::Throttled(wait));
+        }
+        status => {
+            if let Some(error) = status_error(status) {
+                return Err(error);
+            }
+        }
+    }
+    response.text().await.map(Some).map_err(|e| transport(&e))
+}
+
 /// Decodes a JSON answer. serde's message names the line and column, never
 /// the content, so it is safe to show.
 pub(crate) fn json<T: DeserializeOwned>(body: &str) -> Result<T, TrackerError> {
@@ -136,6 +163,7 @@ pub(crate) mod testing {
             TrackerError::Unauthorized(s) => format!("Unauthorized({s})"),
             TrackerError::Unavailable(m) => format!("Unavailable({m})"),
             TrackerError::Protocol(_) => "Protocol".into(),
+            TrackerError::Throttled(_) => "Throttled".into(),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod api;
 pub mod card;
 pub mod command;
 pub mod events;
+pub mod interaction;
 pub mod verify;
 
 pub use api::{Chat, ChatError, HistoryMessage, SlackWebApi, UnfurlTarget};

@@ -1,0 +1,263 @@
+//! `POST /slack/interactions`: the scanner's "Snooze 7 days" and "Still
+//! valid" buttons. The press is recorded in the ledger the scanner reads,
+//! audited, and confirmed to the person through the `response_url`.
+
+use http::HeaderMap;
+use switchboard_core::audit::{self, AuditEntry};
+use switchboard_core::clock::{format_utc, now_secs};
+use switchboard_core::config::Config;
+use switchboard_core::ledger::{self, Quiet};
+use switchboard_core::reply::Reply;
+use switchboard_core::slack::interaction::{ButtonPress, Interaction};
+use switchboard_core::slack::verify::guard;
+use switchboard_core::slack::{Chat, Message};
+
+use crate::handler::Dispatcher;
+
+/// The buttons' action ids, as the scanner's digest sets them.
+pub const SNOOZE: &str = "sb_snooze";
+pub const STILL_VALID: &str = "sb_still_valid";
+
+impl Dispatcher {
+    /// Handles `POST /slack/interactions` given the raw headers and body.
+    pub async fn handle_interaction(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
+        if let Err(reply) = guard(self.secrets.slack_signing_secret.as_ref(), headers, body) {
+            return reply;
+        }
+        let presses = match Interaction::from_form(body) {
+            Ok(Interaction::Buttons(presses)) => presses,
+            Ok(Interaction::Other(kind)) => {
+                tracing::info!(kind, "ignored an interaction Switchboard does not use");
+                return Reply::plain(200, "");
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "rejected a malformed interaction");
+                return Reply::plain(400, &e.to_string());
+            }
+        };
+        let config = self.config.get(self.store.as_ref()).await;
+        for press in &presses {
+            let (outcome, text) = self.press(&config, press).await;
+            tracing::info!(action = press.action_id, outcome, "button pressed");
+            let entry = AuditEntry {
+                at: now_secs(),
+                team: String::new(),
+                user: press.user.to_string(),
+                channel: String::new(),
+                command: format!("button:{}", press.action_id),
+                text: press.value.clone(),
+                outcome: outcome.to_owned(),
+                detail: String::new(),
+            };
+            if let Err(e) = audit::record(self.store.as_ref(), &entry).await {
+                tracing::error!(
+                    error = format!("{:#}", anyhow::Error::new(e)),
+                    "could not write the audit log"
+                );
+            }
+            if let Some(url) = &press.response_url
+                && let Err(e) = self.responder.respond(url, &Message::ephemeral(text)).await
+            {
+                tracing::warn!(error = %e, "could not confirm a button press");
+            }
+        }
+        Reply::plain(200, "")
+    }
+
+    /// Records one press; returns the audit outcome and what to tell them.
+    async fn press(&self, config: &Config, press: &ButtonPress) -> (&'static str, String) {
+        let Some((tracker, project, key)) = ledger::split_ticket_key(&press.value) else {
+            return (
+                "user_error",
+                "That button does not name a ticket Switchboard knows; nothing was changed.".into(),
+            );
+        };
+        let scanner = &config.scanner;
+        let rules = scanner
+            .projects
+            .iter()
+            .find(|p| p.tracker == tracker && p.project == project);
+        let now = now_secs();
+        let (until, why, days) = match press.action_id.as_str() {
+            SNOOZE => (
+                now + i64::from(scanner.snooze_days) * 86_400,
+                Quiet::Snoozed,
+                scanner.snooze_days,
+            ),
+            STILL_VALID => {
+                // Vouched for: it is not stale again until a full stale window passes.
+                let days = rules.map_or(60, |r| r.stale_days);
+                (now + i64::from(days) * 86_400, Quiet::StillValid, days)
+            }
+            other => {
+                tracing::warn!(action = other, "unknown button");
+                return (
+                    "user_error",
+                    "Switchboard does not know that button; nothing was changed.".into(),
+                );
+            }
+        };
+        match ledger::quiet(self.store.as_ref(), &press.user, &press.value, until, why).await {
+            Ok(entry) => {
+                let date = &format_utc(entry.quiet_until)[..10];
+                let what = format!("#{key}");
+                let text = match why {
+                    Quiet::Snoozed => format!(
+                        "Snoozed {what} for {days} days: you won't hear about it again before {date}."
+                    ),
+                    _ => format!(
+                        "Thanks: {what} is marked still valid. You won't hear about it again before {date}."
+                    ),
+                };
+                ("ok", text)
+            }
+            Err(e) => {
+                tracing::error!(
+                    error = format!("{:#}", anyhow::Error::new(e)),
+                    "could not record a button press"
+                );
+                (
+                    "internal_error",
+                    "Something went wrong on my side and the press was not recorded; please try again."
+                        .into(),
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use switchboard_core::fakes::{MemoryStore, RecordingRunner};
+    use switchboard_core::ids::UserId;
+    use switchboard_core::secrets::{Secret, Secrets};
+    use switchboard_core::settings::LiveConfig;
+    use switchboard_core::slack::interaction::button_form;
+    use switchboard_core::slack::verify::signed_headers;
+    use wiremock::matchers::{body_partial_json, method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+
+    const SECRET: &str = "test-signing-secret";
+
+    fn dispatcher(store: Arc<MemoryStore>) -> Dispatcher {
+        let config = Config::parse(
+            r#"
+[[trackers]]
+name = "cb"
+kind = "codebase"
+url = "https://acme.codebasehq.com"
+
+[scanner]
+snooze_days = 7
+
+[[scanner.projects]]
+tracker = "cb"
+project = "web"
+stale_days = 30
+"#,
+            "test",
+        )
+        .expect("config");
+        let secrets = Secrets {
+            slack_signing_secret: Some(Secret::new(SECRET)),
+            ..Secrets::default()
+        };
+        Dispatcher::new(
+            LiveConfig::fixed(config),
+            secrets,
+            store,
+            Arc::new(RecordingRunner::default()),
+            switchboard_core::slack::api::http_client(),
+        )
+    }
+
+    async fn press(d: &Dispatcher, action: &str, value: &str, url: &str) -> Reply {
+        let form = button_form("U0ALICE", action, value, url);
+        let headers = signed_headers(&Secret::new(SECRET), form.as_bytes());
+        d.handle_interaction(&headers, form.as_bytes()).await
+    }
+
+    #[tokio::test]
+    async fn snooze_is_recorded_and_confirmed() {
+        let slack = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/respond"))
+            .and(body_partial_json(
+                serde_json::json!({ "response_type": "ephemeral" }),
+            ))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(1)
+            .mount(&slack)
+            .await;
+        let store = Arc::new(MemoryStore::new());
+        let d = dispatcher(store.clone());
+        let reply = press(&d, SNOOZE, "cb/web/12", &format!("{}/respond", slack.uri())).await;
+        assert_eq!(reply.status, 200);
+        let alice = UserId::parse("U0ALICE").expect("user");
+        let entry = ledger::get(store.as_ref(), &alice, "cb/web/12")
+            .await
+            .expect("store")
+            .expect("recorded");
+        assert_eq!(entry.why, Quiet::Snoozed);
+        let days = (entry.quiet_until - now_secs() + 60) / 86_400;
+        assert_eq!(days, 7);
+        let audit = audit::recent(store.as_ref(), 5).await.expect("audit");
+        assert_eq!(audit[0].command, "button:sb_snooze");
+        assert_eq!(audit[0].outcome, "ok");
+    }
+
+    #[tokio::test]
+    async fn still_valid_lasts_the_projects_stale_window() {
+        let store = Arc::new(MemoryStore::new());
+        let d = dispatcher(store.clone());
+        let reply = press(&d, STILL_VALID, "cb/web/12", "https://127.0.0.1:9/none").await;
+        assert_eq!(reply.status, 200);
+        let alice = UserId::parse("U0ALICE").expect("user");
+        let entry = ledger::get(store.as_ref(), &alice, "cb/web/12")
+            .await
+            .expect("store")
+            .expect("recorded");
+        assert_eq!(entry.why, Quiet::StillValid);
+        assert_eq!((entry.quiet_until - now_secs() + 60) / 86_400, 30);
+    }
+
+    #[tokio::test]
+    async fn unsigned_junk_and_unknown_buttons_change_nothing() {
+        let store = Arc::new(MemoryStore::new());
+        let d = dispatcher(store.clone());
+        let form = button_form("U0ALICE", SNOOZE, "cb/web/12", "https://x.invalid/r");
+        let unsigned = d
+            .handle_interaction(&HeaderMap::new(), form.as_bytes())
+            .await;
+        assert_eq!(unsigned.status, 401);
+        let headers = signed_headers(&Secret::new(SECRET), b"payload=%7Bnope");
+        assert_eq!(
+            d.handle_interaction(&headers, b"payload=%7Bnope")
+                .await
+                .status,
+            400
+        );
+        press(
+            &d,
+            "sb_delete_everything",
+            "cb/web/12",
+            "https://x.invalid/r",
+        )
+        .await;
+        press(&d, SNOOZE, "../../etc", "https://x.invalid/r").await;
+        let alice = UserId::parse("U0ALICE").expect("user");
+        assert_eq!(
+            ledger::get(store.as_ref(), &alice, "cb/web/12")
+                .await
+                .expect("store"),
+            None
+        );
+        let audit = audit::recent(store.as_ref(), 5).await.expect("audit");
+        assert_eq!(audit.len(), 2);
+        assert!(audit.iter().all(|a| a.outcome == "user_error"));
+    }
+}
