@@ -1,6 +1,7 @@
 //! `switchboard`: run Switchboard locally, talk to it, manage its config.
 
 mod local;
+mod scan;
 mod send;
 mod serve;
 
@@ -52,6 +53,22 @@ enum Cmd {
         #[arg(long, default_value_t = 0)]
         wait: u64,
     },
+    /// Run the stale-ticket scanner once: DM each person their forgotten
+    /// tickets, and post the weekly summary when it is due.
+    Scan {
+        /// Print what would be sent, one JSON line each; send and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Config file [default: ./switchboard.toml, else the example].
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// State file [default: the config's state.path].
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Judge the tickets as at this time (RFC 3339), to preview a run.
+        #[arg(long)]
+        now: Option<String>,
+    },
     /// Check or push configuration.
     Config {
         #[command(subcommand)]
@@ -88,6 +105,12 @@ async fn main() -> ExitCode {
             addr,
             wait,
         } => send::run(&text, &user, &channel, &addr, wait).await,
+        Cmd::Scan {
+            dry_run,
+            config,
+            state,
+            now,
+        } => scan::run(config, state, dry_run, now).await,
         Cmd::Config { command } => match command {
             ConfigCmd::Check { file } => config_check(file),
             ConfigCmd::Push { file } => config_push(&file).await,
@@ -105,6 +128,7 @@ async fn main() -> ExitCode {
 fn config_check(file: Option<PathBuf>) -> anyhow::Result<()> {
     let path = file.unwrap_or_else(|| PathBuf::from("switchboard.toml"));
     let config = switchboard_core::config::Config::load(&path)?;
+    switchboard_scanner::check_config(&config.scanner)?;
     println!(
         "{} is valid: {} command rule(s), {} job(s), Jenkins {}, {} tracker(s).",
         path.display(),

@@ -38,6 +38,9 @@ pub async fn run(
         );
     }
     secrets.slack_signing_secret = Some(signing);
+    switchboard_scanner::check_config(&config.scanner)?;
+    let scan_every = (!config.scanner.projects.is_empty())
+        .then(|| std::time::Duration::from_secs(60 * config.scanner.interval_minutes));
     let rt = Runtime::local(
         config,
         &LocalPaths {
@@ -46,6 +49,10 @@ pub async fn run(
         },
         secrets,
     )?;
+    if let Some(every) = scan_every {
+        let scanner = switchboard_scanner::Scanner::from_runtime(rt.clone());
+        tokio::spawn(scan_on_schedule(scanner, every));
+    }
     let handlers = Arc::new(Handlers {
         dispatcher: Dispatcher::from_runtime(rt.clone())?,
         unfurler: Unfurler::from_runtime(rt.clone())?,
@@ -55,6 +62,7 @@ pub async fn run(
         .route("/healthz", get(|| async { "ok" }))
         .route("/slack/commands", post(commands))
         .route("/slack/events", post(events))
+        .route("/slack/interactions", post(interactions))
         .route("/webhooks/bitbucket", post(bitbucket))
         .route("/webhooks/github", post(github))
         .route("/webhooks/bench", post(bench))
@@ -78,6 +86,19 @@ pub async fn run(
         .context("serving")
 }
 
+/// The scanner's schedule in the local process: a scan at start, then one
+/// every `[scanner] interval_minutes`. The ledger keeps repeats quiet.
+async fn scan_on_schedule(scanner: switchboard_scanner::Scanner, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(e) = scanner.run(&switchboard_scanner::Options::default()).await {
+            tracing::error!(error = format!("{e:#}"), "the scheduled scan failed");
+        }
+    }
+}
+
 /// Every function's handler, built once and shared by all requests.
 struct Handlers {
     dispatcher: Dispatcher,
@@ -87,6 +108,10 @@ struct Handlers {
 
 async fn commands(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
     to_response(h.dispatcher.handle_command(&headers, &body).await)
+}
+
+async fn interactions(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
+    to_response(h.dispatcher.handle_interaction(&headers, &body).await)
 }
 
 async fn events(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {

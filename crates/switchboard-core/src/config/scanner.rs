@@ -29,6 +29,8 @@ pub struct ScannerConfig {
     pub concurrency: usize,
     /// How many of the oldest tickets the summary names per project.
     pub summary_oldest: usize,
+    /// How often `switchboard serve` scans; on AWS the stack's schedule decides.
+    pub interval_minutes: u64,
     /// Tracker user name (or e-mail) → Slack user.
     pub users: BTreeMap<String, UserId>,
     pub projects: Vec<ScanProject>,
@@ -81,6 +83,7 @@ impl Default for ScannerConfig {
             requests_per_second: 5.0,
             concurrency: 4,
             summary_oldest: 5,
+            interval_minutes: 60,
             users: BTreeMap::new(),
             projects: Vec::new(),
         }
@@ -99,6 +102,7 @@ pub(super) struct RawScanner {
     requests_per_second: Option<Spanned<f64>>,
     concurrency: Option<usize>,
     summary_oldest: Option<usize>,
+    interval_minutes: Option<u64>,
     #[serde(default)]
     users: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
@@ -271,6 +275,10 @@ pub(super) fn check(
         requests_per_second,
         concurrency: raw.concurrency.unwrap_or(d.concurrency).clamp(1, 32),
         summary_oldest: raw.summary_oldest.unwrap_or(d.summary_oldest).min(20),
+        interval_minutes: raw
+            .interval_minutes
+            .unwrap_or(d.interval_minutes)
+            .clamp(1, 7 * 24 * 60),
         users,
         projects,
     }

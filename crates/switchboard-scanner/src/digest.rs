@@ -1,0 +1,244 @@
+//! The messages: one digest DM per person, the weekly channel summary.
+//! Block Kit limits (50 blocks, 3,000 characters a section) are kept here.
+
+use switchboard_core::slack::{Message, escape};
+
+use crate::rules::Reason;
+
+/// The buttons' action ids; the dispatcher's interactions route reads them.
+pub const SNOOZE: &str = "sb_snooze";
+pub const STILL_VALID: &str = "sb_still_valid";
+
+/// Tickets per digest: each takes two blocks, under Slack's 50. The rest
+/// wait for the next run (they are not marked as sent).
+pub const MAX_PER_DIGEST: usize = 20;
+
+const SECTION_CHARS: usize = 3000;
+const SUMMARY_CHARS: usize = 150;
+
+/// One ticket as a message shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// The project's label (`codebase/web`).
+    pub project: String,
+    pub display_id: String,
+    pub url: String,
+    pub summary: String,
+    pub reason: Reason,
+    /// The ledger's name for it; the buttons carry it back.
+    pub ticket_key: String,
+}
+
+/// Cuts text to `max` characters at a character boundary, with an ellipsis.
+pub fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((end, _)) => format!("{}…", text[..end].trim_end()),
+    }
+}
+
+fn link(line: &Line) -> String {
+    // `|` and `>` would end the link early; the URL comes from the tracker.
+    let url = line.url.replace('|', "%7C").replace('>', "%3E");
+    format!("<{url}|{}>", escape(&line.display_id))
+}
+
+fn section(text: &str) -> serde_json::Value {
+    serde_json::json!({
+        "type": "section",
+        "text": { "type": "mrkdwn", "text": shorten(text, SECTION_CHARS) },
+    })
+}
+
+/// The digest for one person: tickets grouped by project, each with its
+/// Snooze and Still-valid buttons. `lines` is at most [`MAX_PER_DIGEST`];
+/// `more` counts those left for the next run.
+pub fn digest(lines: &[Line], more: usize, snooze_days: u32) -> Message {
+    let n = lines.len();
+    let plural = if n == 1 { "ticket" } else { "tickets" };
+    let mut blocks = vec![section(&format!(
+        "*{n} {plural} of yours could use a look.* Update them, or tell me to leave them be."
+    ))];
+    let mut sorted: Vec<&Line> = lines.iter().collect();
+    sorted.sort_by(|a, b| a.project.cmp(&b.project));
+    let mut project = None;
+    for line in sorted {
+        if project != Some(&line.project) {
+            project = Some(&line.project);
+            blocks.push(section(&format!("*{}*", escape(&line.project))));
+        }
+        blocks.push(section(&format!(
+            "{} {} — _{}_",
+            link(line),
+            escape(&shorten(&line.summary, SUMMARY_CHARS)),
+            line.reason.describe()
+        )));
+        blocks.push(serde_json::json!({
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": { "type": "plain_text", "text": format!("Snooze {snooze_days} days") },
+                    "action_id": SNOOZE,
+                    "value": line.ticket_key,
+                },
+                {
+                    "type": "button",
+                    "style": "primary",
+                    "text": { "type": "plain_text", "text": "Still valid" },
+                    "action_id": STILL_VALID,
+                    "value": line.ticket_key,
+                },
+            ],
+        }));
+    }
+    if more > 0 {
+        blocks.push(section(&format!(
+            "…and {more} more; they will come in a later digest."
+        )));
+    }
+    let ids: Vec<&str> = lines.iter().map(|l| l.display_id.as_str()).collect();
+    let text = shorten(
+        &format!("{n} {plural} could use a look: {}", ids.join(", ")),
+        SECTION_CHARS,
+    );
+    Message::in_channel(text).with_blocks(serde_json::Value::Array(blocks))
+}
+
+/// What the summary says about one project.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectCount {
+    pub project: String,
+    pub stale: usize,
+    pub review: usize,
+    /// The oldest tickets, oldest first.
+    pub oldest: Vec<Line>,
+}
+
+/// The weekly channel summary.
+pub fn summary(counts: &[ProjectCount], unmapped: &[String], complete: bool) -> Message {
+    let mut blocks = vec![section("*Weekly ticket summary*")];
+    let mut text = String::from("Weekly ticket summary:");
+    // One section per project; leave room for the header and footers.
+    for c in counts.iter().take(45) {
+        let mut s = format!(
+            "*{}*: {} stale, {} overdue in review",
+            escape(&c.project),
+            c.stale,
+            c.review
+        );
+        text.push_str(&format!(
+            " {}: {} stale, {} in review;",
+            c.project, c.stale, c.review
+        ));
+        if !c.oldest.is_empty() {
+            s.push_str("\nOldest:");
+            for line in &c.oldest {
+                s.push_str(&format!(
+                    "\n• {} {} — _{}_",
+                    link(line),
+                    escape(&shorten(&line.summary, 80)),
+                    line.reason.describe()
+                ));
+            }
+        }
+        blocks.push(section(&s));
+    }
+    if counts.is_empty() {
+        blocks.push(section("Nothing stale or overdue. :tada:"));
+        text.push_str(" nothing stale or overdue.");
+    }
+    if !unmapped.is_empty() {
+        let names: Vec<String> = unmapped.iter().map(|u| escape(u)).collect();
+        blocks.push(section(&format!(
+            "Not told, because no Slack user matches them (add them to `[scanner.users]`): {}",
+            names.join(", ")
+        )));
+    }
+    if !complete {
+        blocks.push(section(
+            "_This scan ran out of time; the rest of the tickets come in the next run._",
+        ));
+    }
+    Message::in_channel(shorten(&text, SECTION_CHARS)).with_blocks(serde_json::Value::Array(blocks))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(project: &str, id: u32) -> Line {
+        Line {
+            project: project.into(),
+            display_id: format!("#{id}"),
+            url: format!("https://t.example/{id}"),
+            summary: "Fix <b> & stuff".into(),
+            reason: Reason::Stale { days: 70 },
+            ticket_key: format!("cb/{project}/{id}"),
+        }
+    }
+
+    #[test]
+    fn a_digest_groups_by_project_with_two_buttons_per_ticket() {
+        let lines = [line("web", 1), line("api", 2), line("web", 3)];
+        let m = digest(&lines, 0, 7);
+        let blocks = m
+            .blocks
+            .as_ref()
+            .and_then(|b| b.as_array())
+            .expect("blocks");
+        // Header, two project headings, and two blocks per ticket.
+        assert_eq!(blocks.len(), 1 + 2 + 3 * 2);
+        assert_eq!(blocks[1]["text"]["text"], "*api*");
+        let actions = &blocks[3]["elements"];
+        assert_eq!(actions[0]["action_id"], SNOOZE);
+        assert_eq!(actions[0]["value"], "cb/api/2");
+        assert_eq!(actions[0]["text"]["text"], "Snooze 7 days");
+        assert_eq!(actions[1]["action_id"], STILL_VALID);
+        let text = blocks[2]["text"]["text"].as_str().expect("text");
+        assert!(text.contains("<https://t.example/2|#2>"), "{text}");
+        assert!(text.contains("Fix &lt;b&gt; &amp; stuff"), "{text}");
+        assert!(m.text.contains("#1, #2, #3"));
+    }
+
+    #[test]
+    fn a_full_digest_stays_under_fifty_blocks() {
+        let lines: Vec<Line> = (0..MAX_PER_DIGEST as u32)
+            .map(|i| line(&format!("p{}", i % 3), i))
+            .collect();
+        let m = digest(&lines, 12, 7);
+        let blocks = m
+            .blocks
+            .as_ref()
+            .and_then(|b| b.as_array())
+            .expect("blocks");
+        assert!(blocks.len() <= 50, "{} blocks", blocks.len());
+        let last = blocks.last().expect("block")["text"]["text"]
+            .as_str()
+            .expect("text");
+        assert!(last.contains("12 more"), "{last}");
+    }
+
+    #[test]
+    fn the_summary_counts_names_the_unmapped_and_says_when_partial() {
+        let counts = [ProjectCount {
+            project: "cb/web".into(),
+            stale: 4,
+            review: 1,
+            oldest: vec![line("web", 9)],
+        }];
+        let m = summary(&counts, &["carol".into()], false);
+        let all = m.blocks.as_ref().expect("blocks").to_string();
+        assert!(all.contains("4 stale, 1 overdue in review"), "{all}");
+        assert!(all.contains("carol"), "{all}");
+        assert!(all.contains("ran out of time"), "{all}");
+        let empty = summary(&[], &[], true).blocks.expect("blocks").to_string();
+        assert!(empty.contains("Nothing stale"), "{empty}");
+    }
+
+    #[test]
+    fn shortening_respects_characters() {
+        assert_eq!(shorten("héllo wörld", 5), "héllo…");
+        assert_eq!(shorten("short", 10), "short");
+    }
+}

@@ -1,0 +1,707 @@
+//! The stale-ticket scanner: lists each configured project's tickets, finds
+//! the stale and overdue-review ones, and tells each person about theirs in
+//! one digest DM, never twice inside the renotify window or a snooze; once a
+//! week it posts a summary to a channel. Shared by its Lambda and by
+//! `switchboard scan` / `serve`.
+
+pub mod digest;
+pub mod pace;
+pub mod rules;
+mod schedule;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use switchboard_core::config::{Config, ScanProject};
+use switchboard_core::ids::{ChannelId, UserId};
+use switchboard_core::ledger;
+use switchboard_core::runtime::Runtime;
+use switchboard_core::settings::LiveConfig;
+use switchboard_core::slack::Chat;
+use switchboard_core::state::{self, Condition, Item, Key, StateStore};
+use switchboard_trackers::{ListedTicket, TicketLister, TrackerError};
+use tokio::time::Instant;
+
+use crate::digest::{Line, MAX_PER_DIGEST, ProjectCount};
+use crate::pace::{Pace, PerKey};
+use crate::rules::{Reason, classify, recipient};
+
+pub use schedule::{check as check_config, summary_due, week_of};
+
+/// Retries of one page after a 429 or 5xx, and the longest wait between.
+const PAGE_RETRIES: u32 = 4;
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// Slack: about one message per second per channel.
+const SLACK_PER_CHANNEL: f64 = 1.0;
+
+/// How one run behaves.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Send nothing and write nothing; report what would be sent.
+    pub dry_run: bool,
+    /// The time the rules judge by, epoch seconds (default: now).
+    pub now: Option<i64>,
+    /// Stop reading trackers at this instant, leaving time to send; the
+    /// next run resumes where this one stopped.
+    pub stop_reading_at: Option<Instant>,
+}
+
+impl Options {
+    /// Options for a Lambda invocation whose deadline is `deadline_ms`
+    /// (epoch milliseconds): reading stops early enough to send.
+    pub fn until_deadline(deadline_ms: u64) -> Self {
+        let now_ms = u64::try_from(switchboard_core::clock::now_millis()).unwrap_or(0);
+        let left = Duration::from_millis(deadline_ms.saturating_sub(now_ms));
+        // Keep a quarter of the time, at most two minutes, for the messages.
+        let reserve = (left / 4).min(Duration::from_secs(120));
+        Self {
+            stop_reading_at: Some(Instant::now() + left.saturating_sub(reserve)),
+            ..Self::default()
+        }
+    }
+}
+
+/// What a run did (or, dry, would do).
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Report {
+    pub pages: usize,
+    pub tickets: usize,
+    pub findings: usize,
+    /// Digests sent and the tickets in them.
+    pub digests: usize,
+    pub tickets_sent: usize,
+    /// Tracker users no Slack user matches.
+    pub unmapped: Vec<String>,
+    pub summary_posted: bool,
+    /// Every project was read to its end.
+    pub complete: bool,
+    /// Problems that skipped a project or a person; the run went on.
+    pub problems: Vec<String>,
+    /// Dry run: one JSON object per message that would be sent.
+    #[serde(skip)]
+    pub planned: Vec<serde_json::Value>,
+}
+
+impl Report {
+    /// The figures, for the Lambda's answer and the logs.
+    pub fn summary_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+type ChatFor = Box<dyn Fn(&Config) -> Arc<dyn Chat> + Send + Sync>;
+type ListersFor = Box<dyn Fn(&Config) -> BTreeMap<String, Arc<dyn TicketLister>> + Send + Sync>;
+
+/// The scanner and what it talks to.
+pub struct Scanner {
+    config: LiveConfig,
+    store: Arc<dyn StateStore>,
+    chat_for: ChatFor,
+    listers_for: ListersFor,
+}
+
+/// One ticket found, waiting to be sent.
+struct Finding {
+    person: String,
+    updated_at: i64,
+    line: Line,
+}
+
+/// Where the next run starts reading: a project (by label) and a page.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct Cursor {
+    project: String,
+    page: u32,
+}
+
+fn cursor_key() -> Key {
+    Key::new("scan#cursor", "position")
+}
+
+enum PageError {
+    /// The run's reading time is up.
+    Deadline,
+    Tracker(TrackerError),
+}
+
+impl Scanner {
+    pub fn new(
+        config: LiveConfig,
+        store: Arc<dyn StateStore>,
+        chat_for: impl Fn(&Config) -> Arc<dyn Chat> + Send + Sync + 'static,
+        listers_for: impl Fn(&Config) -> BTreeMap<String, Arc<dyn TicketLister>> + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            config,
+            store,
+            chat_for: Box::new(chat_for),
+            listers_for: Box::new(listers_for),
+        }
+    }
+
+    /// The scanner with the process's real Slack and trackers.
+    pub fn from_runtime(rt: Runtime) -> Self {
+        let store = rt.store.clone();
+        let config = rt.config.clone();
+        let (http, secrets) = (rt.http.clone(), rt.secrets.clone());
+        let rt = Arc::new(rt);
+        Self::new(
+            config,
+            store,
+            move |c| Arc::new(rt.slack(c)) as Arc<dyn Chat>,
+            move |c| switchboard_trackers::listers_from_config(c, &http, &secrets),
+        )
+    }
+
+    /// One scan: read, decide, send (unless dry), post the summary when due.
+    pub async fn run(&self, options: &Options) -> anyhow::Result<Report> {
+        let config = self.config.get(self.store.as_ref()).await;
+        let mut report = Report::default();
+        let scanner = &config.scanner;
+        if scanner.projects.is_empty() {
+            tracing::info!("no [[scanner.projects]] configured; nothing to scan");
+            report.complete = true;
+            return Ok(report);
+        }
+        let now = options
+            .now
+            .unwrap_or_else(switchboard_core::clock::now_secs);
+        let chat = (self.chat_for)(&config);
+        let listers = (self.listers_for)(&config);
+
+        let findings = self
+            .read(&config, &listers, options, now, &mut report)
+            .await?;
+        report.findings = findings.len();
+        let counts = count(&findings, scanner.summary_oldest);
+
+        let people = self
+            .resolve_people(&config, chat.as_ref(), &findings, &mut report)
+            .await;
+        let slack_pace = PerKey::per_second(SLACK_PER_CHANNEL);
+        self.send_digests(
+            &config,
+            chat.as_ref(),
+            &slack_pace,
+            findings,
+            &people,
+            options,
+            now,
+            &mut report,
+        )
+        .await;
+        self.maybe_summary(
+            &config,
+            chat.as_ref(),
+            &slack_pace,
+            &counts,
+            options,
+            now,
+            &mut report,
+        )
+        .await;
+        tracing::info!(
+            pages = report.pages,
+            tickets = report.tickets,
+            findings = report.findings,
+            digests = report.digests,
+            complete = report.complete,
+            dry_run = options.dry_run,
+            "scan finished"
+        );
+        Ok(report)
+    }
+
+    /// Reads every project from the cursor on, within the reading time.
+    async fn read(
+        &self,
+        config: &Config,
+        listers: &BTreeMap<String, Arc<dyn TicketLister>>,
+        options: &Options,
+        now: i64,
+        report: &mut Report,
+    ) -> anyhow::Result<Vec<Finding>> {
+        let scanner = &config.scanner;
+        let projects = &scanner.projects;
+        let cursor: Option<Cursor> = match self.store.get(&cursor_key()).await {
+            Ok(item) => item.and_then(|i| serde_json::from_str(&i.value).ok()),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the scan cursor; starting from the top");
+                None
+            }
+        };
+        let start = cursor
+            .as_ref()
+            .and_then(|c| projects.iter().position(|p| p.label() == c.project))
+            .unwrap_or(0);
+        let start_page = cursor
+            .as_ref()
+            .filter(|c| projects.get(start).is_some_and(|p| p.label() == c.project))
+            .map_or(1, |c| c.page.max(1));
+        if start != 0 || start_page != 1 {
+            tracing::info!(
+                project = projects[start].label(),
+                page = start_page,
+                "resuming the scan where the last run stopped"
+            );
+        }
+        // Every project once, from the cursor round to just before it.
+        let mut plan: Vec<(usize, u32, Option<u32>)> = (0..projects.len())
+            .map(|i| {
+                let idx = (start + i) % projects.len();
+                (idx, if i == 0 { start_page } else { 1 }, None)
+            })
+            .collect();
+        if start_page > 1 {
+            plan.push((start, 1, Some(start_page)));
+        }
+
+        let paces: HashMap<&str, Pace> = projects
+            .iter()
+            .map(|p| {
+                (
+                    p.tracker.as_str(),
+                    Pace::per_second(scanner.requests_per_second),
+                )
+            })
+            .collect();
+        let stop_at = options.stop_reading_at;
+        let mut findings = Vec::new();
+        let mut seen = HashSet::new();
+        let mut stopped: Option<Cursor> = None;
+        report.complete = true;
+        for (idx, first, end) in plan {
+            let p = &projects[idx];
+            let (Some(lister), Some(pace)) =
+                (listers.get(&p.tracker), paces.get(p.tracker.as_str()))
+            else {
+                report
+                    .problems
+                    .push(format!("{}: the tracker cannot list tickets", p.label()));
+                continue;
+            };
+            let outcome = scan_project(
+                lister.as_ref(),
+                pace,
+                p,
+                first,
+                end,
+                stop_at,
+                scanner.concurrency,
+                |t| {
+                    report.tickets += 1;
+                    let Some(reason) = classify(&t, p, now) else {
+                        return;
+                    };
+                    let ticket_key = ledger::ticket_key(&p.tracker, &p.project, &t.key);
+                    if !seen.insert(ticket_key.clone()) {
+                        return;
+                    }
+                    let person = recipient(&t).unwrap_or("").to_owned();
+                    findings.push(Finding {
+                        person,
+                        updated_at: t.updated_at.unwrap_or(now),
+                        line: Line {
+                            project: p.label(),
+                            display_id: t.display_id,
+                            url: t.url,
+                            summary: digest::shorten(&t.summary, 200),
+                            reason,
+                            ticket_key,
+                        },
+                    });
+                },
+            )
+            .await;
+            report.pages += outcome.pages;
+            if let Some(e) = outcome.error {
+                tracing::warn!(project = p.label(), error = %e, "skipped the rest of a project");
+                report.problems.push(format!("{}: {e}", p.label()));
+            }
+            if let Some(page) = outcome.stopped_at {
+                tracing::warn!(
+                    project = p.label(),
+                    page,
+                    "out of reading time; the next run resumes here"
+                );
+                report.complete = false;
+                stopped = Some(Cursor {
+                    project: p.label(),
+                    page,
+                });
+                break;
+            }
+        }
+        if !options.dry_run {
+            let next = stopped.unwrap_or(Cursor {
+                project: String::new(),
+                page: 1,
+            });
+            if cursor.as_ref() != Some(&next) {
+                let item = Item {
+                    key: cursor_key(),
+                    value: serde_json::to_string(&next)?,
+                    expires_at: None,
+                };
+                if let Err(e) = self.store.put(item, Condition::None).await {
+                    tracing::warn!(error = %e, "could not save the scan cursor");
+                }
+            }
+        }
+        Ok(findings)
+    }
+
+    /// Tracker user → Slack user: the config's map, else an e-mail lookup.
+    async fn resolve_people(
+        &self,
+        config: &Config,
+        chat: &dyn Chat,
+        findings: &[Finding],
+        report: &mut Report,
+    ) -> HashMap<String, UserId> {
+        let mut out = HashMap::new();
+        let mut unmapped = Vec::new();
+        let names: std::collections::BTreeSet<&str> =
+            findings.iter().map(|f| f.person.as_str()).collect();
+        for name in names {
+            let mapped = match config.scanner.users.get(name) {
+                Some(u) => Some(u.clone()),
+                None if name.contains('@') => match chat.lookup_user_by_email(name).await {
+                    Ok(found) => found,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not look a user up by e-mail");
+                        None
+                    }
+                },
+                None => None,
+            };
+            match mapped {
+                Some(u) => {
+                    out.insert(name.to_owned(), u);
+                }
+                None => {
+                    let shown = if name.is_empty() { "(nobody)" } else { name };
+                    tracing::info!(user = shown, "no Slack user for a tracker user");
+                    unmapped.push(shown.to_owned());
+                }
+            }
+        }
+        report.unmapped = unmapped;
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn send_digests(
+        &self,
+        config: &Config,
+        chat: &dyn Chat,
+        slack_pace: &PerKey,
+        findings: Vec<Finding>,
+        people: &HashMap<String, UserId>,
+        options: &Options,
+        now: i64,
+        report: &mut Report,
+    ) {
+        let scanner = &config.scanner;
+        let renotify = i64::from(scanner.renotify_days) * 86_400;
+        let mut by_person: BTreeMap<&UserId, Vec<Finding>> = BTreeMap::new();
+        for f in findings {
+            if let Some(user) = people.get(&f.person) {
+                by_person.entry(user).or_default().push(f);
+            }
+        }
+        for (user, mut found) in by_person {
+            // The longest-forgotten first, so a full digest holds the worst.
+            found.sort_by_key(|f| f.updated_at);
+            let mut lines = Vec::new();
+            let mut claimed = Vec::new();
+            let mut more = 0;
+            for f in found {
+                let quiet = if options.dry_run {
+                    match ledger::get(self.store.as_ref(), user, &f.line.ticket_key).await {
+                        Ok(entry) => entry.is_some_and(|e| e.quiet_until > now),
+                        Err(e) => {
+                            report.problems.push(format!("ledger: {e}"));
+                            true
+                        }
+                    }
+                } else if lines.len() >= MAX_PER_DIGEST {
+                    more += 1;
+                    continue;
+                } else {
+                    match ledger::claim_send(
+                        self.store.as_ref(),
+                        user,
+                        &f.line.ticket_key,
+                        f.line.reason.code(),
+                        now,
+                        renotify,
+                    )
+                    .await
+                    {
+                        Ok(Some(previous)) => {
+                            claimed.push((f.line.ticket_key.clone(), previous));
+                            false
+                        }
+                        Ok(None) => true,
+                        Err(e) => {
+                            report.problems.push(format!("ledger: {e}"));
+                            true
+                        }
+                    }
+                };
+                if quiet {
+                    continue;
+                }
+                if options.dry_run {
+                    report.planned.push(serde_json::json!({
+                        "to": user.as_str(),
+                        "tracker_user": f.person,
+                        "project": f.line.project,
+                        "ticket": f.line.display_id,
+                        "url": f.line.url,
+                        "reason": f.line.reason,
+                    }));
+                    if lines.len() >= MAX_PER_DIGEST {
+                        more += 1;
+                        continue;
+                    }
+                }
+                lines.push(f.line);
+            }
+            if lines.is_empty() || options.dry_run {
+                report.digests += usize::from(!lines.is_empty());
+                report.tickets_sent += lines.len();
+                continue;
+            }
+            let message = digest::digest(&lines, more, scanner.snooze_days);
+            let sent = async {
+                let dm = chat.open_dm(user).await?;
+                slack_pace.wait(dm.as_str()).await;
+                chat.post_message(&dm, &message).await
+            }
+            .await;
+            match sent {
+                Ok(_) => {
+                    report.digests += 1;
+                    report.tickets_sent += lines.len();
+                    for line in &lines {
+                        let entry = ledger::Sent {
+                            at: now,
+                            person: user.to_string(),
+                            ticket: line.ticket_key.clone(),
+                            reason: line.reason.code().to_owned(),
+                        };
+                        if let Err(e) = ledger::log_sent(self.store.as_ref(), &entry).await {
+                            tracing::warn!(error = %e, "could not log a sent message");
+                        }
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(user = %user, error = %e, "could not send a digest; it is tried again next run");
+                    report.problems.push(format!("digest to {user}: {e}"));
+                    for (ticket, previous) in claimed {
+                        if let Err(e) =
+                            ledger::unclaim(self.store.as_ref(), user, &ticket, previous).await
+                        {
+                            tracing::warn!(error = %e, "could not release a ledger claim");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn maybe_summary(
+        &self,
+        config: &Config,
+        chat: &dyn Chat,
+        slack_pace: &PerKey,
+        counts: &[ProjectCount],
+        options: &Options,
+        now: i64,
+        report: &mut Report,
+    ) {
+        let scanner = &config.scanner;
+        let Some(channel) = &scanner.channel else {
+            return;
+        };
+        let due = match summary_due(scanner, now) {
+            Ok(due) => due,
+            Err(e) => {
+                report.problems.push(e.to_string());
+                return;
+            }
+        };
+        let Some(week) = due else {
+            return;
+        };
+        let message = digest::summary(counts, &report.unmapped, report.complete);
+        if options.dry_run {
+            report.planned.push(serde_json::json!({
+                "summary_to": channel.as_str(),
+                "week": week,
+                "projects": counts.iter().map(|c| serde_json::json!({
+                    "project": c.project, "stale": c.stale, "review": c.review,
+                })).collect::<Vec<_>>(),
+                "unmapped": report.unmapped,
+            }));
+            return;
+        }
+        let key = Key::new("scan#summary", &week);
+        // A week's summary is posted once, whichever run gets there first.
+        match state::claim(self.store.as_ref(), key.clone(), now + 14 * 86_400).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            Err(e) => {
+                report.problems.push(format!("summary claim: {e}"));
+                return;
+            }
+        }
+        slack_pace.wait(channel.as_str()).await;
+        match post(chat, channel, &message).await {
+            Ok(()) => report.summary_posted = true,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not post the weekly summary; the next run tries again");
+                report.problems.push(format!("summary: {e}"));
+                if let Err(e) = state::release(self.store.as_ref(), key).await {
+                    tracing::warn!(error = %e, "could not release the summary claim");
+                }
+            }
+        }
+    }
+}
+
+async fn post(
+    chat: &dyn Chat,
+    channel: &ChannelId,
+    message: &switchboard_core::slack::Message,
+) -> Result<(), switchboard_core::slack::ChatError> {
+    chat.post_message(channel, message).await.map(|_| ())
+}
+
+/// Per-project counts and the oldest tickets, for the summary.
+fn count(findings: &[Finding], oldest: usize) -> Vec<ProjectCount> {
+    let mut by: BTreeMap<&str, (ProjectCount, Vec<(i64, &Line)>)> = BTreeMap::new();
+    for f in findings {
+        let (c, old) = by.entry(&f.line.project).or_insert_with(|| {
+            (
+                ProjectCount {
+                    project: f.line.project.clone(),
+                    ..ProjectCount::default()
+                },
+                Vec::new(),
+            )
+        });
+        match f.line.reason {
+            Reason::Stale { .. } => c.stale += 1,
+            Reason::Review { .. } => c.review += 1,
+        }
+        old.push((f.updated_at, &f.line));
+    }
+    by.into_values()
+        .map(|(mut c, mut old)| {
+            old.sort_by_key(|(at, _)| *at);
+            c.oldest = old
+                .into_iter()
+                .take(oldest)
+                .map(|(_, l)| l.clone())
+                .collect();
+            c
+        })
+        .collect()
+}
+
+/// How reading one project ended.
+#[derive(Default)]
+struct ProjectOutcome {
+    pages: usize,
+    /// Reading time ran out; this page is where to resume.
+    stopped_at: Option<u32>,
+    error: Option<TrackerError>,
+}
+
+/// Reads pages `first..end` (to the last page without `end`) with up to
+/// `concurrency` in flight, handing tickets over in page order.
+#[allow(clippy::too_many_arguments)]
+async fn scan_project(
+    lister: &dyn TicketLister,
+    pace: &Pace,
+    p: &ScanProject,
+    first: u32,
+    end: Option<u32>,
+    stop_at: Option<Instant>,
+    concurrency: usize,
+    mut on_ticket: impl FnMut(ListedTicket),
+) -> ProjectOutcome {
+    let mut outcome = ProjectOutcome::default();
+    let page_size = lister.page_size();
+    let pages = futures_util::stream::iter(first..end.unwrap_or(u32::MAX))
+        .map(|page| async move { (page, fetch_page(lister, pace, p, page, stop_at).await) })
+        .buffered(concurrency.max(1));
+    futures_util::pin_mut!(pages);
+    while let Some((page, result)) = pages.next().await {
+        match result {
+            Ok(None) => break,
+            Ok(Some(tickets)) => {
+                outcome.pages += 1;
+                let last = tickets.len() < page_size;
+                tickets.into_iter().for_each(&mut on_ticket);
+                if last {
+                    break;
+                }
+            }
+            Err(PageError::Deadline) => {
+                outcome.stopped_at = Some(page);
+                break;
+            }
+            Err(PageError::Tracker(e)) => {
+                outcome.error = Some(e);
+                break;
+            }
+        }
+    }
+    outcome
+}
+
+/// One page, paced, with retries on 429 and 5xx inside the reading time.
+async fn fetch_page(
+    lister: &dyn TicketLister,
+    pace: &Pace,
+    p: &ScanProject,
+    page: u32,
+    stop_at: Option<Instant>,
+) -> Result<Option<Vec<ListedTicket>>, PageError> {
+    let past = |at: Instant| stop_at.is_some_and(|s| at >= s);
+    let mut attempt = 0;
+    loop {
+        if past(Instant::now()) {
+            return Err(PageError::Deadline);
+        }
+        pace.wait().await;
+        match lister.list_page(&p.project, &p.query, page).await {
+            Ok(found) => return Ok(found),
+            Err(e) if e.is_transient() && attempt < PAGE_RETRIES => {
+                let wait = match &e {
+                    TrackerError::Throttled(Some(d)) => *d,
+                    _ => Duration::from_millis(500) * 2u32.pow(attempt),
+                }
+                .min(MAX_BACKOFF);
+                if let TrackerError::Throttled(_) = e {
+                    pace.hold(wait);
+                }
+                attempt += 1;
+                tracing::warn!(project = p.label(), page, error = %e, wait_ms = wait.as_millis() as u64, "retrying a page");
+                if past(Instant::now() + wait) {
+                    return Err(PageError::Deadline);
+                }
+                tokio::time::sleep(wait).await;
+            }
+            Err(e) => return Err(PageError::Tracker(e)),
+        }
+    }
+}
