@@ -86,10 +86,12 @@ pub async fn run(
         .context("serving")
 }
 
-/// The scanner's schedule in the local process: a scan at start, then one
-/// every `[scanner] interval_minutes`. The ledger keeps repeats quiet.
+/// The scanner's schedule in the local process: a first scan a minute
+/// after start (so a quick restart does not rescan), then one every
+/// `[scanner] interval_minutes`. The ledger keeps repeats quiet.
 async fn scan_on_schedule(scanner: switchboard_scanner::Scanner, every: std::time::Duration) {
-    let mut ticks = tokio::time::interval(every);
+    let first = every.min(std::time::Duration::from_secs(60));
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + first, every);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;

@@ -140,6 +140,25 @@ impl Served {
         (resp.status().as_u16(), resp.text().await.expect("body"))
     }
 
+    /// Presses a message button as `user`, through a signed interaction.
+    pub async fn press(&self, user: &str, action_id: &str, value: &str) -> u16 {
+        let body = switchboard_core::slack::interaction::button_form(
+            user,
+            action_id,
+            value,
+            "http://127.0.0.1:9/unused-response-url",
+        );
+        let resp = reqwest::Client::new()
+            .post(format!("{}/slack/interactions", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .headers(signed_headers(&Secret::new(SECRET), body.as_bytes()))
+            .body(body)
+            .send()
+            .await
+            .expect("post interaction to serve");
+        resp.status().as_u16()
+    }
+
     pub async fn post_signed(&self, body: &str, ts: i64, signature: &str) -> (u16, String) {
         let resp = reqwest::Client::new()
             .post(format!("{}/slack/commands", self.base))

@@ -3,5 +3,6 @@
 
 mod bridge;
 mod harness;
+mod scan;
 mod serve;
 mod unfurl;
