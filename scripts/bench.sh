@@ -21,6 +21,13 @@ echo "== unfurler: link_shared to chat.unfurl, in process"
 "$TARGET_DIR/release/examples/unfurl_bench"
 
 echo
+echo "== scanner: 10,000 tickets over 500 pages, 50 ms a page, 50 requests/s"
+"$TARGET_DIR/release/examples/scan_bench" 10000 50 4 10
+echo "-- the same findings (1,000) from 2x and 4x the tickets: memory stays flat"
+"$TARGET_DIR/release/examples/scan_bench" 20000 50 4 20
+"$TARGET_DIR/release/examples/scan_bench" 40000 100 4 40
+
+echo
 echo "== cold: local Lambda Runtime API"
 python3 tools/lambda_bench.py \
   "$TARGET_DIR/release/switchboard-dispatcher" \

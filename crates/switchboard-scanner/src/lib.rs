@@ -642,8 +642,10 @@ async fn scan_project(
     let mut outcome = ProjectOutcome::default();
     let page_size = lister.page_size();
     // Some trackers answer a page past the end with the last one again
-    // (Trac, when everything fits on one page): a page with nothing new ends.
-    let mut keys = HashSet::new();
+    // (Trac, when everything fits on one page): a page that repeats the one
+    // before ends the project. Only one page of keys is kept, so memory
+    // does not grow with the tickets read.
+    let mut previous: HashSet<String> = HashSet::new();
     let pages = futures_util::stream::iter(first..end.unwrap_or(u32::MAX))
         .map(|page| async move { (page, fetch_page(lister, pace, p, page, stop_at).await) })
         .buffered(concurrency.max(1));
@@ -654,15 +656,15 @@ async fn scan_project(
             Ok(Some(tickets)) => {
                 outcome.pages += 1;
                 let last = tickets.len() < page_size;
-                let before = keys.len();
-                for t in tickets {
-                    if keys.insert(t.key.clone()) {
-                        on_ticket(t);
-                    }
-                }
-                if last || keys.len() == before {
+                let current: HashSet<String> = tickets.iter().map(|t| t.key.clone()).collect();
+                if !current.is_empty() && current.is_subset(&previous) {
                     break;
                 }
+                tickets.into_iter().for_each(&mut on_ticket);
+                if last {
+                    break;
+                }
+                previous = current;
             }
             Err(PageError::Deadline) => {
                 outcome.stopped_at = Some(page);
@@ -936,6 +938,7 @@ project = "web"
             .expect("run");
         assert_eq!(report.tickets, 40);
         assert_eq!(report.pages, 3, "pages 1 and 2, then page 3 repeats page 2");
+        assert_eq!(report.findings, 40);
         assert!(report.complete);
     }
 
