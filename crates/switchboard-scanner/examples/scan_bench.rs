@@ -37,7 +37,7 @@ fn page(n: usize, pages: usize, stale_every: usize) -> String {
     let tickets: Vec<serde_json::Value> = (0..PER_PAGE)
         .map(|i| {
             let id = (n - 1) * PER_PAGE + i + 1;
-            let updated = if id % stale_every == 0 {
+            let updated = if id.is_multiple_of(stale_every) {
                 "2016-12-21T16:50:04Z"
             } else {
                 "2099-01-01T00:00:00Z"
