@@ -241,7 +241,8 @@ mod tests {
     #[tokio::test]
     async fn a_send_is_claimed_once_inside_the_window() {
         let store = MemoryStore::default();
-        let now = 1_000_000;
+        // Entries expire by the real clock, so the test's times are real too.
+        let now = crate::clock::now_secs();
         let first = claim_send(&store, &alice(), "cb/web/1", "stale", now, 7 * 86_400)
             .await
             .expect("store");
@@ -266,7 +267,8 @@ mod tests {
     #[tokio::test]
     async fn unclaim_restores_what_was_there() {
         let store = MemoryStore::default();
-        let previous = claim_send(&store, &alice(), "cb/web/1", "stale", 100, 1000)
+        let now = crate::clock::now_secs();
+        let previous = claim_send(&store, &alice(), "cb/web/1", "stale", now, 1000)
             .await
             .expect("store")
             .expect("claimed");
@@ -274,7 +276,7 @@ mod tests {
             .await
             .expect("store");
         assert!(
-            claim_send(&store, &alice(), "cb/web/1", "stale", 101, 1000)
+            claim_send(&store, &alice(), "cb/web/1", "stale", now + 1, 1000)
                 .await
                 .expect("store")
                 .is_some(),
@@ -285,16 +287,17 @@ mod tests {
     #[tokio::test]
     async fn quiet_extends_but_never_shortens() {
         let store = MemoryStore::default();
-        let e = quiet(&store, &alice(), "cb/web/1", 5000, Quiet::Snoozed)
+        let now = crate::clock::now_secs();
+        let e = quiet(&store, &alice(), "cb/web/1", now + 5000, Quiet::Snoozed)
             .await
             .expect("store");
-        assert_eq!((e.quiet_until, e.why), (5000, Quiet::Snoozed));
-        let e = quiet(&store, &alice(), "cb/web/1", 3000, Quiet::StillValid)
+        assert_eq!((e.quiet_until, e.why), (now + 5000, Quiet::Snoozed));
+        let e = quiet(&store, &alice(), "cb/web/1", now + 3000, Quiet::StillValid)
             .await
             .expect("store");
-        assert_eq!(e.quiet_until, 5000, "the longer quiet stays");
+        assert_eq!(e.quiet_until, now + 5000, "the longer quiet stays");
         assert_eq!(
-            claim_send(&store, &alice(), "cb/web/1", "stale", 4000, 10)
+            claim_send(&store, &alice(), "cb/web/1", "stale", now + 4000, 10)
                 .await
                 .expect("store"),
             None,

@@ -727,7 +727,10 @@ mod tests {
 
     use super::*;
 
-    const NOW: i64 = 1_790_000_000;
+    /// The ledger's entries expire by the real clock, so runs judge at it.
+    fn now() -> i64 {
+        switchboard_core::clock::now_secs()
+    }
 
     /// A tracker of `pages` full pages of stale tickets, all alice's, that
     /// can be told to throttle or fail its first answers, or to repeat its
@@ -795,7 +798,7 @@ mod tests {
                             summary: format!("ticket {id}"),
                             status: "New".into(),
                             assignee: Some("alice".into()),
-                            updated_at: Some(NOW - 100 * 86_400),
+                            updated_at: Some(now() - 100 * 86_400),
                             ..ListedTicket::default()
                         }
                     })
@@ -851,7 +854,7 @@ project = "web"
 
     fn at_now() -> Options {
         Options {
-            now: Some(NOW),
+            now: Some(now()),
             ..Options::default()
         }
     }
