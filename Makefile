@@ -16,8 +16,10 @@ test:
 bench:
 	scripts/bench.sh
 
+# Every function's arm64 zip (cargo-lambda + zig from the virtualenv), its
+# size, then `sam build`.
 build:
-	cargo build --release --workspace --locked
+	scripts/build.sh
 
 deploy:
 	sam build && sam deploy --guided

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Lints template.yaml with cfn-lint from the repository's virtualenv.
+# Lints template.yaml with cfn-lint and `sam validate --lint` from the
+# repository's virtualenv.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,3 +17,8 @@ if [[ ! -x "$CFN_LINT" ]]; then
 fi
 
 "$CFN_LINT" template.yaml "$@"
+
+# SAM's own validation (the transform, then cfn-lint's rules on the result)
+# runs offline with a region set and no credentials.
+SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}" \
+    "$VENV/bin/sam" validate --lint --template template.yaml

@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Switchboard worker: the container ECS runs for long jobs.
 # Build from the repository root, because the worker is a workspace member:
-#   docker buildx build --platform linux/arm64 -f infra/worker/Dockerfile -t switchboard-worker .
+#   docker buildx build --platform linux/arm64 -f infra/worker.Dockerfile -t switchboard-worker .
 
 # Keep this at or above the workspace's rust-version in Cargo.toml.
 ARG RUST_VERSION=1.95
