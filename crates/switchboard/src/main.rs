@@ -1,6 +1,8 @@
 //! `switchboard`: run Switchboard locally, talk to it, manage its config.
 
+mod doctor;
 mod local;
+mod manifest;
 mod scan;
 mod send;
 mod serve;
@@ -69,6 +71,30 @@ enum Cmd {
         #[arg(long)]
         now: Option<String>,
     },
+    /// Check a working install: the config, the secrets' presence, Slack
+    /// auth.test, each tracker, the state store; one line per check.
+    Doctor {
+        /// Config file [default: ./switchboard.toml]; ignored when
+        /// SWITCHBOARD_TABLE names the deployed table.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// State file [default: the config's state.path].
+        #[arg(long)]
+        state: Option<PathBuf>,
+    },
+    /// Print the Slack app manifest with the deploy's URL, the slash command
+    /// and the trackers' unfurl domains filled in.
+    Manifest {
+        /// The stack's ApiUrl output.
+        #[arg(long)]
+        api_url: Option<String>,
+        /// Or the JSON of `sam list stack-outputs --output json`.
+        #[arg(long, conflicts_with = "api_url")]
+        outputs: Option<PathBuf>,
+        /// Config file [default: ./switchboard.toml].
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Check or push configuration.
     Config {
         #[command(subcommand)]
@@ -111,6 +137,12 @@ async fn main() -> ExitCode {
             state,
             now,
         } => scan::run(config, state, dry_run, now).await,
+        Cmd::Doctor { config, state } => doctor::run(config, state).await,
+        Cmd::Manifest {
+            api_url,
+            outputs,
+            config,
+        } => manifest::run(api_url, outputs, config),
         Cmd::Config { command } => match command {
             ConfigCmd::Check { file } => config_check(file),
             ConfigCmd::Push { file } => config_push(&file).await,

@@ -98,6 +98,7 @@ struct Envelope {
     ts: Option<String>,
     channel: Option<ChannelField>,
     user: Option<UserField>,
+    team: Option<String>,
     #[serde(default)]
     messages: Vec<WireHistoryMessage>,
     response_metadata: Option<ResponseMetadata>,
@@ -132,9 +133,12 @@ enum ChannelField {
     Object { id: String },
 }
 
+/// `user` is an object in lookups and the bot's name in `auth.test`.
 #[derive(Deserialize)]
-struct UserField {
-    id: String,
+#[serde(untagged)]
+enum UserField {
+    Object { id: String },
+    Name(String),
 }
 
 /// The causes under a transport error (DNS, TLS, connection), for logs.
@@ -238,6 +242,19 @@ impl SlackWebApi {
     }
 }
 
+impl SlackWebApi {
+    /// `auth.test`: whether the bot token works, and for which workspace
+    /// and bot user (`team`, `user`).
+    pub async fn auth_test(&self) -> Result<(String, String), ChatError> {
+        let env = self.call("auth.test", serde_json::json!({})).await?;
+        let user = match env.user {
+            Some(UserField::Name(name) | UserField::Object { id: name }) => name,
+            None => String::new(),
+        };
+        Ok((env.team.unwrap_or_default(), user))
+    }
+}
+
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers
         .get(reqwest::header::RETRY_AFTER)?
@@ -330,7 +347,10 @@ impl Chat for SlackWebApi {
             )
             .await
         {
-            Ok(env) => Ok(env.user.and_then(|u| UserId::parse(&u.id).ok())),
+            Ok(env) => Ok(match env.user {
+                Some(UserField::Object { id }) => UserId::parse(&id).ok(),
+                _ => None,
+            }),
             Err(ChatError::Slack { code, .. }) if code == "users_not_found" => Ok(None),
             Err(e) => Err(e),
         }
@@ -681,6 +701,22 @@ mod tests {
         let meta = got[0].metadata.as_ref().expect("metadata");
         assert_eq!(meta.payload["id"], "a");
         assert!(got[1].metadata.is_none());
+    }
+
+    #[tokio::test]
+    async fn auth_test_names_the_workspace_and_bot() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/auth.test"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "ok": true, "team": "Acme", "user": "switchboard", "user_id": "U0BOT",
+            })))
+            .mount(&server)
+            .await;
+        assert_eq!(
+            api(&server).auth_test().await.expect("ok"),
+            ("Acme".to_owned(), "switchboard".to_owned())
+        );
     }
 
     #[tokio::test]

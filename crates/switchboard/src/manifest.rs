@@ -1,0 +1,182 @@
+//! `switchboard manifest`: the Slack app manifest with the deploy's URL and
+//! the config's command and tracker hosts filled in.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use switchboard_core::config::Config;
+
+const TEMPLATE: &str = include_str!("../../../infra/slack-app-manifest.yaml");
+
+/// Slack accepts at most this many unfurl domains per app.
+const MAX_UNFURL_DOMAINS: usize = 5;
+
+pub fn run(
+    api_url: Option<String>,
+    outputs: Option<PathBuf>,
+    config: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    let api_url = match (api_url, outputs) {
+        (Some(url), _) => url,
+        (None, Some(file)) => api_url_from_outputs(&file)?,
+        (None, None) => anyhow::bail!(
+            "give --api-url (the stack's ApiUrl output) or --outputs FILE \
+             (sam list stack-outputs --stack-name switchboard --output json > outputs.json)"
+        ),
+    };
+    let config_path = config.unwrap_or_else(|| PathBuf::from("switchboard.toml"));
+    let config = Config::load(&config_path)?;
+    let (manifest, warnings) = fill(&api_url, &config)?;
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    print!("{manifest}");
+    Ok(())
+}
+
+/// `ApiUrl` from the JSON `sam list stack-outputs --output json` prints.
+fn api_url_from_outputs(file: &Path) -> anyhow::Result<String> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let outputs: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not the JSON of sam list stack-outputs",
+            file.display()
+        )
+    })?;
+    outputs
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|o| o["OutputKey"] == "ApiUrl")
+        .and_then(|o| o["OutputValue"].as_str())
+        .map(str::to_owned)
+        .with_context(|| format!("{} has no ApiUrl output", file.display()))
+}
+
+/// The manifest text and anything the reader should fix by hand.
+pub fn fill(api_url: &str, config: &Config) -> anyhow::Result<(String, Vec<String>)> {
+    let url = reqwest::Url::parse(api_url)
+        .ok()
+        .filter(|u| u.scheme() == "https" && u.host_str().is_some())
+        .with_context(|| {
+            format!("{api_url:?} is not an https URL like the stack's ApiUrl output")
+        })?;
+    let api = url.as_str().trim_end_matches('/').to_owned();
+    let mut warnings = Vec::new();
+    let mut domains: Vec<String> = config
+        .trackers
+        .iter()
+        .filter_map(|t| {
+            reqwest::Url::parse(&t.url)
+                .ok()?
+                .host_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    domains.sort();
+    domains.dedup();
+    if domains.len() > MAX_UNFURL_DOMAINS {
+        warnings.push(format!(
+            "Slack takes at most {MAX_UNFURL_DOMAINS} unfurl domains; left out: {}",
+            domains[MAX_UNFURL_DOMAINS..].join(", ")
+        ));
+        domains.truncate(MAX_UNFURL_DOMAINS);
+    }
+    let mut out = String::with_capacity(TEMPLATE.len());
+    for line in TEMPLATE.lines() {
+        if line.trim() == "- UNFURL_DOMAIN" {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            for d in &domains {
+                out.push_str(&format!("{indent}- {d}\n"));
+            }
+            continue;
+        }
+        if line.trim() == "unfurl_domains:" && domains.is_empty() {
+            warnings.push("no trackers are configured, so no links will be unfurled".into());
+            // A key with no items is not a list Slack accepts.
+            out.push_str(&format!("{line} []\n"));
+            continue;
+        }
+        // The header explains the placeholders; the filled copy needs none.
+        if line.starts_with('#') {
+            continue;
+        }
+        out.push_str(
+            &line
+                .replace("API_URL", &api)
+                .replace("SLASH_COMMAND", &config.slack.command),
+        );
+        out.push('\n');
+    }
+    Ok((out, warnings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(trackers: &[&str]) -> Config {
+        let mut text = String::from("[slack]\ncommand = \"/ops\"\n");
+        for (i, url) in trackers.iter().enumerate() {
+            text.push_str(&format!(
+                "[[trackers]]\nname = \"t{i}\"\nkind = \"trac\"\nurl = \"{url}\"\n"
+            ));
+        }
+        Config::parse(&text, "test").expect("config")
+    }
+
+    #[test]
+    fn fills_urls_command_and_domains() {
+        let c = config(&["https://trac.acme.example/x", "https://acme.codebasehq.com"]);
+        let (m, warnings) =
+            fill("https://abc.execute-api.eu-west-1.amazonaws.com/", &c).expect("ok");
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(m.contains("url: https://abc.execute-api.eu-west-1.amazonaws.com/slack/commands"));
+        assert!(m.contains(
+            "request_url: https://abc.execute-api.eu-west-1.amazonaws.com/slack/interactions"
+        ));
+        assert!(m.contains("- command: /ops"));
+        assert!(
+            m.contains("    - acme.codebasehq.com\n    - trac.acme.example\n"),
+            "{m}"
+        );
+        for placeholder in ["API_URL", "SLASH_COMMAND", "UNFURL_DOMAIN"] {
+            assert!(!m.contains(placeholder), "{placeholder} left in:\n{m}");
+        }
+    }
+
+    #[test]
+    fn too_many_domains_none_and_bad_urls() {
+        let hosts: Vec<String> = (0..7).map(|i| format!("https://h{i}.example")).collect();
+        let refs: Vec<&str> = hosts.iter().map(String::as_str).collect();
+        let (m, warnings) = fill("https://a.example", &config(&refs)).expect("ok");
+        assert_eq!(m.matches("    - h").count(), 5);
+        assert!(
+            warnings[0].contains("h5.example, h6.example"),
+            "{warnings:?}"
+        );
+        let (m, warnings) = fill("https://a.example", &config(&[])).expect("ok");
+        assert!(m.contains("unfurl_domains: []"), "{m}");
+        assert_eq!(warnings.len(), 1);
+        assert!(fill("http://a.example", &config(&[])).is_err());
+        assert!(fill("not a url", &config(&[])).is_err());
+    }
+
+    #[test]
+    fn reads_api_url_from_sam_outputs() {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("outputs.json");
+        std::fs::write(
+            &file,
+            r#"[{"OutputKey":"TableName","OutputValue":"t"},{"OutputKey":"ApiUrl","OutputValue":"https://x.example"}]"#,
+        )
+        .expect("write");
+        assert_eq!(
+            api_url_from_outputs(&file).expect("ok"),
+            "https://x.example"
+        );
+        std::fs::write(&file, "[]").expect("write");
+        assert!(api_url_from_outputs(&file).is_err());
+    }
+}
