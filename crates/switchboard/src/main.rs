@@ -1,6 +1,7 @@
 //! `switchboard`: run Switchboard locally, talk to it, manage its config.
 
 mod local;
+mod poll;
 mod send;
 mod serve;
 
@@ -34,6 +35,19 @@ enum Cmd {
         /// State file [default: the config's state.path].
         #[arg(long)]
         state: Option<PathBuf>,
+    },
+    /// Post new Trello board actions to their Slack channels: every
+    /// `poller.every_seconds`, or one pass with --once.
+    Poll {
+        /// Config file [default: ./switchboard.toml, else the example].
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// State file [default: the config's state.path].
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Run one pass and exit (non-zero if a subscription failed).
+        #[arg(long)]
+        once: bool,
     },
     /// Sign a slash command and post it to a running `serve`.
     Send {
@@ -81,6 +95,11 @@ async fn main() -> ExitCode {
             addr,
             state,
         } => serve::run(config, addr, state).await,
+        Cmd::Poll {
+            config,
+            state,
+            once,
+        } => poll::run(config, state, once).await,
         Cmd::Send {
             text,
             user,

@@ -46,6 +46,7 @@ pub async fn run(
         },
         secrets,
     )?;
+    crate::poll::spawn_schedule(rt.clone()).await;
     let handlers = Arc::new(Handlers {
         dispatcher: Dispatcher::from_runtime(rt.clone())?,
         unfurler: Unfurler::from_runtime(rt.clone())?,

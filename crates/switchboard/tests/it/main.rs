@@ -3,5 +3,6 @@
 
 mod bridge;
 mod harness;
+mod poll;
 mod serve;
 mod unfurl;
