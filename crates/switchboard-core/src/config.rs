@@ -40,6 +40,7 @@ pub struct Config {
     pub unfurl: UnfurlConfig,
     pub bridge: BridgeConfig,
     pub scanner: ScannerConfig,
+    pub poller: PollerConfig,
     /// The text it was parsed from, so it can be pushed and compared.
     pub source: String,
 }
@@ -168,6 +169,62 @@ pub struct UnfurlConfig {
     pub budget_ms: u64,
 }
 
+/// The Trello poller: which boards feed which channels, and how a run
+/// behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollerConfig {
+    /// More actions than this for one channel in one run become one summary
+    /// message with the details in its thread.
+    pub summary_threshold: usize,
+    /// How often `serve` and `poll` run a pass (on AWS the schedule in
+    /// template.yaml decides).
+    pub every_seconds: u64,
+    /// The pause between two posts to one channel: Slack allows about one
+    /// message a second per channel.
+    pub post_interval_ms: u64,
+    pub subscriptions: Vec<Subscription>,
+}
+
+impl Default for PollerConfig {
+    fn default() -> Self {
+        Self {
+            summary_threshold: 20,
+            every_seconds: 60,
+            post_interval_ms: 1000,
+            subscriptions: Vec::new(),
+        }
+    }
+}
+
+/// One Trello board whose actions are posted to one channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscription {
+    /// The board's id or short link.
+    pub board: String,
+    pub channel: ChannelId,
+    /// The `[[trackers]]` entry (kind `trello`) whose API and credentials
+    /// are used.
+    pub tracker: String,
+    /// Which actions to post; empty means all four.
+    pub actions: Vec<TrelloActionKind>,
+    /// Only actions touching these lists (by name or id); empty means any.
+    pub lists: Vec<String>,
+}
+
+/// The Trello actions the poller posts, named as Trello's `filter` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+pub enum TrelloActionKind {
+    #[serde(rename = "createCard")]
+    CreateCard,
+    /// A card moved between lists.
+    #[serde(rename = "updateCard:idList")]
+    MoveCard,
+    #[serde(rename = "commentCard")]
+    CommentCard,
+    #[serde(rename = "updateCheckItemStateOnCard")]
+    CheckItem,
+}
+
 // The file's shape. Spans are kept where a later check may need to point at
 // a line.
 #[derive(Deserialize)]
@@ -192,6 +249,30 @@ struct RawConfig {
     bridge: RawBridge,
     #[serde(default)]
     scanner: scanner::RawScanner,
+    #[serde(default)]
+    poller: RawPoller,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPoller {
+    summary_threshold: Option<usize>,
+    every_seconds: Option<u64>,
+    post_interval_ms: Option<u64>,
+    #[serde(default)]
+    subscriptions: Vec<Spanned<RawSubscription>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSubscription {
+    board: String,
+    channel: String,
+    tracker: Option<String>,
+    #[serde(default)]
+    actions: Vec<TrelloActionKind>,
+    #[serde(default)]
+    lists: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -623,6 +704,7 @@ impl Config {
         }
 
         let scanner = scanner::check(&raw.scanner, &mut c, &trackers);
+        let poller = check_poller(&mut c, &raw.poller, &trackers);
 
         if c.problems.is_empty() {
             Ok(Self {
@@ -642,6 +724,7 @@ impl Config {
                 unfurl,
                 bridge,
                 scanner,
+                poller,
                 source: text.to_owned(),
             })
         } else {
@@ -656,6 +739,128 @@ impl Config {
     pub fn access(&self, command: &str) -> Option<&Access> {
         self.commands.get(command)
     }
+}
+
+/// Checks `[poller]`: each subscription names a board, a channel and a
+/// Trello tracker (the only one, when it names none).
+fn check_poller(c: &mut Checker<'_>, raw: &RawPoller, trackers: &[TrackerConfig]) -> PollerConfig {
+    let defaults = PollerConfig::default();
+    let mut poller = PollerConfig {
+        summary_threshold: raw
+            .summary_threshold
+            .unwrap_or(defaults.summary_threshold)
+            .max(1),
+        every_seconds: raw
+            .every_seconds
+            .unwrap_or(defaults.every_seconds)
+            .clamp(1, 3600),
+        post_interval_ms: raw
+            .post_interval_ms
+            .unwrap_or(defaults.post_interval_ms)
+            .min(10_000),
+        subscriptions: Vec::new(),
+    };
+    let trello: Vec<&TrackerConfig> = trackers
+        .iter()
+        .filter(|t| t.kind == TrackerKind::Trello)
+        .collect();
+    for s in &raw.subscriptions {
+        let r = s.get_ref();
+        let key = format!("poller.subscriptions.{}", r.board);
+        if r.board.is_empty()
+            || r.board.len() > 64
+            || !r.board.chars().all(|ch| ch.is_ascii_alphanumeric())
+        {
+            c.fail(
+                s.span(),
+                "poller.subscriptions.board",
+                format!(
+                    "{:?} must be the board's id or short link (letters and digits)",
+                    r.board
+                ),
+            );
+        }
+        let channel = match ChannelId::parse(&r.channel) {
+            Ok(ch) => Some(ch),
+            Err(e) => {
+                c.fail(s.span(), &format!("{key}.channel"), e);
+                None
+            }
+        };
+        let tracker = match &r.tracker {
+            Some(name) => match trackers.iter().find(|t| &t.name == name) {
+                Some(t) if t.kind == TrackerKind::Trello => Some(name.clone()),
+                Some(_) => {
+                    c.fail(
+                        s.span(),
+                        &format!("{key}.tracker"),
+                        format!("{name:?} is not a Trello tracker"),
+                    );
+                    None
+                }
+                None => {
+                    c.fail(
+                        s.span(),
+                        &format!("{key}.tracker"),
+                        format!("no [[trackers]] entry is named {name:?}"),
+                    );
+                    None
+                }
+            },
+            None => match trello.as_slice() {
+                [only] => Some(only.name.clone()),
+                [] => {
+                    c.fail(
+                        s.span(),
+                        &format!("{key}.tracker"),
+                        "needs a [[trackers]] entry of kind \"trello\"",
+                    );
+                    None
+                }
+                _ => {
+                    c.fail(
+                        s.span(),
+                        &format!("{key}.tracker"),
+                        "several Trello trackers are configured: name one with tracker = \"…\"",
+                    );
+                    None
+                }
+            },
+        };
+        let lists: Vec<String> = r.lists.iter().map(|l| l.trim().to_owned()).collect();
+        if lists.iter().any(String::is_empty) {
+            c.fail(s.span(), &format!("{key}.lists"), "a list name is empty");
+        }
+        if let (Some(channel), Some(tracker)) = (channel, tracker) {
+            // A second entry for the same pair would share one cursor and
+            // post everything twice.
+            if poller
+                .subscriptions
+                .iter()
+                .any(|o: &Subscription| o.board == r.board && o.channel == channel)
+            {
+                c.fail(
+                    s.span(),
+                    &key,
+                    format!("board {} already posts to {channel}", r.board),
+                );
+            }
+            let mut actions: Vec<TrelloActionKind> = Vec::new();
+            for a in &r.actions {
+                if !actions.contains(a) {
+                    actions.push(*a);
+                }
+            }
+            poller.subscriptions.push(Subscription {
+                board: r.board.clone(),
+                channel,
+                tracker,
+                actions,
+                lists,
+            });
+        }
+    }
+    poller
 }
 
 /// Turns toml's multi-line report into one line that names the line, the key
@@ -763,10 +968,94 @@ mod tests {
     }
 
     #[test]
+    fn poller_subscriptions_parse_and_default_their_tracker() {
+        let c = Config::parse(
+            r#"
+[[trackers]]
+name = "boards"
+kind = "trello"
+url = "https://trello.com"
+[poller]
+summary_threshold = 5
+post_interval_ms = 0
+[[poller.subscriptions]]
+board = "5f1c0ffee0ddba11deadbeef"
+channel = "C0TEAM"
+actions = ["createCard", "updateCard:idList", "createCard"]
+lists = [" Done "]
+"#,
+            "t.toml",
+        )
+        .expect("valid");
+        assert_eq!(c.poller.summary_threshold, 5);
+        assert_eq!(c.poller.post_interval_ms, 0);
+        assert_eq!(c.poller.every_seconds, 60);
+        let s = &c.poller.subscriptions[0];
+        assert_eq!(s.tracker, "boards");
+        assert_eq!(s.channel.as_str(), "C0TEAM");
+        assert_eq!(
+            s.actions,
+            [TrelloActionKind::CreateCard, TrelloActionKind::MoveCard]
+        );
+        assert_eq!(s.lists, ["Done"]);
+    }
+
+    #[test]
+    fn poller_errors_name_the_key_and_line() {
+        let trello =
+            "[[trackers]]\nname = \"t\"\nkind = \"trello\"\nurl = \"https://trello.com\"\n";
+        let check = |text: &str, expected: &[&str]| {
+            let err = error_of(text);
+            for e in expected {
+                assert!(err.contains(e), "{err:?} should contain {e:?}");
+            }
+        };
+        check(
+            "[[poller.subscriptions]]\nboard = \"abc\"\nchannel = \"C1\"\n",
+            &[
+                "line 1",
+                "poller.subscriptions.abc.tracker",
+                "kind \"trello\"",
+            ],
+        );
+        check(
+            &format!("{trello}[[poller.subscriptions]]\nboard = \"a/b\"\nchannel = \"general\"\n"),
+            &[
+                "line 5",
+                "poller.subscriptions.board",
+                "poller.subscriptions.a/b.channel",
+            ],
+        );
+        check(
+            &format!(
+                "{trello}[[poller.subscriptions]]\nboard = \"abc\"\nchannel = \"C1\"\nactions = [\"deleteCard\"]\n"
+            ),
+            &["line 8", "deleteCard", "commentCard"],
+        );
+        check(
+            &format!(
+                "{trello}[[poller.subscriptions]]\nboard = \"abc\"\nchannel = \"C1\"\ntracker = \"jira\"\n"
+            ),
+            &["poller.subscriptions.abc.tracker", "no [[trackers]] entry"],
+        );
+        check(
+            &format!(
+                "{trello}[[poller.subscriptions]]\nboard = \"abc\"\nchannel = \"C1\"\n[[poller.subscriptions]]\nboard = \"abc\"\nchannel = \"C1\"\n"
+            ),
+            &["line 8", "already posts to C1"],
+        );
+        check(
+            "[poller]\nsumary_threshold = 3\n",
+            &["line 2", "sumary_threshold"],
+        );
+    }
+
+    #[test]
     fn defaults_apply() {
         let c = Config::parse("", "empty").expect("empty config is valid");
         assert_eq!(c.slack.command, "/example");
         assert!(c.commands.is_empty());
         assert!(c.jenkins.is_none());
+        assert_eq!(c.poller, PollerConfig::default());
     }
 }

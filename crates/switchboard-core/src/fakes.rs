@@ -76,6 +76,30 @@ impl Chat for RecordingChat {
             .collect())
     }
 
+    async fn replies(
+        &self,
+        channel: &ChannelId,
+        thread_ts: &str,
+        limit: usize,
+    ) -> Result<Vec<HistoryMessage>, ChatError> {
+        let sent = self.messages();
+        Ok(sent
+            .iter()
+            .enumerate()
+            .map(|(i, (to, m))| (format!("1.{:06}", i + 1), to, m))
+            .filter(|(ts, to, m)| {
+                to.as_str() == channel.as_str()
+                    && (ts == thread_ts || m.thread_ts.as_deref() == Some(thread_ts))
+            })
+            .take(limit)
+            .map(|(ts, _, m)| HistoryMessage {
+                ts,
+                thread_ts: m.thread_ts.clone(),
+                metadata: m.metadata.clone(),
+            })
+            .collect())
+    }
+
     async fn open_dm(&self, user: &UserId) -> Result<ChannelId, ChatError> {
         ChannelId::parse(&format!("D{}", &user.as_str()[1..])).map_err(|_| ChatError::Slack {
             method: "conversations.open".into(),

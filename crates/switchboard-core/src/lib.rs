@@ -19,5 +19,6 @@ pub mod slack;
 pub mod state;
 pub mod telemetry;
 
-#[cfg(test)]
-mod testing;
+/// Test support for other crates' tests too (the `testing` feature).
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;

@@ -3,6 +3,7 @@
 mod doctor;
 mod local;
 mod manifest;
+mod poll;
 mod scan;
 mod send;
 mod serve;
@@ -37,6 +38,19 @@ enum Cmd {
         /// State file [default: the config's state.path].
         #[arg(long)]
         state: Option<PathBuf>,
+    },
+    /// Post new Trello board actions to their Slack channels: every
+    /// `poller.every_seconds`, or one pass with --once.
+    Poll {
+        /// Config file [default: ./switchboard.toml, else the example].
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// State file [default: the config's state.path].
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Run one pass and exit (non-zero if a subscription failed).
+        #[arg(long)]
+        once: bool,
     },
     /// Sign a slash command and post it to a running `serve`.
     Send {
@@ -124,6 +138,11 @@ async fn main() -> ExitCode {
             addr,
             state,
         } => serve::run(config, addr, state).await,
+        Cmd::Poll {
+            config,
+            state,
+            once,
+        } => poll::run(config, state, once).await,
         Cmd::Send {
             text,
             user,

@@ -53,6 +53,7 @@ pub async fn run(
         let scanner = switchboard_scanner::Scanner::from_runtime(rt.clone());
         tokio::spawn(scan_on_schedule(scanner, every));
     }
+    crate::poll::spawn_schedule(rt.clone()).await;
     let handlers = Arc::new(Handlers {
         dispatcher: Dispatcher::from_runtime(rt.clone())?,
         unfurler: Unfurler::from_runtime(rt.clone())?,

@@ -53,6 +53,23 @@ pub trait Chat: Send + Sync {
         oldest: Option<&str>,
         limit: usize,
     ) -> Result<Vec<HistoryMessage>, ChatError>;
+    /// One thread's messages (`conversations.replies`), oldest first and
+    /// the parent included, at most `limit`, with metadata.
+    /// `conversations.history` leaves thread replies out, so this is how a
+    /// reply is found again. Fakes that never read threads may keep the
+    /// default, which says it is unsupported rather than answering "none".
+    async fn replies(
+        &self,
+        channel: &ChannelId,
+        thread_ts: &str,
+        limit: usize,
+    ) -> Result<Vec<HistoryMessage>, ChatError> {
+        let _ = (channel, thread_ts, limit);
+        Err(ChatError::Slack {
+            method: "conversations.replies".into(),
+            code: "not_supported".into(),
+        })
+    }
     /// Attaches cards to the links of one shared message (`chat.unfurl`),
     /// keyed by each link exactly as Slack sent it.
     async fn unfurl(
@@ -253,6 +270,45 @@ impl SlackWebApi {
         };
         Ok((env.team.unwrap_or_default(), user))
     }
+
+    /// Reads a paged message list (`conversations.history` or
+    /// `.replies`) with metadata, up to `limit` messages.
+    async fn read_messages(
+        &self,
+        method: &str,
+        base: serde_json::Value,
+        limit: usize,
+    ) -> Result<Vec<HistoryMessage>, ChatError> {
+        let mut out = Vec::new();
+        let mut cursor = String::new();
+        // Slack pages by cursor, at most 1,000 (advised 200) a page.
+        while out.len() < limit {
+            let mut body = base.clone();
+            body["limit"] = (limit - out.len()).min(200).to_string().into();
+            body["include_all_metadata"] = "true".into();
+            if !cursor.is_empty() {
+                body["cursor"] = cursor.as_str().into();
+            }
+            let env = self.send(method, body, true).await?;
+            out.extend(env.messages.into_iter().map(|m| HistoryMessage {
+                ts: m.ts,
+                thread_ts: m.thread_ts,
+                metadata: m.metadata.map(|w| super::Metadata {
+                    event_type: w.event_type,
+                    payload: w.event_payload,
+                }),
+            }));
+            cursor = env
+                .response_metadata
+                .map(|r| r.next_cursor)
+                .unwrap_or_default();
+            if cursor.is_empty() {
+                break;
+            }
+        }
+        out.truncate(limit);
+        Ok(out)
+    }
 }
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
@@ -285,40 +341,23 @@ impl Chat for SlackWebApi {
         oldest: Option<&str>,
         limit: usize,
     ) -> Result<Vec<HistoryMessage>, ChatError> {
-        let mut out = Vec::new();
-        let mut cursor = String::new();
-        // Slack pages history by cursor, at most 1,000 (advised 200) a page.
-        while out.len() < limit {
-            let mut body = serde_json::json!({
-                "channel": channel.as_str(),
-                "limit": (limit - out.len()).min(200).to_string(),
-                "include_all_metadata": "true",
-            });
-            if let Some(oldest) = oldest {
-                body["oldest"] = oldest.into();
-            }
-            if !cursor.is_empty() {
-                body["cursor"] = cursor.as_str().into();
-            }
-            let env = self.send("conversations.history", body, true).await?;
-            out.extend(env.messages.into_iter().map(|m| HistoryMessage {
-                ts: m.ts,
-                thread_ts: m.thread_ts,
-                metadata: m.metadata.map(|w| super::Metadata {
-                    event_type: w.event_type,
-                    payload: w.event_payload,
-                }),
-            }));
-            cursor = env
-                .response_metadata
-                .map(|r| r.next_cursor)
-                .unwrap_or_default();
-            if cursor.is_empty() {
-                break;
-            }
+        let mut body = serde_json::json!({ "channel": channel.as_str() });
+        if let Some(oldest) = oldest {
+            body["oldest"] = oldest.into();
         }
-        out.truncate(limit);
-        Ok(out)
+        self.read_messages("conversations.history", body, limit)
+            .await
+    }
+
+    async fn replies(
+        &self,
+        channel: &ChannelId,
+        thread_ts: &str,
+        limit: usize,
+    ) -> Result<Vec<HistoryMessage>, ChatError> {
+        let body = serde_json::json!({ "channel": channel.as_str(), "ts": thread_ts });
+        self.read_messages("conversations.replies", body, limit)
+            .await
     }
 
     async fn open_dm(&self, user: &UserId) -> Result<ChannelId, ChatError> {
@@ -717,6 +756,39 @@ mod tests {
             api(&server).auth_test().await.expect("ok"),
             ("Acme".to_owned(), "switchboard".to_owned())
         );
+    }
+
+    #[tokio::test]
+    async fn reads_a_thread_with_metadata() {
+        use wiremock::matchers::body_string_contains;
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/conversations.replies"))
+            .and(body_string_contains("ts=1.5"))
+            .and(body_string_contains("include_all_metadata=true"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "ok": true,
+                "messages": [
+                    { "ts": "1.5", "thread_ts": "1.5" },
+                    {
+                        "ts": "1.6",
+                        "thread_ts": "1.5",
+                        "metadata": { "event_type": "sb", "event_payload": { "ids": "a,b" } },
+                    },
+                ],
+                "has_more": false,
+            })))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let got = api(&server)
+            .replies(&channel(), "1.5", 50)
+            .await
+            .expect("replies");
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].thread_ts.as_deref(), Some("1.5"));
+        let meta = got[1].metadata.as_ref().expect("metadata");
+        assert_eq!(meta.payload["ids"], "a,b");
     }
 
     #[tokio::test]

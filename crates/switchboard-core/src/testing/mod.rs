@@ -1,3 +1,4 @@
-//! Test support shared by the core's tests.
+//! Test support shared by the core's tests and, with the `testing`
+//! feature, by other crates' tests.
 
 pub mod moto;

@@ -60,6 +60,8 @@ impl Served {
             .env("BENCH_WEBHOOK_SECRET", WEBHOOK_SECRET)
             .env("TRACKER_JIRA_USER", "bot@acme.example")
             .env("TRACKER_JIRA_TOKEN", "jira-api-token")
+            .env("TRACKER_TRELLO_USER", crate::poll::TRELLO_KEY)
+            .env("TRACKER_TRELLO_TOKEN", crate::poll::TRELLO_TOKEN)
             .env("SWITCHBOARD_WORKER_BIN", worker_bin())
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())

@@ -3,6 +3,7 @@
 
 mod bridge;
 mod harness;
+mod poll;
 mod scan;
 mod serve;
 mod unfurl;

@@ -1,0 +1,340 @@
+//! Slack messages for board actions: one per action, or a summary whose
+//! thread holds the details in batches.
+
+use serde_json::json;
+use switchboard_core::slack::{Message, escape};
+
+use crate::action::{Action, ActionId, What};
+
+/// The metadata event type every poller message carries, so a later run
+/// can find what an earlier one posted.
+pub const EVENT_TYPE: &str = "switchboard_trello";
+/// Block Kit caps a section's text at 3,000 characters.
+const SECTION_CHARS: usize = 3000;
+/// How much of a comment a message of its own shows, and how much one line
+/// of a thread batch shows (a batch has up to 25 of them).
+const COMMENT_CHARS: usize = 2500;
+const BATCH_COMMENT_CHARS: usize = 300;
+
+/// `text` cut to at most `max` characters, at a word boundary when one is
+/// near, with an ellipsis when anything was cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    let text = text.trim();
+    match text.char_indices().nth(max.saturating_sub(1)) {
+        None => text.to_owned(),
+        Some(_) if text.chars().count() <= max => text.to_owned(),
+        Some((end, _)) => {
+            let head = &text[..end];
+            let cut = head
+                .rfind(char::is_whitespace)
+                .filter(|i| *i > end * 4 / 5)
+                .unwrap_or(end);
+            format!("{}…", head[..cut].trim_end())
+        }
+    }
+}
+
+/// A comment as a mrkdwn quote that fits in `max` characters once escaped.
+fn quote(text: &str, max: usize) -> String {
+    let mut budget = max;
+    loop {
+        let quoted: String = escape(&shorten(text, budget))
+            .lines()
+            .map(|l| format!(">{l}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let len = quoted.chars().count();
+        if len <= max || budget <= 1 {
+            return quoted;
+        }
+        budget = budget.saturating_sub(len - max).max(1);
+    }
+}
+
+/// The card as a link, named.
+fn card_link(action: &Action, web_url: &str) -> String {
+    let path = action
+        .card
+        .short_link
+        .as_deref()
+        .unwrap_or(action.card.id.as_str());
+    let name = if action.card.name.trim().is_empty() {
+        "a card".to_owned()
+    } else {
+        escape(action.card.name.trim())
+    };
+    if path.is_empty() || !path.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return format!("*{name}*");
+    }
+    format!("<{web_url}/c/{path}|{name}>")
+}
+
+fn bold(name: &str) -> String {
+    let name = name.trim();
+    if name.is_empty() {
+        "a list".into()
+    } else {
+        format!("*{}*", escape(name))
+    }
+}
+
+/// One action as mrkdwn, comments cut to `comment_chars`.
+pub fn line(action: &Action, web_url: &str, comment_chars: usize) -> String {
+    let who = format!("*{}*", escape(&action.who));
+    let card = card_link(action, web_url);
+    let text = match &action.what {
+        What::Created { list: Some(list) } => {
+            format!("{who} created {card} in {}", bold(&list.name))
+        }
+        What::Created { list: None } => format!("{who} created {card}"),
+        What::Moved { from, to } => format!(
+            "{who} moved {card} from {} to {}",
+            bold(&from.name),
+            bold(&to.name)
+        ),
+        What::Commented { text, .. } => {
+            let head = format!("{who} commented on {card}:\n");
+            let room = comment_chars.min(SECTION_CHARS.saturating_sub(head.chars().count()));
+            format!("{head}{}", quote(text, room))
+        }
+        What::CheckItem { item, checked } => format!(
+            "{who} {} “{}” on {card}",
+            if *checked { "checked" } else { "unchecked" },
+            escape(&shorten(item, 300))
+        ),
+    };
+    // Names are short in practice; this keeps a pathological one inside
+    // Block Kit's limit rather than having Slack refuse the message.
+    shorten(&text, SECTION_CHARS)
+}
+
+fn section(text: &str) -> serde_json::Value {
+    json!({ "type": "section", "text": { "type": "mrkdwn", "text": text } })
+}
+
+/// The ids a message stands for, as its metadata lists them.
+pub fn ids_payload(board: &str, ids: &[&ActionId]) -> serde_json::Value {
+    let ids: Vec<&str> = ids.iter().map(|i| i.as_str()).collect();
+    json!({ "board": board, "actions": ids.join(",") })
+}
+
+/// Whether a message's metadata names `id` among its actions.
+pub fn names_action(payload: &serde_json::Value, id: &ActionId) -> bool {
+    payload["actions"]
+        .as_str()
+        .is_some_and(|ids| ids.split(',').any(|i| i == id.as_str()))
+}
+
+/// Whether a message's metadata marks it as the summary keyed `key`.
+pub fn is_summary(payload: &serde_json::Value, key: &ActionId) -> bool {
+    payload["summary"].as_str() == Some(key.as_str())
+}
+
+/// A message of its own for one action.
+pub fn single(action: &Action, board: &str, web_url: &str) -> Message {
+    let text = line(action, web_url, COMMENT_CHARS);
+    Message::in_channel(text.clone())
+        .with_blocks(json!([section(&text)]))
+        .with_metadata(EVENT_TYPE, ids_payload(board, &[&action.id]))
+}
+
+/// The summary that stands in the channel for a burst; `key` is the first
+/// action of the burst, which a later run looks the summary up by.
+pub fn summary(actions: &[&Action], board: &str, key: &ActionId) -> Message {
+    let count = |kind: fn(&What) -> bool| actions.iter().filter(|a| kind(&a.what)).count();
+    let parts: Vec<String> = [
+        (
+            count(|w| matches!(w, What::Created { .. })),
+            "card created",
+            "cards created",
+        ),
+        (
+            count(|w| matches!(w, What::Moved { .. })),
+            "card moved",
+            "cards moved",
+        ),
+        (
+            count(|w| matches!(w, What::Commented { .. })),
+            "comment",
+            "comments",
+        ),
+        (
+            count(|w| matches!(w, What::CheckItem { .. })),
+            "checklist item",
+            "checklist items",
+        ),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+    .collect();
+    let board_name = actions
+        .first()
+        .map(|a| a.board.name.trim())
+        .filter(|n| !n.is_empty())
+        .map(escape)
+        .unwrap_or_else(|| escape(board));
+    let text = format!(
+        "*{} Trello updates on {board_name}*: {}. The details are in the thread.",
+        actions.len(),
+        parts.join(", ")
+    );
+    Message::in_channel(text.clone())
+        .with_blocks(json!([section(&text)]))
+        .with_metadata(
+            EVENT_TYPE,
+            json!({ "board": board, "summary": key.as_str() }),
+        )
+}
+
+/// One thread reply holding a batch of actions, a section each.
+pub fn batch(actions: &[&Action], board: &str, web_url: &str, thread_ts: &str) -> Message {
+    let lines: Vec<String> = actions
+        .iter()
+        .map(|a| line(a, web_url, BATCH_COMMENT_CHARS))
+        .collect();
+    let blocks: Vec<serde_json::Value> = lines.iter().map(|l| section(l)).collect();
+    let ids: Vec<&ActionId> = actions.iter().map(|a| &a.id).collect();
+    let fallback = shorten(&lines.join("\n"), SECTION_CHARS);
+    Message::in_channel(fallback)
+        .with_blocks(json!(blocks))
+        .in_thread(thread_ts)
+        .with_metadata(EVENT_TYPE, ids_payload(board, &ids))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::action::{Entry, Named};
+
+    const WEB: &str = "https://trello.com";
+
+    fn fixture(name: &str) -> Action {
+        let text = match name {
+            "createCard" => include_str!("../tests/fixtures/trello/createCard.json"),
+            "updateCard-idList" => include_str!("../tests/fixtures/trello/updateCard-idList.json"),
+            "commentCard" => include_str!("../tests/fixtures/trello/commentCard.json"),
+            "checkItem-complete" => {
+                include_str!("../tests/fixtures/trello/updateCheckItemStateOnCard-complete.json")
+            }
+            "checkItem-incomplete" => {
+                include_str!("../tests/fixtures/trello/updateCheckItemStateOnCard-incomplete.json")
+            }
+            other => panic!("no fixture {other}"),
+        };
+        match crate::trello::parse(serde_json::from_str(text).expect("fixture JSON")) {
+            Some(Entry::Post(a)) => *a,
+            other => panic!("{name} should be postable, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn each_action_type_reads_as_who_did_what_with_a_card_link() {
+        let check = |name: &str, expected: &str| {
+            let got = line(&fixture(name), WEB, COMMENT_CHARS);
+            assert_eq!(got, expected, "fixture {name}");
+        };
+        check(
+            "createCard",
+            "*Ольга Смирнова* created <https://trello.com/c/pLmNb2Qa|Translate the reset email> in *To Do*",
+        );
+        check(
+            "updateCard-idList",
+            "*Ольга Смирнова* moved <https://trello.com/c/pLmNb2Qa|Translate the reset email> from *To Do* to *In Review*",
+        );
+        check(
+            "commentCard",
+            "*bob_dev* commented on <https://trello.com/c/pLmNb2Qa|Translate the reset email>:\n\
+             >Checked on mobile &amp; desktop: the link works.\n>Subject still says &lt;Reset&gt;.",
+        );
+        check(
+            "checkItem-complete",
+            "*Ольга Смирнова* checked “Translate subject” on <https://trello.com/c/pLmNb2Qa|Translate the reset email>",
+        );
+        check(
+            "checkItem-incomplete",
+            "*Ольга Смирнова* unchecked “Check the link on mobile” on <https://trello.com/c/pLmNb2Qa|Translate the reset email>",
+        );
+    }
+
+    #[test]
+    fn a_single_message_carries_blocks_and_its_action_id() {
+        let a = fixture("createCard");
+        let m = single(&a, "board1", WEB);
+        let body = m.to_post_json("C1");
+        assert_eq!(body["blocks"][0]["text"]["type"], "mrkdwn");
+        assert_eq!(body["metadata"]["event_type"], EVENT_TYPE);
+        assert!(names_action(&body["metadata"]["event_payload"], &a.id));
+        assert!(body.get("thread_ts").is_none());
+    }
+
+    #[test]
+    fn a_long_comment_is_cut_to_fit_a_section() {
+        let mut a = fixture("commentCard");
+        let long = "<&> ".repeat(5000);
+        a.what = What::Commented {
+            text: long,
+            list: None,
+        };
+        let text = line(&a, WEB, COMMENT_CHARS);
+        assert!(text.chars().count() <= SECTION_CHARS, "{}", text.len());
+        assert!(text.ends_with('…'));
+        // The cut never splits an escape sequence.
+        assert!(!text.contains("&a…") && !text.contains("&l…"));
+        let batch_line = line(&a, WEB, BATCH_COMMENT_CHARS);
+        assert!(batch_line.chars().count() < 450);
+    }
+
+    #[test]
+    fn shorten_counts_characters_not_bytes() {
+        assert_eq!(shorten("привет мир", 20), "привет мир");
+        assert_eq!(shorten("привет мир всем", 11), "привет мир…");
+        assert_eq!(shorten("абвгдежзий", 5), "абвг…");
+        assert_eq!(shorten("  padded  ", 10), "padded");
+    }
+
+    #[test]
+    fn summaries_count_by_kind_and_batches_list_their_ids() {
+        let all = [
+            fixture("createCard"),
+            fixture("createCard"),
+            fixture("updateCard-idList"),
+            fixture("commentCard"),
+        ];
+        let refs: Vec<&Action> = all.iter().collect();
+        let s = summary(&refs, "b1", &all[0].id).to_post_json("C1");
+        let text = s["text"].as_str().expect("text");
+        assert!(
+            text.starts_with(
+                "*4 Trello updates on Website*: 2 cards created, 1 card moved, 1 comment."
+            ),
+            "{text}"
+        );
+        assert!(is_summary(&s["metadata"]["event_payload"], &all[0].id));
+
+        let b = batch(&refs[2..], "b1", WEB, "1.5").to_post_json("C1");
+        assert_eq!(b["thread_ts"], "1.5");
+        assert_eq!(b["blocks"].as_array().map(Vec::len), Some(2));
+        let payload = &b["metadata"]["event_payload"];
+        assert!(names_action(payload, &all[2].id) && names_action(payload, &all[3].id));
+        assert!(!names_action(payload, &ActionId::at(0)));
+    }
+
+    #[test]
+    fn odd_names_are_escaped_and_a_card_without_a_link_is_bold() {
+        let mut a = fixture("createCard");
+        a.who = "<!channel>".into();
+        a.card.short_link = None;
+        a.card.id = String::new();
+        a.what = What::Created {
+            list: Some(Named {
+                id: "l".into(),
+                name: "A & B".into(),
+            }),
+        };
+        assert_eq!(
+            line(&a, WEB, 10),
+            "*&lt;!channel&gt;* created *Translate the reset email* in *A &amp; B*"
+        );
+    }
+}
