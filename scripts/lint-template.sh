@@ -22,3 +22,7 @@ fi
 # runs offline with a region set and no credentials.
 SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}" \
     "$VENV/bin/sam" validate --lint --template template.yaml
+
+# What the README promises about the template that no linter knows: one
+# role per function, no wildcards, only the dispatcher starts the worker.
+"$VENV/bin/python" scripts/check-template.py template.yaml
