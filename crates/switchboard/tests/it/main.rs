@@ -2,6 +2,7 @@
 //! and Jenkins faked by wiremock, driven by real signed requests.
 
 mod bridge;
+mod doctor;
 mod harness;
 mod poll;
 mod scan;
