@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Prints the dispatcher's performance figures beside a hello-world lambda_http
-# floor built with the same release profile: sizes, cold start and peak memory
-# against a local Lambda Runtime API, and warm in-process handling time; and
-# the unfurler's link_shared to chat.unfurl latency; and the poller draining a
-# 5,000-action Trello backlog.
+# Prints Switchboard's performance figures: every function's size, cold start
+# and peak memory beside a hello-world lambda_http floor built with the same
+# release profile (against a local Lambda Runtime API); the dispatcher's warm
+# in-process handling time; the unfurler's link_shared to chat.unfurl latency;
+# the scanner's 10,000-ticket scan; the poller draining a 5,000-action Trello
+# backlog; the dispatcher beside Slack Bolt for Python; and `serve` under wrk.
+# Needs wrk for the last part (Debian: apt-get install wrk).
 # It prints figures; it does not pass or fail on them (docs/PERFORMANCE.md
 # records them). Extra arguments go to tools/lambda_bench.py, e.g. --runs 50.
 set -euo pipefail
@@ -31,7 +33,24 @@ echo "== poller: a 5,000-action backlog drained in one run, in process"
 "$TARGET_DIR/release/examples/poll_bench" 5000
 
 echo
-echo "== cold: local Lambda Runtime API"
+echo "== cold: local Lambda Runtime API, every function beside the floor"
 python3 tools/lambda_bench.py \
   "$TARGET_DIR/release/switchboard-dispatcher" \
-  "$TARGET_DIR/release/examples/floor" "$@"
+  "$TARGET_DIR/release/examples/floor" \
+  --also unfurler="$TARGET_DIR/release/switchboard-unfurler" \
+  --also bridge="$TARGET_DIR/release/switchboard-bridge" \
+  --also scanner="$TARGET_DIR/release/switchboard-scanner" \
+  --also poller="$TARGET_DIR/release/switchboard-poller" "$@"
+
+echo
+echo "== beside Slack Bolt for Python (its AWS Lambda adapter on awslambdaric)"
+VENV=${VENV:-.venv}
+scripts/setup.sh >/dev/null
+if ! "$VENV/bin/python" -c 'import slack_bolt, awslambdaric' 2>/dev/null; then
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "slack_bolt==1.*" "awslambdaric==4.*"
+fi
+"$VENV/bin/python" tools/bolt_bench.py "$TARGET_DIR"
+
+echo
+echo "== load: switchboard serve under wrk on loopback"
+python3 tools/load_bench.py "$TARGET_DIR"

@@ -211,6 +211,84 @@ def slash_command_event() -> dict:
     }
 
 
+def http_event(path: str, body: str, headers: dict) -> dict:
+    """An API Gateway HTTP API (payload 2.0) POST with `headers` added."""
+    event = slash_command_event()
+    event["routeKey"] = f"POST {path}"
+    event["rawPath"] = path
+    event["requestContext"]["http"]["path"] = path
+    event["requestContext"]["routeKey"] = f"POST {path}"
+    event["headers"] = {
+        "content-length": str(len(body)),
+        "host": "abc123.execute-api.us-east-1.amazonaws.com",
+        "x-forwarded-proto": "https",
+        **headers,
+    }
+    event["body"] = body
+    return event
+
+
+def slack_signed(path: str, body: str, content_type: str) -> dict:
+    ts = str(int(time.time()))
+    mac = hmac.new(SIGNING_SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256)
+    return http_event(path, body, {
+        "content-type": content_type,
+        "x-slack-request-timestamp": ts,
+        "x-slack-signature": "v0=" + mac.hexdigest(),
+    })
+
+
+WEBHOOK_SECRET = "bench-webhook-secret"
+
+
+def unfurler_event() -> dict:
+    body = json.dumps({"token": "x", "challenge": "bench-challenge", "type": "url_verification"})
+    return slack_signed("/slack/events", body, "application/json")
+
+
+def bridge_event() -> dict:
+    body = json.dumps({"zen": "Keep it logically awesome.", "hook_id": 1})
+    mac = hmac.new(WEBHOOK_SECRET.encode(), body.encode(), hashlib.sha256)
+    return http_event("/webhooks/github", body, {
+        "content-type": "application/json",
+        "x-github-event": "ping",
+        "x-github-delivery": str(uuid.uuid4()),
+        "x-hub-signature-256": "sha256=" + mac.hexdigest(),
+    })
+
+
+def scheduled_event() -> dict:
+    return {
+        "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event",
+        "source": "aws.scheduler", "account": "123456789012",
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "region": "us-east-1",
+        "resources": ["arn:aws:scheduler:us-east-1:123456789012:schedule/default/bench"],
+        "detail": {},
+    }
+
+
+def check_unfurler(status: int, body: str) -> str | None:
+    return None if status == 200 and "bench-challenge" in body else f"expected the challenge, got {status} {body!r}"
+
+
+def check_bridge(status: int, body: str) -> str | None:
+    return None if status is not None and status < 300 else f"expected 2xx for a signed ping, got {status} {body!r}"
+
+
+def check_scheduled(status, body: str) -> str | None:
+    return None if status is None and body.startswith("{") else f"expected the run's JSON report, got {body!r}"
+
+
+# name → (event maker, answer check)
+FUNCTIONS = {
+    "dispatcher": (slash_command_event, None),
+    "unfurler": (unfurler_event, check_unfurler),
+    "bridge": (bridge_event, check_bridge),
+    "scanner": (scheduled_event, check_scheduled),
+    "poller": (scheduled_event, check_scheduled),
+}
+
+
 def check_dispatcher(status: int, body: str) -> str | None:
     try:
         reply = json.loads(body)
@@ -252,6 +330,7 @@ def lambda_env(name: str, workdir: Path, run: int, config: Path) -> dict:
         "SWITCHBOARD_CONFIG": str(config),
         "SWITCHBOARD_STATE": str(workdir / f"state-{name}-{run}.jsonl"),
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
 
 
@@ -259,9 +338,9 @@ class RunFailed(Exception):
     pass
 
 
-def cold_run(binary: Path, env: dict, check, logdir: Path) -> dict:
+def cold_run(binary: Path, env: dict, check, logdir: Path, event: dict | None = None) -> dict:
     """Spawns the binary for one invocation; returns its timings and peak RSS."""
-    inv = Invocation(slash_command_event())
+    inv = Invocation(event if event is not None else slash_command_event())
     server = RuntimeApi(inv)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     env = {**env, "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{server.server_address[1]}"}
@@ -299,10 +378,14 @@ def cold_run(binary: Path, env: dict, check, logdir: Path) -> dict:
             server.server_close()
 
     reply = json.loads(inv.response)
-    body = reply.get("body") or ""
-    if reply.get("isBase64Encoded"):
-        body = base64.b64decode(body).decode()
-    problem = check(reply.get("statusCode"), body)
+    if isinstance(reply, dict) and "statusCode" in reply:
+        body = reply.get("body") or ""
+        if reply.get("isBase64Encoded"):
+            body = base64.b64decode(body).decode()
+        problem = check(reply.get("statusCode"), body)
+    else:
+        # A scheduled function answers its own JSON, not an HTTP response.
+        problem = check(None, inv.response.decode() if isinstance(inv.response, bytes) else str(inv.response))
     if problem:
         raise RunFailed(f"{binary}: wrong answer: {problem}")
     return {
@@ -344,6 +427,8 @@ def main() -> int:
     parser.add_argument("floor", type=Path)
     parser.add_argument("--runs", type=int, default=20, help="cold starts per binary")
     parser.add_argument("--config", type=Path, default=REPO / "switchboard.example.toml")
+    parser.add_argument("--also", action="append", default=[], metavar="NAME=BINARY",
+                        help="another function against the same floor: unfurler, bridge, scanner, poller")
     args = parser.parse_args()
 
     subjects = {
@@ -404,6 +489,48 @@ def main() -> int:
               f"| {target} | {verdict} |")
     print(f"sizes in bytes: dispatcher {d_bin.stat().st_size} (zip {d_zip}), "
           f"floor {f_bin.stat().st_size} (zip {f_zip})")
+    if args.also:
+        return others(args, f_bin, samples["floor"])
+    return 0
+
+
+def others(args, floor_bin: Path, floor_samples: list) -> int:
+    """Each further function's cold start and peak memory beside the floor's
+    (measured again alongside, so drift falls on both alike)."""
+    median = statistics.median
+    print()
+    print("| function | cold start, median | ÷ floor | peak memory, median | ÷ floor | zip (x86_64) | targets |")
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for spec in args.also:
+        name, _, path = spec.partition("=")
+        if name not in FUNCTIONS or name == "dispatcher" or not path:
+            print(f"--also {spec!r}: expected NAME=BINARY, NAME one of unfurler, bridge, scanner, poller",
+                  file=sys.stderr)
+            return 2
+        make_event, check = FUNCTIONS[name]
+        binary = Path(path).resolve()
+        fn, fl = [], []
+        with tempfile.TemporaryDirectory(prefix="lambda-bench-") as tmp:
+            workdir = Path(tmp)
+            try:
+                for run in range(args.runs + 1):
+                    pair = [(name, binary, check, make_event()), ("floor", floor_bin, check_floor, None)]
+                    if run % 2:
+                        pair.reverse()
+                    for who, b, c, ev in pair:
+                        env = lambda_env(who, workdir, run, args.config.resolve())
+                        r = cold_run(b, env, c, workdir, ev)
+                        if run > 0:
+                            (fn if who == name else fl).append(r)
+            except RunFailed as e:
+                print(f"run failed: {e}", file=sys.stderr)
+                return 1
+        c, cf = median(r["cold_ms"] for r in fn), median(r["cold_ms"] for r in fl)
+        m, mf = median(r["peak_kib"] for r in fn) / 1024, median(r["peak_kib"] for r in fl) / 1024
+        z = zipped_size(binary)
+        met = "yes" if c <= COLD_RATIO * cf and m <= MEMORY_RATIO * mf and z <= ZIP_LIMIT_BYTES else "**no**"
+        print(f"| {name} | {c:.1f} ms | {c / cf:.2f}× | {m:.2f} MiB | {m / mf:.2f}× "
+              f"| {z / 1e6:.2f} MB | cold ≤ {COLD_RATIO}×, memory ≤ {MEMORY_RATIO}×, zip ≤ 4 MB: {met} |")
     return 0
 
 
