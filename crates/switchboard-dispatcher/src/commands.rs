@@ -84,6 +84,48 @@ pub enum Parsed {
 /// Parses command text; `slash` is the slash command's own name, used in
 /// help and usage lines.
 pub fn parse(slash: &str, text: &str) -> Parsed {
+    if let Some(help) = cached_help(slash, text) {
+        return Parsed::Help(help);
+    }
+    let parsed = parse_uncached(slash, text);
+    if let Parsed::Help(help) = &parsed {
+        remember_help(slash, text, help);
+    }
+    parsed
+}
+
+/// Help is the most asked-for answer and the dearest to build (the whole
+/// clap tree, then rendering), yet it depends only on the slash command's
+/// name and the text; a warm Lambda answers it from here.
+type HelpCache = std::sync::Mutex<std::collections::HashMap<(String, String), String>>;
+
+/// Any text that asks for help is remembered, up to this many, so odd
+/// texts cannot grow the cache without bound.
+const HELP_CACHE_ENTRIES: usize = 64;
+
+fn help_cache() -> &'static HelpCache {
+    static CACHE: std::sync::OnceLock<HelpCache> = std::sync::OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
+fn cached_help(slash: &str, text: &str) -> Option<String> {
+    help_cache()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(&(slash.to_owned(), text.to_owned()))
+        .cloned()
+}
+
+fn remember_help(slash: &str, text: &str, help: &str) {
+    let mut cache = help_cache()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if cache.len() < HELP_CACHE_ENTRIES {
+        cache.insert((slash.to_owned(), text.to_owned()), help.to_owned());
+    }
+}
+
+fn parse_uncached(slash: &str, text: &str) -> Parsed {
     let words = match split(text) {
         Ok(w) => w,
         Err(e @ (SplitError::Unbalanced(_) | SplitError::TrailingBackslash)) => {
@@ -118,6 +160,22 @@ pub fn parse(slash: &str, text: &str) -> Parsed {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn help_from_the_cache_is_the_help_clap_renders() {
+        for text in ["", "help", "help deploy", "deploy --help"] {
+            let fresh = parse_uncached("/cache-test", text);
+            assert!(matches!(fresh, Parsed::Help(_)), "{text:?}");
+            assert_eq!(parse("/cache-test", text), fresh, "first, {text:?}");
+            assert_eq!(parse("/cache-test", text), fresh, "cached, {text:?}");
+        }
+        // Other answers are never cached, and a full cache stops growing.
+        assert!(matches!(parse("/cache-test", "deplo"), Parsed::Invalid(_)));
+        for i in 0..(HELP_CACHE_ENTRIES + 10) {
+            parse("/cache-fill", &format!("deploy --help {i}"));
+        }
+        assert!(help_cache().lock().expect("cache").len() <= HELP_CACHE_ENTRIES);
+    }
 
     fn run(cmd: Command) -> Parsed {
         Parsed::Run(cmd)
