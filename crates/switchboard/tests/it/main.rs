@@ -4,6 +4,7 @@
 mod bridge;
 mod doctor;
 mod harness;
+mod hostile;
 mod poll;
 mod scan;
 mod serve;
