@@ -2,6 +2,8 @@
 //! `switchboard serve`.
 
 pub mod access;
+#[cfg(test)]
+mod allowlist_matrix;
 pub mod commands;
 pub mod handler;
 pub mod interactions;
