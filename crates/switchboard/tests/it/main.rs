@@ -7,5 +7,6 @@ mod harness;
 mod hostile;
 mod poll;
 mod scan;
+mod secrets;
 mod serve;
 mod unfurl;
