@@ -5,6 +5,8 @@ pub mod access;
 #[cfg(test)]
 mod allowlist_matrix;
 pub mod commands;
+#[cfg(test)]
+mod faults;
 pub mod handler;
 pub mod interactions;
 pub mod split;
