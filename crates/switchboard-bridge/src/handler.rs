@@ -9,7 +9,7 @@ use sha2::{Digest as _, Sha256};
 use switchboard_core::clock::now_secs;
 use switchboard_core::config::{BridgeProject, Config};
 use switchboard_core::lambda::HttpFunction;
-use switchboard_core::reply::Reply;
+use switchboard_core::reply::{Reply, expect_content_type};
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::{Secret, Secrets};
 use switchboard_core::settings::{LiveConfig, PerConfig};
@@ -106,6 +106,9 @@ impl Bridge {
         if let Err(e) = signature::verify(secret, header(headers, sig_header), body) {
             tracing::warn!(?provider, reason = %e, "rejected a webhook");
             return json(401, &e.to_string());
+        }
+        if let Err(reply) = expect_content_type(headers, "application/json") {
+            return json(reply.status, &reply.body);
         }
         let Some(kind) = header(headers, event_header) else {
             return json(400, &format!("missing {event_header} header"));
@@ -262,6 +265,9 @@ impl Bridge {
         if !bench_authorised(secret, headers, body) {
             tracing::warn!("rejected a bench webhook");
             return json(401, "missing or wrong credentials");
+        }
+        if let Err(reply) = expect_content_type(headers, "application/json") {
+            return json(reply.status, &reply.body);
         }
         #[derive(serde::Deserialize)]
         struct Bench {

@@ -32,3 +32,95 @@ impl Reply {
         }
     }
 }
+
+/// The largest request body any route reads. Slack and webhook payloads are
+/// far smaller, so anything bigger is refused before a handler sees it.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+impl Reply {
+    /// The answer to a body over [`MAX_BODY_BYTES`].
+    pub fn too_large() -> Self {
+        Self::plain(413, "the request body is larger than 1 MiB")
+    }
+}
+
+/// True when the request declares a body longer than [`MAX_BODY_BYTES`].
+pub fn declares_too_large(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|n| n > MAX_BODY_BYTES as u64)
+}
+
+/// Refuses a request whose `Content-Type` names another media type than
+/// `expected` (415). A request without one is read as `expected`, as the
+/// tools people test with often send none.
+pub fn expect_content_type(headers: &http::HeaderMap, expected: &str) -> Result<(), Reply> {
+    let Some(value) = headers.get(http::header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let media = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split(';').next())
+        .map(str::trim)
+        .unwrap_or_default();
+    if media.eq_ignore_ascii_case(expected) {
+        Ok(())
+    } else {
+        Err(Reply::plain(
+            415,
+            &format!("expected Content-Type {expected}"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(name: http::header::HeaderName, value: &str) -> http::HeaderMap {
+        let mut h = http::HeaderMap::new();
+        h.insert(name, value.parse().expect("header value"));
+        h
+    }
+
+    #[test]
+    fn content_types_are_matched_by_media_type() {
+        let form = "application/x-www-form-urlencoded";
+        let check = |value: Option<&str>, ok: bool| {
+            let h = value.map_or_else(http::HeaderMap::new, |v| {
+                with(http::header::CONTENT_TYPE, v)
+            });
+            assert_eq!(expect_content_type(&h, form).is_ok(), ok, "{value:?}");
+        };
+        check(None, true);
+        check(Some(form), true);
+        check(
+            Some("Application/X-WWW-Form-Urlencoded; charset=utf-8"),
+            true,
+        );
+        check(Some("application/json"), false);
+        check(Some("text/plain"), false);
+        check(Some(""), false);
+        let refused = expect_content_type(&with(http::header::CONTENT_TYPE, "text/xml"), form)
+            .expect_err("refused");
+        assert_eq!(refused.status, 415);
+        assert!(refused.body.contains(form), "{}", refused.body);
+    }
+
+    #[test]
+    fn declared_lengths_over_the_limit_are_caught() {
+        let check = |value: &str, over: bool| {
+            let h = with(http::header::CONTENT_LENGTH, value);
+            assert_eq!(declares_too_large(&h), over, "{value}");
+        };
+        check("0", false);
+        check(&MAX_BODY_BYTES.to_string(), false);
+        check(&(MAX_BODY_BYTES + 1).to_string(), true);
+        check("99999999999999999999999", false);
+        check("lots", false);
+        assert!(!declares_too_large(&http::HeaderMap::new()));
+    }
+}

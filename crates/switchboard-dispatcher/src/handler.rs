@@ -14,7 +14,7 @@ use switchboard_core::jobs::{
     JobRecord, JobRunner, JobSpec, JobStatus, JobStore, Work, fill_template,
 };
 use switchboard_core::lambda::HttpFunction;
-use switchboard_core::reply::Reply;
+use switchboard_core::reply::{Reply, expect_content_type};
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
 use switchboard_core::settings::{LiveConfig, PerConfig};
@@ -26,6 +26,8 @@ use tracing::Instrument as _;
 use crate::access::{Decision, decide};
 use crate::commands::{Command, Parsed, parse};
 
+/// What Slack posts slash commands and button presses as.
+pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
 /// Slack wants an answer within 3 s; an inline call to Jenkins gets this long.
 const JENKINS_TRIGGER_TIMEOUT: Duration = Duration::from_millis(2000);
 
@@ -99,7 +101,9 @@ impl Dispatcher {
 
     /// Handles `POST /slack/commands` given the raw headers and body.
     pub async fn handle_command(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
-        if let Err(reply) = guard(self.secrets.slack_signing_secret.as_ref(), headers, body) {
+        if let Err(reply) = guard(self.secrets.slack_signing_secret.as_ref(), headers, body)
+            .and_then(|()| expect_content_type(headers, FORM))
+        {
             return reply;
         }
         let cmd = match SlashCommand::from_form(body) {

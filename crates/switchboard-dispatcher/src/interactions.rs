@@ -7,12 +7,12 @@ use switchboard_core::audit::{self, AuditEntry};
 use switchboard_core::clock::{format_utc, now_secs};
 use switchboard_core::config::Config;
 use switchboard_core::ledger::{self, Quiet};
-use switchboard_core::reply::Reply;
+use switchboard_core::reply::{Reply, expect_content_type};
 use switchboard_core::slack::interaction::{ButtonPress, Interaction};
 use switchboard_core::slack::verify::guard;
 use switchboard_core::slack::{Chat, Message};
 
-use crate::handler::Dispatcher;
+use crate::handler::{Dispatcher, FORM};
 
 /// The buttons' action ids, as the scanner's digest sets them.
 pub const SNOOZE: &str = "sb_snooze";
@@ -21,7 +21,9 @@ pub const STILL_VALID: &str = "sb_still_valid";
 impl Dispatcher {
     /// Handles `POST /slack/interactions` given the raw headers and body.
     pub async fn handle_interaction(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
-        if let Err(reply) = guard(self.secrets.slack_signing_secret.as_ref(), headers, body) {
+        if let Err(reply) = guard(self.secrets.slack_signing_secret.as_ref(), headers, body)
+            .and_then(|()| expect_content_type(headers, FORM))
+        {
             return reply;
         }
         let presses = match Interaction::from_form(body) {

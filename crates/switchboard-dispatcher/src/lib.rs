@@ -2,7 +2,11 @@
 //! `switchboard serve`.
 
 pub mod access;
+#[cfg(test)]
+mod allowlist_matrix;
 pub mod commands;
+#[cfg(test)]
+mod faults;
 pub mod handler;
 pub mod interactions;
 pub mod split;

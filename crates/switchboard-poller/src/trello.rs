@@ -77,13 +77,15 @@ impl TrelloActions {
     /// Removes the credentials from text Trello sent back, in case an error
     /// page echoes the request.
     fn scrub(&self, text: &str) -> String {
-        let mut out: String = text.chars().take(200).collect();
+        // Replace before cutting to length, so a secret that crosses the cut
+        // cannot leave its first half behind.
+        let mut out: String = text.chars().take(4096).collect();
         for secret in [&self.key, &self.token] {
             if !secret.expose().is_empty() {
                 out = out.replace(secret.expose(), "***");
             }
         }
-        out.trim().to_owned()
+        out.chars().take(200).collect::<String>().trim().to_owned()
     }
 }
 
@@ -305,6 +307,28 @@ pub fn parse(raw: serde_json::Value) -> Option<Entry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_echoed_credential_is_scrubbed_even_across_the_cut() {
+        let trello = TrelloActions::new(
+            reqwest::Client::new(),
+            DEFAULT_API_URL,
+            Secret::new("key-0123456789abcdef"),
+            Secret::new("token-0123456789abcdef0123456789abcdef"),
+        );
+        // The token starts ten characters before the 200-character cut.
+        let page = format!(
+            "{}token-0123456789abcdef0123456789abcdef and key-0123456789abcdef",
+            "x".repeat(190)
+        );
+        let detail = trello.scrub(&page);
+        assert!(
+            detail.starts_with(&format!("{}*** and", "x".repeat(190))),
+            "{detail}"
+        );
+        assert!(!detail.contains("token-01"), "{detail}");
+        assert_eq!(trello.scrub("bad key-0123456789abcdef"), "bad ***");
+    }
 
     #[test]
     fn ids_sort_by_time_and_a_time_makes_a_cursor() {

@@ -8,7 +8,7 @@ use http::HeaderMap;
 use switchboard_core::clock::now_secs;
 use switchboard_core::config::Config;
 use switchboard_core::lambda::HttpFunction;
-use switchboard_core::reply::Reply;
+use switchboard_core::reply::{Reply, expect_content_type};
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
 use switchboard_core::settings::{LiveConfig, PerConfig};
@@ -78,7 +78,9 @@ impl Unfurler {
     /// Handles `POST /slack/events` given the raw headers and body.
     pub async fn handle_event(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
         let started = tokio::time::Instant::now();
-        if let Err(reply) = guard(self.secrets.slack_signing_secret.as_ref(), headers, body) {
+        if let Err(reply) = guard(self.secrets.slack_signing_secret.as_ref(), headers, body)
+            .and_then(|()| expect_content_type(headers, "application/json"))
+        {
             return reply;
         }
         let event = match SlackEvent::from_json(body) {

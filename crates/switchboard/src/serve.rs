@@ -8,12 +8,15 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use switchboard_bridge::{Bridge, Provider};
 use switchboard_core::config::Config;
+use switchboard_core::reply::{MAX_BODY_BYTES, declares_too_large};
 use switchboard_core::runtime::{LocalPaths, Runtime};
 use switchboard_core::secrets::Secrets;
 use switchboard_dispatcher::{Dispatcher, Reply};
@@ -67,6 +70,8 @@ pub async fn run(
         .route("/webhooks/bitbucket", post(bitbucket))
         .route("/webhooks/github", post(github))
         .route("/webhooks/bench", post(bench))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(refuse_declared_too_large))
         .with_state(handlers);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
@@ -109,32 +114,72 @@ struct Handlers {
     bridge: Bridge,
 }
 
-async fn commands(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
-    to_response(h.dispatcher.handle_command(&headers, &body).await)
+/// A body that declares more than the limit is refused before a byte of
+/// it is read; one that only turns out longer is cut off by the body limit.
+async fn refuse_declared_too_large(req: Request, next: Next) -> Response {
+    if declares_too_large(req.headers()) {
+        return to_response(Reply::too_large());
+    }
+    next.run(req).await
 }
 
-async fn interactions(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
-    to_response(h.dispatcher.handle_interaction(&headers, &body).await)
+/// The body as read, or the answer for one that could not be read.
+fn read(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Reply> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Reply::too_large()
+        } else {
+            Reply::plain(400, "the request body could not be read")
+        }
+    })
 }
 
-async fn events(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
-    to_response(h.unfurler.handle_event(&headers, &body).await)
+type Body = Result<Bytes, BytesRejection>;
+
+async fn commands(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Body) -> Response {
+    match read(body) {
+        Ok(body) => to_response(h.dispatcher.handle_command(&headers, &body).await),
+        Err(r) => to_response(r),
+    }
 }
 
-async fn bitbucket(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
-    to_response(
-        h.bridge
-            .handle_pr(Provider::Bitbucket, &headers, &body)
-            .await,
-    )
+async fn interactions(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Body) -> Response {
+    match read(body) {
+        Ok(body) => to_response(h.dispatcher.handle_interaction(&headers, &body).await),
+        Err(r) => to_response(r),
+    }
 }
 
-async fn github(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
-    to_response(h.bridge.handle_pr(Provider::Github, &headers, &body).await)
+async fn events(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Body) -> Response {
+    match read(body) {
+        Ok(body) => to_response(h.unfurler.handle_event(&headers, &body).await),
+        Err(r) => to_response(r),
+    }
 }
 
-async fn bench(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Bytes) -> Response {
-    to_response(h.bridge.handle_bench(&headers, &body).await)
+async fn bitbucket(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Body) -> Response {
+    match read(body) {
+        Ok(body) => to_response(
+            h.bridge
+                .handle_pr(Provider::Bitbucket, &headers, &body)
+                .await,
+        ),
+        Err(r) => to_response(r),
+    }
+}
+
+async fn github(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Body) -> Response {
+    match read(body) {
+        Ok(body) => to_response(h.bridge.handle_pr(Provider::Github, &headers, &body).await),
+        Err(r) => to_response(r),
+    }
+}
+
+async fn bench(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Body) -> Response {
+    match read(body) {
+        Ok(body) => to_response(h.bridge.handle_bench(&headers, &body).await),
+        Err(r) => to_response(r),
+    }
 }
 
 fn to_response(reply: Reply) -> Response {

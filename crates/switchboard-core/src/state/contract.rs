@@ -142,3 +142,64 @@ pub async fn run_all(store: &dyn StateStore) {
         .expect("odd");
     assert_eq!(back.value, odd);
 }
+
+/// Many writers compare-and-set one counter at once, through `handles`
+/// (several handles onto one store, where that means something). Each
+/// increment reads, yields so the others read the same value, and writes
+/// conditionally, retrying when it loses. Nothing lost: the counter ends
+/// at the number of successful writes. Nothing doubled: no two writers win
+/// with the same old value. Returns the number of lost races, which must be
+/// some for the test to mean anything.
+pub async fn conflict_storm(
+    handles: &[std::sync::Arc<dyn StateStore>],
+    writers: usize,
+    each: usize,
+) -> usize {
+    let key = Key::new(format!("t{}", crate::ids::JobId::new_random()), "counter");
+    let mut set = tokio::task::JoinSet::new();
+    for w in 0..writers {
+        let store = handles[w % handles.len()].clone();
+        let key = key.clone();
+        set.spawn(async move {
+            let (mut won, mut lost_races) = (Vec::new(), 0);
+            while won.len() < each {
+                let old = store.get(&key).await.expect("read the counter");
+                tokio::task::yield_now().await;
+                let (n, condition) = match &old {
+                    None => (0, Condition::Absent),
+                    Some(i) => (
+                        i.value.parse::<usize>().expect("a number"),
+                        Condition::ValueIs(i.value.clone()),
+                    ),
+                };
+                let next = Item {
+                    key: key.clone(),
+                    value: (n + 1).to_string(),
+                    expires_at: None,
+                };
+                match store.put(next, condition).await {
+                    Ok(()) => won.push(n + 1),
+                    Err(StoreError::ConditionFailed) => lost_races += 1,
+                    Err(e) => panic!("a write failed outright: {e}"),
+                }
+            }
+            (won, lost_races)
+        });
+    }
+    let (mut values, mut lost_races) = (Vec::new(), 0);
+    while let Some(done) = set.join_next().await {
+        let (won, lost) = done.expect("writer task");
+        values.extend(won);
+        lost_races += lost;
+    }
+    let total = writers * each;
+    values.sort_unstable();
+    assert_eq!(
+        values,
+        (1..=total).collect::<Vec<_>>(),
+        "every value written exactly once"
+    );
+    let last = handles[0].get(&key).await.expect("read").expect("counter");
+    assert_eq!(last.value, total.to_string(), "the counter holds every win");
+    lost_races
+}

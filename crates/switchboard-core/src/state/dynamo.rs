@@ -174,6 +174,16 @@ mod tests {
         crate::state::contract::run_all(&store).await;
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_conflict_storm_loses_and_doubles_nothing_on_moto() {
+        let aws = moto::sdk_config().await;
+        let table = moto::create_table(&aws).await;
+        let store: std::sync::Arc<dyn crate::state::StateStore> =
+            std::sync::Arc::new(DynamoStore::new(Client::new(&aws), table));
+        let lost = crate::state::contract::conflict_storm(&[store], 8, 5).await;
+        assert!(lost > 0, "the writers never collided");
+    }
+
     #[tokio::test]
     async fn the_second_conditional_write_loses_on_moto() {
         let aws = moto::sdk_config().await;

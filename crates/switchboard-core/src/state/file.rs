@@ -340,6 +340,19 @@ mod tests {
         crate::state::contract::run_all(&store).await;
     }
 
+    /// Two handles onto one file, as two local processes would have.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_conflict_storm_loses_and_doubles_nothing() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.jsonl");
+        let handles: Vec<std::sync::Arc<dyn crate::state::StateStore>> = vec![
+            std::sync::Arc::new(FileStore::open(&path).expect("open")),
+            std::sync::Arc::new(FileStore::open(&path).expect("open")),
+        ];
+        let lost = crate::state::contract::conflict_storm(&handles, 16, 10).await;
+        assert!(lost > 0, "the writers never collided");
+    }
+
     #[tokio::test]
     async fn survives_a_restart_and_sees_other_writers() {
         let dir = tempfile::tempdir().expect("tempdir");

@@ -10,7 +10,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::harness::{Served, WEBHOOK_SECRET};
 
-fn fixture(name: &str) -> String {
+pub(crate) fn fixture(name: &str) -> String {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../switchboard-bridge/tests/fixtures")
         .join(name);
@@ -40,7 +40,7 @@ path = "state.jsonl"
 }
 
 /// Jira with SHOP-{n} in "In Review" and the given transitions.
-async fn jira(issue: &str, transitions: serde_json::Value) -> MockServer {
+pub(crate) async fn jira(issue: &str, transitions: serde_json::Value) -> MockServer {
     let jira = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(format!("/rest/api/3/issue/{issue}")))
@@ -76,14 +76,14 @@ async fn slack() -> MockServer {
     slack
 }
 
-fn transitions() -> serde_json::Value {
+pub(crate) fn transitions() -> serde_json::Value {
     serde_json::json!([
         {"id": "21", "name": "Approve", "to": {"name": "Ready for Test", "id": "10001"}},
         {"id": "31", "name": "Reject", "to": {"name": "Needs improvement", "id": "10002"}}
     ])
 }
 
-async fn executed(jira: &MockServer) -> Vec<serde_json::Value> {
+pub(crate) async fn executed(jira: &MockServer) -> Vec<serde_json::Value> {
     jira.received_requests()
         .await
         .unwrap_or_default()

@@ -11,6 +11,7 @@ use switchboard_core::slack::verify::{sign, signed_headers};
 
 pub const SECRET: &str = "integration-signing-secret";
 pub const WEBHOOK_SECRET: &str = "integration-webhook-secret";
+pub const JENKINS_TOKEN: &str = "integration-jenkins-token";
 
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_switchboard"))
@@ -34,6 +35,8 @@ pub struct Served {
     child: Child,
     pub base: String,
     pub dir: tempfile::TempDir,
+    /// Everything `serve` wrote to stderr, when started with `capturing`.
+    log: Option<std::sync::Arc<std::sync::Mutex<String>>>,
 }
 
 impl Drop for Served {
@@ -46,6 +49,24 @@ impl Drop for Served {
 impl Served {
     /// Starts `serve --addr 127.0.0.1:0` in a temp dir with `config`.
     pub fn start(config: &str) -> Self {
+        Self::spawn(config, false)
+    }
+
+    /// Like `start`, logging at trace level into a buffer (`log`).
+    pub fn capturing(config: &str) -> Self {
+        Self::spawn(config, true)
+    }
+
+    /// What `serve` has logged so far (empty unless `capturing`).
+    pub fn log(&self) -> String {
+        self.log.as_ref().map_or_else(String::new, |l| {
+            l.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .clone()
+        })
+    }
+
+    fn spawn(config: &str, capture: bool) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let config_path = dir.path().join("switchboard.toml");
         std::fs::write(&config_path, config).expect("write config");
@@ -62,12 +83,32 @@ impl Served {
             .env("TRACKER_JIRA_TOKEN", "jira-api-token")
             .env("TRACKER_TRELLO_USER", crate::poll::TRELLO_KEY)
             .env("TRACKER_TRELLO_TOKEN", crate::poll::TRELLO_TOKEN)
+            .env("JENKINS_USER", "switchboard-bot")
+            .env("JENKINS_TOKEN", JENKINS_TOKEN)
             .env("SWITCHBOARD_WORKER_BIN", worker_bin())
-            .env("RUST_LOG", "info")
+            .env("RUST_LOG", if capture { "trace" } else { "info" })
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(if capture {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
             .expect("spawn switchboard serve");
+        let log = child.stderr.take().map(|stderr| {
+            let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+            let sink = log.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    let mut l = sink
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            });
+            log
+        });
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
         BufReader::new(stdout)
@@ -78,7 +119,12 @@ impl Served {
             .strip_prefix("switchboard listening on ")
             .unwrap_or_else(|| panic!("unexpected first line from serve: {line:?}"))
             .to_owned();
-        Self { child, base, dir }
+        Self {
+            child,
+            base,
+            dir,
+            log,
+        }
     }
 
     pub fn state_path(&self) -> PathBuf {

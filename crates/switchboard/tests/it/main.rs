@@ -4,7 +4,9 @@
 mod bridge;
 mod doctor;
 mod harness;
+mod hostile;
 mod poll;
 mod scan;
+mod secrets;
 mod serve;
 mod unfurl;
