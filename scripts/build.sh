@@ -14,8 +14,9 @@ if ! "$VENV/bin/python" -c 'import ziglang' 2>/dev/null || [ ! -x "$VENV/bin/car
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "cargo-lambda==1.*" "ziglang==0.*"
 fi
 # cargo-lambda finds zig through `python3 -m ziglang`: the virtualenv's
-# python must come first on PATH.
-export PATH="$VENV/bin:$PATH"
+# python must come first on PATH, as an absolute path, because build
+# scripts run in each crate's own directory.
+export PATH="$(cd "$VENV" && pwd)/bin:$PATH"
 rustup target add aarch64-unknown-linux-gnu >/dev/null
 
 bins=()
