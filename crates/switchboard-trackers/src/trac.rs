@@ -899,6 +899,9 @@ fn drop_field_changes(html: &str) -> &str {
     html
 }
 
+/// The most `> ` marks a quoted line gets.
+const MAX_QUOTE_DEPTH: usize = 4;
+
 /// Builds plain text line by line from HTML text and tags.
 #[derive(Default)]
 struct PlainText {
@@ -976,7 +979,9 @@ impl PlainText {
                 self.out
                     .push_str(if self.paragraph { "\n\n" } else { "\n" });
             }
-            self.out.push_str(&"> ".repeat(self.quote));
+            // Deeper quotes show as this deep, so nesting cannot multiply the text.
+            self.out
+                .push_str(&"> ".repeat(self.quote.min(MAX_QUOTE_DEPTH)));
             self.out.push_str(line);
             self.paragraph = false;
         }
@@ -2055,6 +2060,21 @@ mod prop_tests {
                 .map(|r| r.into_iter().map(|f| f.replace('\u{feff}', "")).collect())
                 .collect();
             prop_assert_eq!(parse_csv(&write_csv(&rows)), rows);
+        }
+
+        #[test]
+        fn html_text_grows_at_most_linearly(
+            tokens in proptest::collection::vec(proptest::sample::select(vec![
+                "<blockquote>", "</blockquote>", "<pre>", "</pre>", "<p>", "<br/>", "<li>",
+                "<ul>", "x", " ", "\n", "&amp;", "&#x1F389;", "<", ">",
+            ]), 0..400),
+            depth in 0usize..200,
+            lines in 0usize..200,
+        ) {
+            // Deep quotes with many lines are the case that could multiply.
+            let html = format!("{}{}{}", "<blockquote>".repeat(depth), "x<br/>".repeat(lines), tokens.concat());
+            let text = html_to_text(&html);
+            prop_assert!(text.len() <= 4 * html.len() + 16, "{} bytes from {}", text.len(), html.len());
         }
 
         #[test]
