@@ -320,6 +320,16 @@ mod prop_tests {
         ]
     }
 
+    #[test]
+    fn a_long_github_action_is_cut_in_the_ignored_note() {
+        let body = serde_json::json!({ "action": "x".repeat(500), "pull_request": {} });
+        let Err(EventError::Ignored(why)) = github("pull_request", body.to_string().as_bytes())
+        else {
+            panic!("expected an ignored event");
+        };
+        assert_eq!(why, format!("pull_request {}", "x".repeat(64)));
+    }
+
     proptest! {
         #![proptest_config(prop::config())]
 

@@ -215,6 +215,12 @@ mod prop_tests {
     use crate::testing::prop;
     use proptest::prelude::*;
 
+    #[test]
+    fn a_bare_string_secret_is_not_quoted_back() {
+        let e = Secrets::from_json("\"xoxb-123456789\"").expect_err("not an object");
+        assert!(!format!("{e:#}").contains("123456789"), "{e:#}");
+    }
+
     proptest! {
         #![proptest_config(prop::config())]
 

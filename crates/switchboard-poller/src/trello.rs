@@ -435,6 +435,19 @@ mod prop_tests {
             })
     }
 
+    #[test]
+    fn a_token_across_the_cut_is_still_hidden() {
+        let token = "ab".repeat(32);
+        let trello = TrelloActions::new(
+            reqwest::Client::new(),
+            "https://api.trello.com",
+            Secret::new("k"),
+            Secret::new(token.clone()),
+        );
+        let shown = trello.scrub(&format!("{}{token}", "-".repeat(190)));
+        assert!(!shown.contains("abab"), "{shown:?}");
+    }
+
     proptest! {
         #![proptest_config(prop::config())]
 

@@ -616,6 +616,14 @@ mod prop_tests {
         }
     }
 
+    #[test]
+    fn a_ticket_id_that_is_not_a_whole_number_is_refused() {
+        for id in ["-0.0", "1e3", "-3", "1.5"] {
+            let body = format!("[{{\"ticket_id\": {id}}}]");
+            assert!(list_from_json(&body, "web", "https://x").is_err(), "{id}");
+        }
+    }
+
     proptest! {
         #![proptest_config(prop::config())]
 

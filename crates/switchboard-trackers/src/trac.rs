@@ -1988,6 +1988,12 @@ mod prop_tests {
             .collect()
     }
 
+    #[test]
+    fn deep_quotes_show_four_marks_at_most() {
+        let html = format!("{}a<br/>b", "<blockquote>".repeat(50));
+        assert_eq!(html_to_text(&html), "> > > > a\n> > > > b");
+    }
+
     proptest! {
         #![proptest_config(prop::config())]
 
