@@ -1,6 +1,6 @@
 # One target per workflow; each wraps a single command, so CI and a newcomer
 # run the same thing.
-.PHONY: setup serve test bench build deploy lint-template
+.PHONY: setup serve test bench build deploy lint-template fuzz
 
 setup:
 	scripts/setup.sh
@@ -26,3 +26,9 @@ deploy:
 
 lint-template:
 	scripts/lint-template.sh
+
+# The property tests alone, with as many cases as CASES says (the test
+# command runs 10,000 each).
+CASES ?= 1000000
+fuzz:
+	PROPTEST_CASES=$(CASES) cargo test --workspace --lib prop_tests

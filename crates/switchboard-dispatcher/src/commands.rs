@@ -336,3 +336,79 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod prop_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use switchboard_core::testing::prop;
+
+    const WORDS: &[&str] = &[
+        "help",
+        "deploy",
+        "backup",
+        "restore",
+        "jobs",
+        "deplyo",
+        "--client",
+        "--branch",
+        "--issue",
+        "--from",
+        "--limit",
+        "--help",
+        "-h",
+        "--version",
+        "-V",
+        "--",
+        "--client=acme",
+        "acme",
+        "main",
+        "SHOP-12",
+        "snap-1",
+        "0",
+        "5",
+        "50",
+        "51",
+        "-1",
+        "..",
+        "a/../b",
+        "'a b'",
+        "\"x\"",
+        "\\",
+        "'",
+    ];
+
+    proptest! {
+        #![proptest_config(prop::config())]
+
+        #[test]
+        fn any_text_is_help_invalid_or_a_checked_command(
+            text in prop_oneof![
+                any::<String>(),
+                proptest::collection::vec(prop::word(WORDS), 0..7).prop_map(|w| w.join(" ")),
+            ],
+        ) {
+            match parse("/example", &text) {
+                Parsed::Help(h) | Parsed::Invalid(h) => prop_assert!(!h.trim().is_empty()),
+                Parsed::Run(command) => {
+                    let arguments = match &command {
+                        Command::Deploy { client, branch, issue } => {
+                            let mut a = vec![client, branch];
+                            a.extend(issue);
+                            a
+                        }
+                        Command::Backup { client } => vec![client],
+                        Command::Restore { client, from } => vec![client, from],
+                        Command::Jobs { limit } => {
+                            prop_assert!((1..=50).contains(limit));
+                            vec![]
+                        }
+                    };
+                    for a in arguments {
+                        prop_assert_eq!(switchboard_core::jobs::check_argument(a), Ok(()));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -338,3 +338,39 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod prop_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use switchboard_core::testing::prop;
+
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            proptest::collection::vec(
+                proptest::sample::select(vec!["word", " ", "\n", "&", "<", ">", "é", "🎉", "x"]),
+                0..800,
+            )
+            .prop_map(|w| w.concat()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(prop::config())]
+
+        #[test]
+        fn shortened_text_fits(text in text(), max in 1usize..400) {
+            let short = shorten(&text, max);
+            prop_assert!(short.chars().count() <= max);
+            let head = short.strip_suffix('…').unwrap_or(&short);
+            prop_assert!(text.contains(head));
+        }
+
+        #[test]
+        fn quoted_comments_fit_once_escaped(text in text(), max in 2usize..400) {
+            let quoted = quote(&text, max);
+            prop_assert!(quoted.chars().count() <= max, "{} > {max}", quoted.chars().count());
+        }
+    }
+}

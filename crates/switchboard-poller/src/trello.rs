@@ -77,9 +77,8 @@ impl TrelloActions {
     /// Removes the credentials from text Trello sent back, in case an error
     /// page echoes the request.
     fn scrub(&self, text: &str) -> String {
-        // Replace before cutting to length, so a secret that crosses the cut
-        // cannot leave its first half behind.
-        let mut out: String = text.chars().take(4096).collect();
+        // Replaced before the cut, so a cut cannot keep part of a secret.
+        let mut out = text.to_owned();
         for secret in [&self.key, &self.token] {
             if !secret.expose().is_empty() {
                 out = out.replace(secret.expose(), "***");
@@ -383,5 +382,147 @@ mod tests {
             Some("API_TOKEN_LIMIT_EXCEEDED")
         );
         assert_eq!(rate_limit_code("slow down"), None);
+    }
+}
+
+#[cfg(test)]
+mod prop_tests {
+    use super::*;
+    use crate::action::{Entry, What};
+    use proptest::prelude::*;
+    use switchboard_core::testing::prop;
+
+    const WORDS: &[&str] = &[
+        "id",
+        "type",
+        "data",
+        "memberCreator",
+        "fullName",
+        "username",
+        "board",
+        "card",
+        "list",
+        "listBefore",
+        "listAfter",
+        "text",
+        "checkItem",
+        "name",
+        "state",
+        "complete",
+        "incomplete",
+        "shortLink",
+        "createCard",
+        "updateCard",
+        "commentCard",
+        "updateCheckItemStateOnCard",
+        "deleteCard",
+        "6634b9a4c0ffee0000000001",
+        "aBcD1234",
+    ];
+
+    /// An action object with the fields Trello sends, each present or not.
+    fn action() -> impl Strategy<Value = serde_json::Value> {
+        let field = |name: &'static str| {
+            proptest::option::of(prop::json(WORDS)).prop_map(move |v| (name, v))
+        };
+        (
+            prop_oneof![
+                Just("6634b9a4c0ffee0000000001".to_owned()),
+                "[0-9a-fA-F]{23,25}",
+                prop::word(WORDS),
+            ],
+            prop::word(WORDS),
+            proptest::collection::vec(
+                prop_oneof![
+                    field("board"),
+                    field("card"),
+                    field("list"),
+                    field("listBefore"),
+                    field("listAfter"),
+                    field("text"),
+                    field("checkItem"),
+                ],
+                0..6,
+            ),
+            proptest::option::of(prop::json(WORDS)),
+        )
+            .prop_map(|(id, kind, data, member)| {
+                let data: serde_json::Map<_, _> = data
+                    .into_iter()
+                    .filter_map(|(k, v)| Some((k.to_owned(), v?)))
+                    .collect();
+                serde_json::json!({
+                    "id": id, "type": kind, "data": data, "memberCreator": member,
+                })
+            })
+    }
+
+    #[test]
+    fn a_token_across_the_cut_is_still_hidden() {
+        let token = "ab".repeat(32);
+        let trello = TrelloActions::new(
+            reqwest::Client::new(),
+            "https://api.trello.com",
+            Secret::new("k"),
+            Secret::new(token.clone()),
+        );
+        let shown = trello.scrub(&format!("{}{token}", "-".repeat(190)));
+        assert!(!shown.contains("abab"), "{shown:?}");
+    }
+
+    proptest! {
+        #![proptest_config(prop::config())]
+
+        #[test]
+        fn any_action_is_posted_skipped_or_left_out(raw in prop_oneof![prop::json(WORDS), action()]) {
+            let id = raw.get("id").and_then(|v| v.as_str()).map(str::to_owned);
+            match parse(raw) {
+                None => prop_assert!(id.as_deref().and_then(ActionId::parse).is_none()),
+                Some(Entry::Skip { id: got, .. }) => prop_assert_eq!(Some(got.as_str()), id.as_deref()),
+                Some(Entry::Post(action)) => {
+                    prop_assert_eq!(Some(action.id.as_str()), id.as_deref());
+                    prop_assert!(!action.who.trim().is_empty());
+                    if let Some(link) = &action.card.short_link {
+                        prop_assert!(!link.is_empty() && link.bytes().all(|b| b.is_ascii_alphanumeric()));
+                    }
+                    if let What::Moved { .. } = action.what {
+                        prop_assert_eq!(action.what.kind(), switchboard_core::config::TrelloActionKind::MoveCard);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn error_pages_never_show_the_credentials(
+            key in "[a-f0-9]{32}",
+            token in "[a-f0-9]{64}",
+            before in "[ -/]{0,260}",
+            after in "[ -/]{0,40}",
+            which in any::<bool>(),
+        ) {
+            // One client for every case: building one loads the TLS roots.
+            static HTTP: std::sync::LazyLock<reqwest::Client> =
+                std::sync::LazyLock::new(reqwest::Client::new);
+            let trello = TrelloActions::new(
+                HTTP.clone(),
+                "https://api.trello.com",
+                Secret::new(key.clone()),
+                Secret::new(token.clone()),
+            );
+            let secret = if which { &key } else { &token };
+            let shown = trello.scrub(&format!("{before}{secret}{after}"));
+            // Not even a piece of a credential survives, wherever the cut falls.
+            for piece in secret.as_bytes().windows(6) {
+                let piece = std::str::from_utf8(piece).expect("hex is text");
+                prop_assert!(!shown.contains(piece), "{shown:?} shows part of the secret");
+            }
+        }
+
+        #[test]
+        fn rate_limit_codes_come_from_the_body(body in any::<String>()) {
+            if let Some(code) = rate_limit_code(&body) {
+                prop_assert!(body.contains(&code));
+            }
+        }
     }
 }

@@ -86,9 +86,10 @@ fn issue_key(s: &str) -> Option<String> {
     let ok = project.chars().next()?.is_ascii_alphabetic()
         && project
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && number(n).is_some();
-    ok.then(|| format!("{}-{}", project.to_ascii_uppercase(), n))
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    // The number as parsed, so `+5` or `007` cannot reach a URL path as typed.
+    let n = number(n).filter(|_| ok)?;
+    Some(format!("{}-{n}", project.to_ascii_uppercase()))
 }
 
 #[cfg(test)]
@@ -200,6 +201,10 @@ mod tests {
             "https://acme.atlassian.net/browse/shop-7?focusedCommentId=1",
             Some(("jira", "SHOP-7", "", None)),
         );
+        check(
+            "https://acme.atlassian.net/browse/shop-+7",
+            Some(("jira", "SHOP-7", "", None)),
+        );
         check("https://acme.atlassian.net/browse/7-SHOP", None);
         check("https://acme.atlassian.net.evil.io/browse/SHOP-7", None);
 
@@ -216,5 +221,133 @@ mod tests {
 
         check("not a url", None);
         check("https://example.com/ticket/1", None);
+    }
+}
+
+#[cfg(test)]
+mod prop_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use switchboard_core::config::TracMode;
+    use switchboard_core::testing::prop;
+
+    const PARTS: &[&str] = &[
+        "https://",
+        "http://",
+        "ftp://",
+        "trac.example.com",
+        "acme.codebasehq.com",
+        "trello.com",
+        "acme.atlassian.net",
+        "tracker.yandex.ru",
+        "TRAC.example.com",
+        "evil.com",
+        ":443",
+        ":8080",
+        "/",
+        "/acme",
+        "/ticket/",
+        "/projects/",
+        "/web",
+        "/tickets/",
+        "/c/",
+        "/browse/",
+        "ABC-12",
+        "abc-+5",
+        "A_1-007",
+        "12",
+        "0",
+        "-1",
+        "+7",
+        "99999999999999999999",
+        "..",
+        "%2e%2e",
+        "%2F",
+        "aBcD1234",
+        "#comment:3",
+        "#comment:0",
+        "#comment:1.3",
+        "?x=1",
+        "@",
+        "\\",
+        " ",
+        "é",
+    ];
+
+    fn tracker(kind: TrackerKind, url: &str) -> TrackerConfig {
+        TrackerConfig {
+            name: format!("{kind:?}"),
+            kind,
+            url: url.into(),
+            api_url: None,
+            trac_mode: TracMode::Jsonrpc,
+            org_id: None,
+        }
+    }
+
+    fn trackers() -> Vec<TrackerConfig> {
+        vec![
+            tracker(TrackerKind::Trac, "https://trac.example.com/acme"),
+            tracker(TrackerKind::Codebase, "https://acme.codebasehq.com"),
+            tracker(TrackerKind::Trello, "https://trello.com"),
+            tracker(TrackerKind::Jira, "https://acme.atlassian.net/"),
+            tracker(TrackerKind::Yandex, "https://tracker.yandex.ru"),
+        ]
+    }
+
+    /// Links shaped like each tracker's, with a tricky piece where the key goes.
+    fn links() -> impl Strategy<Value = String> {
+        let origin = proptest::sample::select(vec![
+            "https://trac.example.com/acme",
+            "https://acme.codebasehq.com/projects/web",
+            "https://acme.codebasehq.com/projects",
+            "https://trello.com/c",
+            "https://acme.atlassian.net/browse",
+            "https://tracker.yandex.ru",
+            "http://tracker.yandex.ru:443",
+        ]);
+        let middle = proptest::sample::select(vec!["", "/ticket", "/tickets", "/web/tickets"]);
+        let piece = prop_oneof![prop::word(PARTS), "[a-zA-Z0-9_%.+-]{1,12}"];
+        let fragment = proptest::option::of(prop::word(PARTS));
+        (
+            origin,
+            middle,
+            piece.clone(),
+            proptest::option::of(piece),
+            fragment,
+        )
+            .prop_map(|(origin, middle, piece, more, fragment)| {
+                let mut link = format!("{origin}{middle}/{piece}");
+                if let Some(more) = more {
+                    link = format!("{link}-{more}");
+                }
+                if let Some(f) = fragment {
+                    link = format!("{link}#{f}");
+                }
+                link
+            })
+    }
+
+    proptest! {
+        #![proptest_config(prop::config())]
+
+        #[test]
+        fn recognised_keys_are_path_safe(
+            link in prop_oneof![
+                1 => any::<String>(),
+                1 => proptest::collection::vec(prop::word(PARTS), 1..9).prop_map(|p| p.concat()),
+                3 => links(),
+            ],
+        ) {
+            if let Some(r) = recognise(&link, &trackers()) {
+                prop_assert!(crate::wire::path_safe(&r.key), "key {:?} from {:?}", r.key, link);
+                prop_assert!(
+                    r.project.is_empty() || crate::wire::path_safe(&r.project),
+                    "project {:?} from {:?}", r.project, link
+                );
+                prop_assert_eq!(r.url, link);
+                prop_assert!(r.comment.is_none_or(|n| n > 0));
+            }
+        }
     }
 }

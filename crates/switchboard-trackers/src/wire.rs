@@ -356,3 +356,38 @@ mod tests {
         assert_eq!(non_empty(None), None);
     }
 }
+
+#[cfg(test)]
+mod prop_tests {
+    use super::*;
+    use proptest::prelude::*;
+    use switchboard_core::testing::prop;
+
+    proptest! {
+        #![proptest_config(prop::config())]
+
+        #[test]
+        fn excerpts_stay_within_the_limit(
+            text in prop_oneof![
+                any::<String>(),
+                proptest::collection::vec(
+                    proptest::sample::select(vec!["слово", " ", "\n", "x", "🎉", "é"]),
+                    0..2000,
+                ).prop_map(|w| w.concat()),
+            ],
+        ) {
+            let cut = excerpt(&text);
+            prop_assert!(cut.chars().count() <= DESCRIPTION_CHARS + 1);
+            let head = cut.strip_suffix('…').unwrap_or(&cut);
+            prop_assert!(text.contains(head.trim()));
+        }
+
+        #[test]
+        fn path_safe_text_is_one_plain_segment(text in any::<String>()) {
+            if path_safe(&text) {
+                let url = endpoint("https://api.example.com/v1", &[&text]).expect("base parses");
+                prop_assert_eq!(url.path(), format!("/v1/{text}"));
+            }
+        }
+    }
+}

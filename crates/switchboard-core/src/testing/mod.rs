@@ -2,3 +2,4 @@
 //! feature, by other crates' tests.
 
 pub mod moto;
+pub mod prop;
