@@ -156,7 +156,7 @@ def main():
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (Debian/Ubuntu)")
-    binary = os.path.join(args.target_dir, "release", "switchboard")
+    binary = os.path.abspath(os.path.join(args.target_dir, "release", "switchboard"))
     work = tempfile.mkdtemp(prefix="sb-load-")
     port = free_port()
     env = dict(os.environ, SLACK_SIGNING_SECRET=SECRET, RUST_LOG="warn")

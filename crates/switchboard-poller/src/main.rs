@@ -10,7 +10,9 @@ use switchboard_poller::{Poller, deadline_from_epoch_ms};
 /// Slack's own retries) and the cursor write.
 const MARGIN: Duration = Duration::from_secs(60);
 
-#[tokio::main]
+// Lambda hands a function one event at a time, so one thread serves it;
+// worker threads would only add stacks and allocator arenas.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     switchboard_core::telemetry::init();
     let poller = Poller::from_runtime(Runtime::from_env().await?);

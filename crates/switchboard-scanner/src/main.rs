@@ -5,7 +5,9 @@ use lambda_runtime::{LambdaEvent, service_fn};
 use switchboard_core::runtime::Runtime;
 use switchboard_scanner::{Options, Scanner};
 
-#[tokio::main]
+// Lambda hands a function one event at a time, so one thread serves it;
+// worker threads would only add stacks and allocator arenas.
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
     switchboard_core::telemetry::init();
     let scanner = Scanner::from_runtime(Runtime::from_env().await?);
