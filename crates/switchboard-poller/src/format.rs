@@ -44,8 +44,16 @@ fn quote(text: &str, max: usize) -> String {
             .collect::<Vec<_>>()
             .join("\n");
         let len = quoted.chars().count();
-        if len <= max || budget <= 1 {
+        if len <= max {
             return quoted;
+        }
+        // Not even one escaped character fits: say there was more.
+        if budget <= 1 {
+            return if max >= 2 {
+                ">…".to_owned()
+            } else {
+                String::new()
+            };
         }
         budget = budget.saturating_sub(len - max).max(1);
     }
@@ -283,6 +291,13 @@ mod tests {
         assert!(!text.contains("&a…") && !text.contains("&l…"));
         let batch_line = line(&a, WEB, BATCH_COMMENT_CHARS);
         assert!(batch_line.chars().count() < 450);
+    }
+
+    #[test]
+    fn a_quote_too_small_for_one_escaped_character_is_an_ellipsis() {
+        assert_eq!(quote("&", 2), ">…");
+        assert_eq!(quote("&", 1), "");
+        assert_eq!(quote("a", 2), ">a");
     }
 
     #[test]
