@@ -18,7 +18,7 @@ use switchboard_core::config::{Config, ScanProject};
 use switchboard_core::ids::{ChannelId, UserId};
 use switchboard_core::ledger;
 use switchboard_core::runtime::Runtime;
-use switchboard_core::settings::LiveConfig;
+use switchboard_core::settings::{LiveConfig, PerConfig};
 use switchboard_core::slack::Chat;
 use switchboard_core::state::{self, Condition, Item, Key, StateStore};
 use switchboard_trackers::{ListedTicket, TicketLister, TrackerError};
@@ -92,15 +92,18 @@ impl Report {
     }
 }
 
-type ChatFor = Box<dyn Fn(&Config) -> Arc<dyn Chat> + Send + Sync>;
-type ListersFor = Box<dyn Fn(&Config) -> BTreeMap<String, Arc<dyn TicketLister>> + Send + Sync>;
+/// The Slack client and the tracker listers for one config.
+struct Clients {
+    chat: Arc<dyn Chat>,
+    listers: BTreeMap<String, Arc<dyn TicketLister>>,
+}
 
 /// The scanner and what it talks to.
 pub struct Scanner {
     config: LiveConfig,
     store: Arc<dyn StateStore>,
-    chat_for: ChatFor,
-    listers_for: ListersFor,
+    /// Built once per config version, not once per run.
+    clients: PerConfig<Clients>,
 }
 
 /// One ticket found, waiting to be sent.
@@ -137,8 +140,10 @@ impl Scanner {
         Self {
             config,
             store,
-            chat_for: Box::new(chat_for),
-            listers_for: Box::new(listers_for),
+            clients: PerConfig::new(move |c| Clients {
+                chat: chat_for(c),
+                listers: listers_for(c),
+            }),
         }
     }
 
@@ -169,11 +174,11 @@ impl Scanner {
         let now = options
             .now
             .unwrap_or_else(switchboard_core::clock::now_secs);
-        let chat = (self.chat_for)(&config);
-        let listers = (self.listers_for)(&config);
+        let clients = self.clients.get(&config);
+        let (chat, listers) = (&clients.chat, &clients.listers);
 
         let findings = self
-            .read(&config, &listers, options, now, &mut report)
+            .read(&config, listers, options, now, &mut report)
             .await?;
         report.findings = findings.len();
         let counts = count(&findings, scanner.summary_oldest);
