@@ -11,6 +11,11 @@ use crate::clock::format_utc;
 use crate::ids::{JobId, UserId};
 use crate::state::{Condition, Item, Key, StateStore, StoreError};
 
+/// The action ids of the digest's buttons: the scanner sets them, the
+/// dispatcher's interactions route reads them back.
+pub const SNOOZE: &str = "sb_snooze";
+pub const STILL_VALID: &str = "sb_still_valid";
+
 /// Ledger entries outlive their quiet window by this long, then expire.
 const KEEP_SECS: i64 = 90 * 86_400;
 

@@ -14,9 +14,7 @@ use switchboard_core::slack::{Chat, Message};
 
 use crate::handler::{Dispatcher, FORM};
 
-/// The buttons' action ids, as the scanner's digest sets them.
-pub const SNOOZE: &str = "sb_snooze";
-pub const STILL_VALID: &str = "sb_still_valid";
+pub use switchboard_core::ledger::{SNOOZE, STILL_VALID};
 
 impl Dispatcher {
     /// Handles `POST /slack/interactions` given the raw headers and body.

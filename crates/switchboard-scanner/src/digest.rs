@@ -5,9 +5,7 @@ use switchboard_core::slack::{Message, escape};
 
 use crate::rules::Reason;
 
-/// The buttons' action ids; the dispatcher's interactions route reads them.
-pub const SNOOZE: &str = "sb_snooze";
-pub const STILL_VALID: &str = "sb_still_valid";
+pub use switchboard_core::ledger::{SNOOZE, STILL_VALID};
 
 /// Tickets per digest: each takes two blocks, under Slack's 50. The rest
 /// wait for the next run (they are not marked as sent).
