@@ -194,24 +194,13 @@ fn config_check(file: Option<PathBuf>) -> anyhow::Result<()> {
     );
     // Slack sends link_shared only for the app's unfurl domains, so say
     // which ones this config needs.
-    let mut domains: Vec<String> = config
-        .trackers
-        .iter()
-        .filter_map(|t| {
-            reqwest::Url::parse(&t.url)
-                .ok()?
-                .host_str()
-                .map(str::to_owned)
-        })
-        .collect();
-    domains.sort();
-    domains.dedup();
+    let domains = manifest::unfurl_domains(&config);
     if !domains.is_empty() {
         println!(
             "unfurl domains for the Slack app manifest: {}",
             domains.join(", ")
         );
-        if domains.len() > 5 {
+        if domains.len() > manifest::MAX_UNFURL_DOMAINS {
             println!("warning: Slack accepts at most 5 unfurl domains per app");
         }
     }

@@ -9,7 +9,25 @@ use switchboard_core::config::Config;
 const TEMPLATE: &str = include_str!("../../../infra/slack-app-manifest.yaml");
 
 /// Slack accepts at most this many unfurl domains per app.
-const MAX_UNFURL_DOMAINS: usize = 5;
+pub const MAX_UNFURL_DOMAINS: usize = 5;
+
+/// The hosts of the configured trackers, sorted and without repeats: Slack
+/// sends `link_shared` only for an app's unfurl domains.
+pub fn unfurl_domains(config: &Config) -> Vec<String> {
+    let mut domains: Vec<String> = config
+        .trackers
+        .iter()
+        .filter_map(|t| {
+            reqwest::Url::parse(&t.url)
+                .ok()?
+                .host_str()
+                .map(str::to_owned)
+        })
+        .collect();
+    domains.sort();
+    domains.dedup();
+    domains
+}
 
 pub fn run(
     api_url: Option<String>,
@@ -64,18 +82,7 @@ pub fn fill(api_url: &str, config: &Config) -> anyhow::Result<(String, Vec<Strin
         })?;
     let api = url.as_str().trim_end_matches('/').to_owned();
     let mut warnings = Vec::new();
-    let mut domains: Vec<String> = config
-        .trackers
-        .iter()
-        .filter_map(|t| {
-            reqwest::Url::parse(&t.url)
-                .ok()?
-                .host_str()
-                .map(str::to_owned)
-        })
-        .collect();
-    domains.sort();
-    domains.dedup();
+    let mut domains = unfurl_domains(config);
     if domains.len() > MAX_UNFURL_DOMAINS {
         warnings.push(format!(
             "Slack takes at most {MAX_UNFURL_DOMAINS} unfurl domains; left out: {}",
