@@ -138,8 +138,9 @@ pub async fn gather(config: Option<PathBuf>, state: Option<PathBuf>) -> Vec<Chec
     let config = rt.config.get(rt.store.as_ref()).await;
     checks.extend(secrets(&config, &rt.secrets, on_aws));
     checks.push(slack(&rt, &config).await);
+    let listers = switchboard_trackers::listers_from_config(&config, &rt.http, &rt.secrets);
     for t in &config.trackers {
-        checks.push(tracker(&rt, &config, t).await);
+        checks.push(tracker(&rt, &config, &listers, t).await);
     }
     checks.push(store(&rt, on_aws).await);
     checks
@@ -262,10 +263,13 @@ async fn slack(rt: &Runtime, config: &Config) -> Check {
 async fn tracker(
     rt: &Runtime,
     config: &Config,
+    listers: &std::collections::BTreeMap<
+        String,
+        std::sync::Arc<dyn switchboard_trackers::TicketLister>,
+    >,
     t: &switchboard_core::config::TrackerConfig,
 ) -> Check {
     let name = format!("tracker {}", t.name);
-    let listers = switchboard_trackers::listers_from_config(config, &rt.http, &rt.secrets);
     if let (Some(p), Some(lister)) = (
         config.scanner.projects.iter().find(|p| p.tracker == t.name),
         listers.get(&t.name),
