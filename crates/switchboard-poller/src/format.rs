@@ -2,6 +2,8 @@
 //! thread holds the details in batches.
 
 use serde_json::json;
+// Block Kit caps a section's text at 3,000 characters: `MAX_TEXT`.
+use switchboard_core::slack::card::{MAX_TEXT as SECTION_CHARS, section};
 use switchboard_core::slack::{Message, escape};
 
 use crate::action::{Action, ActionId, What};
@@ -9,8 +11,6 @@ use crate::action::{Action, ActionId, What};
 /// The metadata event type every poller message carries, so a later run
 /// can find what an earlier one posted.
 pub const EVENT_TYPE: &str = "switchboard_trello";
-/// Block Kit caps a section's text at 3,000 characters.
-const SECTION_CHARS: usize = 3000;
 /// How much of a comment a message of its own shows, and how much one line
 /// of a thread batch shows (a batch has up to 25 of them).
 const COMMENT_CHARS: usize = 2500;
@@ -114,10 +114,6 @@ pub fn line(action: &Action, web_url: &str, comment_chars: usize) -> String {
     // Names are short in practice; this keeps a pathological one inside
     // Block Kit's limit rather than having Slack refuse the message.
     shorten(&text, SECTION_CHARS)
-}
-
-fn section(text: &str) -> serde_json::Value {
-    json!({ "type": "section", "text": { "type": "mrkdwn", "text": text } })
 }
 
 /// The ids a message stands for, as its metadata lists them.

@@ -1,6 +1,7 @@
 //! The messages: one digest DM per person, the weekly channel summary.
 //! Block Kit limits (50 blocks, 3,000 characters a section) are kept here.
 
+use switchboard_core::slack::card::{self, MAX_TEXT as SECTION_CHARS, section};
 use switchboard_core::slack::{Message, escape};
 
 use crate::rules::Reason;
@@ -11,7 +12,6 @@ pub use switchboard_core::ledger::{SNOOZE, STILL_VALID};
 /// wait for the next run (they are not marked as sent).
 pub const MAX_PER_DIGEST: usize = 20;
 
-const SECTION_CHARS: usize = 3000;
 const SUMMARY_CHARS: usize = 150;
 
 /// One ticket as a message shows it.
@@ -36,16 +36,7 @@ pub fn shorten(text: &str, max: usize) -> String {
 }
 
 fn link(line: &Line) -> String {
-    // `|` and `>` would end the link early; the URL comes from the tracker.
-    let url = line.url.replace('|', "%7C").replace('>', "%3E");
-    format!("<{url}|{}>", escape(&line.display_id))
-}
-
-fn section(text: &str) -> serde_json::Value {
-    serde_json::json!({
-        "type": "section",
-        "text": { "type": "mrkdwn", "text": shorten(text, SECTION_CHARS) },
-    })
+    card::link(&line.url, &line.display_id)
 }
 
 /// The digest for one person: tickets grouped by project, each with its

@@ -54,8 +54,16 @@ pub fn first_lines(text: &str) -> String {
     shorten(&out, BODY_CHARS)
 }
 
+/// A mrkdwn section block, its text kept within Block Kit's limit.
+pub fn section(mrkdwn: &str) -> serde_json::Value {
+    serde_json::json!({
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": shorten(mrkdwn, MAX_TEXT)},
+    })
+}
+
 /// `<url|text>` with the text made safe for a link label.
-fn link(url: &str, text: &str) -> String {
+pub fn link(url: &str, text: &str) -> String {
     format!(
         "<{}|{}>",
         url.replace(['<', '>', '|'], ""),
@@ -77,10 +85,7 @@ impl Card {
             head.push('\n');
             head.push_str(&quoted.join("\n"));
         }
-        let mut blocks = vec![serde_json::json!({
-            "type": "section",
-            "text": {"type": "mrkdwn", "text": shorten(&head, MAX_TEXT)},
-        })];
+        let mut blocks = vec![section(&head)];
         let fields: Vec<serde_json::Value> = self
             .fields
             .iter()
