@@ -56,3 +56,27 @@ pub async fn run(
     eprintln!("{}", report.summary_json());
     Ok(())
 }
+
+/// Starts the scanner on its schedule beside `serve`, when the config has
+/// projects: a first scan a minute after start (so a quick restart does not
+/// rescan), then one every `[scanner] interval_minutes`. The ledger keeps
+/// repeats quiet.
+pub async fn spawn_schedule(rt: Runtime) {
+    let config = rt.config.get(rt.store.as_ref()).await;
+    if config.scanner.projects.is_empty() {
+        return;
+    }
+    let every = std::time::Duration::from_secs(60 * config.scanner.interval_minutes);
+    let scanner = Scanner::from_runtime(rt);
+    tokio::spawn(async move {
+        let first = every.min(std::time::Duration::from_secs(60));
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + first, every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            if let Err(e) = scanner.run(&Options::default()).await {
+                tracing::error!(error = format!("{e:#}"), "the scheduled scan failed");
+            }
+        }
+    });
+}

@@ -42,8 +42,6 @@ pub async fn run(
     }
     secrets.slack_signing_secret = Some(signing);
     switchboard_scanner::check_config(&config.scanner)?;
-    let scan_every = (!config.scanner.projects.is_empty())
-        .then(|| std::time::Duration::from_secs(60 * config.scanner.interval_minutes));
     let rt = Runtime::local(
         config,
         &LocalPaths {
@@ -52,10 +50,7 @@ pub async fn run(
         },
         secrets,
     )?;
-    if let Some(every) = scan_every {
-        let scanner = switchboard_scanner::Scanner::from_runtime(rt.clone());
-        tokio::spawn(scan_on_schedule(scanner, every));
-    }
+    crate::scan::spawn_schedule(rt.clone()).await;
     crate::poll::spawn_schedule(rt.clone()).await;
     let handlers = Arc::new(Handlers {
         dispatcher: Dispatcher::from_runtime(rt.clone())?,
@@ -90,21 +85,6 @@ pub async fn run(
         })
         .await
         .context("serving")
-}
-
-/// The scanner's schedule in the local process: a first scan a minute
-/// after start (so a quick restart does not rescan), then one every
-/// `[scanner] interval_minutes`. The ledger keeps repeats quiet.
-async fn scan_on_schedule(scanner: switchboard_scanner::Scanner, every: std::time::Duration) {
-    let first = every.min(std::time::Duration::from_secs(60));
-    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + first, every);
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        if let Err(e) = scanner.run(&switchboard_scanner::Options::default()).await {
-            tracing::error!(error = format!("{e:#}"), "the scheduled scan failed");
-        }
-    }
 }
 
 /// Every function's handler, built once and shared by all requests.
