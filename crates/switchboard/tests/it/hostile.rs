@@ -21,7 +21,7 @@ use crate::harness::{SECRET, Served, WEBHOOK_SECRET};
 const FORM: &str = "application/x-www-form-urlencoded";
 const JSON: &str = "application/json";
 
-fn config(jira: &str, slack: &str, jenkins: &str) -> String {
+pub(crate) fn config(jira: &str, slack: &str, jenkins: &str) -> String {
     format!(
         r#"
 clients = ["acme"]

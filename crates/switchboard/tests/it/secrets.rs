@@ -22,38 +22,31 @@ const JIRA_TOKEN: &str = "jira-api-token";
 /// Every secret the processes hold, and the Basic credentials built from
 /// the Jira and Jenkins ones (what an echoing server would show).
 fn secrets() -> Vec<String> {
-    let basic = |user: &str, token: &str| base64_encode(format!("{user}:{token}").as_bytes());
     vec![
         SECRET.into(),
         BOT_TOKEN.into(),
         WEBHOOK_SECRET.into(),
         JIRA_TOKEN.into(),
-        basic(JIRA_USER, JIRA_TOKEN),
+        basic_credentials(JIRA_USER, JIRA_TOKEN),
         TRELLO_KEY.into(),
         TRELLO_TOKEN.into(),
         JENKINS_TOKEN.into(),
-        basic("switchboard-bot", JENKINS_TOKEN),
+        basic_credentials("switchboard-bot", JENKINS_TOKEN),
     ]
 }
 
-/// Standard base64 with padding, enough for the Basic credentials above.
-fn base64_encode(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+/// The Basic credentials reqwest sends for `user` and `token`, as an
+/// echoing server would show them.
+fn basic_credentials(user: &str, token: &str) -> String {
+    let request = reqwest::Client::new()
+        .get("http://127.0.0.1:9/")
+        .basic_auth(user, Some(token))
+        .build()
+        .expect("request");
+    let header = request.headers()["authorization"]
+        .to_str()
+        .expect("ascii header");
+    header.trim_start_matches("Basic ").to_owned()
 }
 
 fn assert_clean(what: &str, text: &str) {
@@ -71,52 +64,12 @@ fn echo(status: u16, credentials: &[&str]) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_string(format!("denied: {}", credentials.join(" ")))
 }
 
-fn config(jira: &str, slack: &str, jenkins: &str) -> String {
-    format!(
-        r#"
-clients = ["acme"]
-[slack]
-api_url = "{slack}"
-[jenkins]
-url = "{jenkins}"
-job = "deploy"
-[commands.deploy]
-allow_users = ["UANN"]
-[[trackers]]
-name = "jira"
-kind = "jira"
-url = "{jira}"
-[bridge]
-bench_field = "customfield_10050"
-[[bridge.projects]]
-key = "SHOP"
-tracker = "jira"
-channel = "C0SHOP"
-[state]
-path = "state.jsonl"
-"#
-    )
-}
-
-#[test]
-fn the_base64_helper_matches_the_rfc() {
-    // RFC 4648's test vectors.
-    for (plain, encoded) in [
-        ("f", "Zg=="),
-        ("fo", "Zm8="),
-        ("foo", "Zm9v"),
-        ("foobar", "Zm9vYmFy"),
-    ] {
-        assert_eq!(base64_encode(plain.as_bytes()), encoded);
-    }
-}
-
 #[tokio::test]
 async fn no_secret_is_logged_or_answered_on_error_paths() {
     // SHOP-13 moves (so the bridge then posts to Slack, which fails);
     // SHOP-12 answers 401 with the credentials in the page.
     let jira = jira("SHOP-13", transitions()).await;
-    let jira_basic = base64_encode(format!("{JIRA_USER}:{JIRA_TOKEN}").as_bytes());
+    let jira_basic = basic_credentials(JIRA_USER, JIRA_TOKEN);
     Mock::given(path_regex("^/rest/api/3/issue/SHOP-12"))
         .respond_with(echo(401, &[JIRA_TOKEN, &jira_basic]))
         .mount(&jira)
@@ -127,12 +80,16 @@ async fn no_secret_is_logged_or_answered_on_error_paths() {
         .mount(&slack)
         .await;
     let jenkins = MockServer::start().await;
-    let jenkins_basic = base64_encode(format!("switchboard-bot:{JENKINS_TOKEN}").as_bytes());
+    let jenkins_basic = basic_credentials("switchboard-bot", JENKINS_TOKEN);
     Mock::given(method("POST"))
         .respond_with(echo(500, &[JENKINS_TOKEN, &jenkins_basic]))
         .mount(&jenkins)
         .await;
-    let served = Served::capturing(&config(&jira.uri(), &slack.uri(), &jenkins.uri()));
+    let served = Served::capturing(&crate::hostile::config(
+        &jira.uri(),
+        &slack.uri(),
+        &jenkins.uri(),
+    ));
     let mut replies = Vec::new();
 
     // Slack requests with bad signatures, then a deploy Jenkins fails.
