@@ -76,12 +76,7 @@ pub(crate) async fn page_body(
     match response.status().as_u16() {
         404 => return Ok(None),
         429 => {
-            let wait = response
-                .headers()
-                .get(reqwest::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(std::time::Duration::from_secs);
+            let wait = switchboard_core::slack::api::retry_after(response.headers());
             return Err(TrackerError::Throttled(wait));
         }
         status => {

@@ -311,7 +311,9 @@ impl SlackWebApi {
     }
 }
 
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+/// The `Retry-After` a rate-limited answer gave, in seconds form (the one
+/// Slack and the trackers send).
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     headers
         .get(reqwest::header::RETRY_AFTER)?
         .to_str()
