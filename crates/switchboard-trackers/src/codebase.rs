@@ -50,14 +50,18 @@ impl Codebase {
     async fn get(&self, segments: &[&str]) -> Result<String, TrackerError> {
         let url = wire::endpoint(&self.api_url, segments)?;
         tracing::debug!(tracker = %self.name, path = url.path(), "reading Codebase");
-        let mut request = self
-            .http
-            .get(url)
-            .header(reqwest::header::ACCEPT, "application/xml");
-        if let Some(user) = &self.user {
-            request = request.basic_auth(user.expose(), self.api_key.as_ref().map(Secret::expose));
+        wire::body(self.request(url, "application/xml")).await
+    }
+
+    /// A GET with the account's credentials, asking for `accept`.
+    fn request(&self, url: url::Url, accept: &str) -> reqwest::RequestBuilder {
+        let request = self.http.get(url).header(reqwest::header::ACCEPT, accept);
+        match &self.user {
+            Some(user) => {
+                request.basic_auth(user.expose(), self.api_key.as_ref().map(Secret::expose))
+            }
+            None => request,
         }
-        wire::body(request).await
     }
 }
 
@@ -175,14 +179,7 @@ impl TicketLister for Codebase {
             .append_pair("query", query)
             .append_pair("page", &page.to_string());
         tracing::debug!(tracker = %self.name, project, page, "listing Codebase tickets");
-        let mut request = self
-            .http
-            .get(url)
-            .header(reqwest::header::ACCEPT, "application/json");
-        if let Some(user) = &self.user {
-            request = request.basic_auth(user.expose(), self.api_key.as_ref().map(Secret::expose));
-        }
-        match wire::page_body(request).await? {
+        match wire::page_body(self.request(url, "application/json")).await? {
             None => Ok(None),
             Some(body) => list_from_json(&body, project, &self.web_url).map(Some),
         }
