@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt as _;
 use switchboard_core::config::{Config, ScanProject};
-use switchboard_core::ids::{ChannelId, UserId};
+use switchboard_core::ids::UserId;
 use switchboard_core::ledger;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::settings::{LiveConfig, PerConfig};
@@ -398,6 +398,34 @@ impl Scanner {
         out
     }
 
+    /// Whether `f` may go to `user` now: `None` while it is quiet for them
+    /// (or the ledger cannot say). A dry run only reads the ledger; a real
+    /// run claims the send and returns what the claim replaced, for
+    /// `ledger::unclaim` if the message then fails.
+    async fn admit(
+        &self,
+        user: &UserId,
+        f: &Finding,
+        dry_run: bool,
+        now: i64,
+        renotify: i64,
+        report: &mut Report,
+    ) -> Option<Option<ledger::Entry>> {
+        let store = self.store.as_ref();
+        let key = &f.line.ticket_key;
+        let admitted = if dry_run {
+            ledger::get(store, user, key)
+                .await
+                .map(|entry| entry.is_none_or(|e| e.quiet_until <= now).then_some(None))
+        } else {
+            ledger::claim_send(store, user, key, f.line.reason.code(), now, renotify).await
+        };
+        admitted.unwrap_or_else(|e| {
+            report.problems.push(format!("ledger: {e}"));
+            None
+        })
+    }
+
     #[allow(clippy::too_many_arguments)]
     async fn send_digests(
         &self,
@@ -425,42 +453,16 @@ impl Scanner {
             let mut claimed = Vec::new();
             let mut more = 0;
             for f in found {
-                let quiet = if options.dry_run {
-                    match ledger::get(self.store.as_ref(), user, &f.line.ticket_key).await {
-                        Ok(entry) => entry.is_some_and(|e| e.quiet_until > now),
-                        Err(e) => {
-                            report.problems.push(format!("ledger: {e}"));
-                            true
-                        }
-                    }
-                } else if lines.len() >= MAX_PER_DIGEST {
+                if !options.dry_run && lines.len() >= MAX_PER_DIGEST {
                     more += 1;
                     continue;
-                } else {
-                    match ledger::claim_send(
-                        self.store.as_ref(),
-                        user,
-                        &f.line.ticket_key,
-                        f.line.reason.code(),
-                        now,
-                        renotify,
-                    )
-                    .await
-                    {
-                        Ok(Some(previous)) => {
-                            claimed.push((f.line.ticket_key.clone(), previous));
-                            false
-                        }
-                        Ok(None) => true,
-                        Err(e) => {
-                            report.problems.push(format!("ledger: {e}"));
-                            true
-                        }
-                    }
-                };
-                if quiet {
-                    continue;
                 }
+                let Some(previous) = self
+                    .admit(user, &f, options.dry_run, now, renotify, report)
+                    .await
+                else {
+                    continue;
+                };
                 if options.dry_run {
                     report.planned.push(serde_json::json!({
                         "to": user.as_str(),
@@ -474,6 +476,8 @@ impl Scanner {
                         more += 1;
                         continue;
                     }
+                } else {
+                    claimed.push((f.line.ticket_key.clone(), previous));
                 }
                 lines.push(f.line);
             }
@@ -568,8 +572,8 @@ impl Scanner {
             }
         }
         slack_pace.wait(channel.as_str()).await;
-        match post(chat, channel, &message).await {
-            Ok(()) => report.summary_posted = true,
+        match chat.post_message(channel, &message).await {
+            Ok(_) => report.summary_posted = true,
             Err(e) => {
                 tracing::warn!(error = %e, "could not post the weekly summary; the next run tries again");
                 report.problems.push(format!("summary: {e}"));
@@ -579,14 +583,6 @@ impl Scanner {
             }
         }
     }
-}
-
-async fn post(
-    chat: &dyn Chat,
-    channel: &ChannelId,
-    message: &switchboard_core::slack::Message,
-) -> Result<(), switchboard_core::slack::ChatError> {
-    chat.post_message(channel, message).await.map(|_| ())
 }
 
 /// Per-project counts and the oldest tickets, for the summary.
@@ -729,6 +725,7 @@ mod tests {
 
     use async_trait::async_trait;
     use switchboard_core::fakes::{MemoryStore, RecordingChat};
+    use switchboard_core::ids::ChannelId;
 
     use super::*;
 
