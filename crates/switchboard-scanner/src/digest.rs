@@ -62,24 +62,20 @@ pub fn digest(lines: &[Line], more: usize, snooze_days: u32) -> Message {
             escape(&shorten(&line.summary, SUMMARY_CHARS)),
             line.reason.describe()
         )));
-        blocks.push(serde_json::json!({
-            "type": "actions",
-            "elements": [
-                {
-                    "type": "button",
-                    "text": { "type": "plain_text", "text": format!("Snooze {snooze_days} days") },
-                    "action_id": SNOOZE,
-                    "value": line.ticket_key,
-                },
-                {
-                    "type": "button",
-                    "style": "primary",
-                    "text": { "type": "plain_text", "text": "Still valid" },
-                    "action_id": STILL_VALID,
-                    "value": line.ticket_key,
-                },
-            ],
-        }));
+        blocks.push(card::actions(&[
+            card::Button {
+                text: &format!("Snooze {snooze_days} days"),
+                action_id: SNOOZE,
+                value: &line.ticket_key,
+                primary: false,
+            },
+            card::Button {
+                text: "Still valid",
+                action_id: STILL_VALID,
+                value: &line.ticket_key,
+                primary: true,
+            },
+        ]));
     }
     if more > 0 {
         blocks.push(section(&format!(

@@ -62,6 +62,36 @@ pub fn section(mrkdwn: &str) -> serde_json::Value {
     })
 }
 
+/// A message button: its label, the `action_id` and `value` Slack sends
+/// back to the interactions route, and whether it is the primary one.
+#[derive(Debug, Clone, Copy)]
+pub struct Button<'a> {
+    pub text: &'a str,
+    pub action_id: &'a str,
+    pub value: &'a str,
+    pub primary: bool,
+}
+
+/// An actions block holding `buttons`.
+pub fn actions(buttons: &[Button<'_>]) -> serde_json::Value {
+    let elements: Vec<serde_json::Value> = buttons
+        .iter()
+        .map(|b| {
+            let mut button = serde_json::json!({
+                "type": "button",
+                "text": {"type": "plain_text", "text": b.text},
+                "action_id": b.action_id,
+                "value": b.value,
+            });
+            if b.primary {
+                button["style"] = "primary".into();
+            }
+            button
+        })
+        .collect();
+    serde_json::json!({"type": "actions", "elements": elements})
+}
+
 /// `<url|text>` with the text made safe for a link label.
 pub fn link(url: &str, text: &str) -> String {
     format!(
