@@ -20,7 +20,7 @@ scripts/lint-template.sh
 # Start moto on a free loopback port for the DynamoDB and ECS adapter tests.
 port=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 log=$(mktemp)
-"$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+"$VENV/bin/python" scripts/moto-server.py 127.0.0.1 "$port" >"$log" 2>&1 &
 moto_pid=$!
 trac_pid= trac_dir=
 cleanup() {

@@ -14,7 +14,8 @@ use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::{Secret, Secrets};
 use switchboard_core::settings::{LiveConfig, PerConfig};
 use switchboard_core::slack::{Chat, Message, escape};
-use switchboard_core::state::{Key, StateStore, claim, release};
+use switchboard_core::state::once::{self, Begun};
+use switchboard_core::state::{Key, StateStore};
 use switchboard_trackers::bench::{BenchError, set_bench_link};
 use switchboard_trackers::workflow::leading_to;
 use switchboard_trackers::{TrackerError, Workflow};
@@ -26,6 +27,13 @@ use crate::signature;
 
 /// A delivery id is remembered this long; providers redeliver within days.
 const DELIVERY_CLAIM_SECS: i64 = 7 * 86_400;
+
+/// The whole move (lock, read, transition, note) ends by then, well inside
+/// the function's timeout, so a slow tracker cannot leave a killed run.
+const MOVE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(7);
+
+/// How often a delivery waiting for an issue's lock looks again.
+const LOCK_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
@@ -134,40 +142,78 @@ impl Bridge {
                 format!("{provider:?}:{}", d.chars().take(128).collect::<String>()),
             )
         });
-        if let Some(key) = &delivery {
-            match claim(
-                self.store.as_ref(),
-                key.clone(),
-                now_secs() + DELIVERY_CLAIM_SECS,
-            )
-            .await
-            {
-                Ok(true) => {}
-                Ok(false) => {
-                    tracing::info!(?provider, "redelivered webhook; already handled");
-                    return json(200, "already handled");
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "could not claim the delivery");
-                    return json(503, "state store unavailable; redeliver later");
+        let claim = match &delivery {
+            Some(key) => {
+                let until = once::in_progress_until(now_secs());
+                match once::begin(self.store.as_ref(), key.clone(), until).await {
+                    Ok(Begun::Won(claim)) => Some(claim),
+                    Ok(Begun::Done) => {
+                        tracing::info!(?provider, "redelivered webhook; already handled");
+                        return json(200, "already handled");
+                    }
+                    Ok(Begun::InProgress) => {
+                        // If that run dies, its own delivery failed and will
+                        // be redelivered once the record has expired.
+                        tracing::info!(?provider, "redelivered webhook; being handled now");
+                        return json(200, "already being handled");
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not claim the delivery");
+                        return json(503, "state store unavailable; redeliver later");
+                    }
                 }
             }
-        } else {
-            tracing::warn!(
-                ?provider,
-                "webhook without a delivery id; it cannot be deduplicated"
-            );
-        }
-        let reply = self.move_issue(&event).await;
-        if reply.status >= 500
-            && let Some(key) = delivery
-        {
-            // Let a redelivery try again once the tracker is back.
-            if let Err(e) = release(self.store.as_ref(), key).await {
-                tracing::warn!(error = %e, "could not release a delivery claim");
+            None => {
+                tracing::warn!(
+                    ?provider,
+                    "webhook without a delivery id; it cannot be deduplicated"
+                );
+                None
+            }
+        };
+        let reply = match tokio::time::timeout(MOVE_DEADLINE, self.move_issue(&event)).await {
+            Ok(reply) => reply,
+            Err(_) => {
+                // A transition may have gone through: the redelivery re-reads
+                // the issue before moving it.
+                tracing::error!("moving the issue outlived its deadline");
+                json(503, "the tracker did not answer in time; redeliver later")
+            }
+        };
+        if let Some(claim) = claim {
+            let settled = if reply.status >= 500 {
+                // Let a redelivery try again once the tracker is back.
+                claim.release(self.store.as_ref()).await
+            } else {
+                claim
+                    .finish(self.store.as_ref(), now_secs() + DELIVERY_CLAIM_SECS)
+                    .await
+            };
+            if let Err(e) = settled {
+                tracing::warn!(error = %e, "could not settle a delivery claim");
             }
         }
         reply
+    }
+
+    /// Holds the issue's lock while it is moved, so concurrent deliveries
+    /// for one issue take turns: the later one reads the moved status and
+    /// neither moves nor notes twice. A dead holder's lock expires.
+    async fn lock_issue(&self, key: &str) -> Result<once::Claim, Reply> {
+        let lock = Key::new("bridge-issue", key.to_owned());
+        loop {
+            let until = once::in_progress_until(now_secs());
+            match once::begin(self.store.as_ref(), lock.clone(), until).await {
+                Ok(Begun::Won(claim)) => return Ok(claim),
+                Ok(Begun::InProgress | Begun::Done) => {
+                    tokio::time::sleep(LOCK_POLL).await;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "could not lock the issue");
+                    return Err(json(503, "state store unavailable; redeliver later"));
+                }
+            }
+        }
     }
 
     async fn move_issue(&self, event: &PrEvent) -> Reply {
@@ -196,28 +242,45 @@ impl Bridge {
             Outcome::Declined => &config.bridge.declined,
             Outcome::ChangesRequested => &config.bridge.changes_requested,
         };
+        let lock = match self.lock_issue(&key).await {
+            Ok(lock) => lock,
+            Err(reply) => return reply,
+        };
         let span = tracing::info_span!("move_issue", issue = %key, target = %target);
+        let at_target = |status: &str| status.trim().eq_ignore_ascii_case(target.trim());
         let result = async {
             let from = workflow.status(&key).await?;
-            if from.trim().eq_ignore_ascii_case(target.trim()) {
+            if at_target(&from) {
                 return Ok::<_, TrackerError>((from, None));
             }
             let transitions = workflow.transitions(&key).await?;
-            let Some(t) = leading_to(&transitions, target).cloned() else {
-                return Ok((from, Some(None)));
+            let moved = match leading_to(&transitions, target).cloned() {
+                Some(t) => workflow.execute(&key, &t).await.map(|()| true),
+                None => Ok(false),
             };
-            workflow.execute(&key, &t).await?;
-            Ok((from, Some(Some(t))))
+            match moved {
+                Ok(true) => Ok((from, Some(true))),
+                // Before calling the move stuck or failed, look again: a
+                // concurrent move, or our own with a lost answer, may have
+                // put it where it should be.
+                other => match workflow.status(&key).await {
+                    Ok(now) if at_target(&now) => Ok((now, None)),
+                    _ => other.map(|_| (from, Some(false))),
+                },
+            }
         }
         .instrument(span)
         .await;
+        if let Err(e) = lock.release(self.store.as_ref()).await {
+            tracing::warn!(error = %e, "could not unlock the issue");
+        }
         let pr = format!("<{}|{}>", event.url, escape(&event.title));
         match result {
             Ok((from, None)) => {
                 tracing::info!(status = %from, "already in the target status");
                 json(200, "already there")
             }
-            Ok((from, Some(None))) => {
+            Ok((from, Some(false))) => {
                 tracing::warn!(status = %from, "no transition leads to the target status");
                 if config.bridge.notify_when_stuck {
                     self.note(
@@ -235,7 +298,7 @@ impl Bridge {
                 }
                 json(200, "no transition to the target status")
             }
-            Ok((from, Some(Some(_)))) => {
+            Ok((from, Some(true))) => {
                 tracing::info!(from = %from, "issue moved");
                 self.note(
                     &clients,
@@ -251,9 +314,14 @@ impl Bridge {
                 .await;
                 json(200, "moved")
             }
-            Err(e) => {
+            Err(e) if e.is_transient() => {
                 tracing::error!(error = %e, "could not move the issue");
                 json(502, "the tracker could not be reached; redeliver later")
+            }
+            Err(e) => {
+                // The tracker is up and said no; redelivering changes nothing.
+                tracing::warn!(error = %e, "the tracker refused to move the issue");
+                json(200, &format!("not moved: {e}"))
             }
         }
     }

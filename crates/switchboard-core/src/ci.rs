@@ -21,6 +21,13 @@ pub struct Build {
     pub url: String,
 }
 
+/// A build request found after its trigger's answer was lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    Queued(QueueItem),
+    Started(Build),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QueueState {
     Waiting(Option<String>),
@@ -62,6 +69,10 @@ pub enum CiError {
     NotConfigured,
     #[error("Jenkins did not answer ({0})")]
     Unreachable(String),
+    /// The request reached Jenkins (or may have) and no answer came: the
+    /// build may be queued.
+    #[error("Jenkins did not answer in time ({0}); the build may be queued")]
+    Unknown(String),
     #[error("Jenkins refused our credentials (HTTP {0}); check JENKINS_USER and JENKINS_TOKEN")]
     Auth(u16),
     #[error("Jenkins has no job {0}")]
@@ -79,6 +90,14 @@ pub trait CiServer: Send + Sync {
     async fn trigger(&self, job: &str, params: &[(String, String)]) -> Result<QueueItem, CiError>;
     async fn queue_state(&self, item: &QueueItem) -> Result<QueueState, CiError>;
     async fn build_state(&self, build: &Build) -> Result<BuildState, CiError>;
+    /// Looks for a build of `job` with exactly these parameters, queued or
+    /// started at or after `since_ms` (epoch milliseconds by Jenkins' clock).
+    async fn find(
+        &self,
+        job: &str,
+        params: &[(String, String)],
+        since_ms: i64,
+    ) -> Result<Option<Found>, CiError>;
 }
 
 #[derive(Debug, Clone)]
@@ -102,6 +121,75 @@ struct QueueWire {
 struct ExecutableWire {
     number: u64,
     url: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct QueueListedWire {
+    url: String,
+    #[serde(default)]
+    in_queue_since: i64,
+    task: Option<TaskWire>,
+    #[serde(default)]
+    actions: Vec<ActionWire>,
+}
+
+#[derive(Deserialize)]
+struct QueueListWire {
+    #[serde(default)]
+    items: Vec<QueueListedWire>,
+}
+
+#[derive(Deserialize)]
+struct TaskWire {
+    url: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ActionWire {
+    #[serde(default)]
+    parameters: Vec<ParameterWire>,
+}
+
+#[derive(Deserialize)]
+struct ParameterWire {
+    name: String,
+    #[serde(default)]
+    value: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct BuildListedWire {
+    number: u64,
+    url: String,
+    #[serde(default)]
+    timestamp: i64,
+    #[serde(default)]
+    actions: Vec<ActionWire>,
+}
+
+#[derive(Deserialize)]
+struct BuildListWire {
+    #[serde(default)]
+    builds: Vec<BuildListedWire>,
+}
+
+/// Whether a queue item's or build's parameters include every one of ours.
+fn has_params(actions: &[ActionWire], params: &[(String, String)]) -> bool {
+    let theirs: Vec<(&str, String)> = actions
+        .iter()
+        .flat_map(|a| &a.parameters)
+        .map(|p| {
+            let value = match &p.value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (p.name.as_str(), value)
+        })
+        .collect();
+    params
+        .iter()
+        .all(|(n, v)| theirs.iter().any(|(tn, tv)| tn == n && tv == v))
 }
 
 #[derive(Deserialize)]
@@ -176,14 +264,23 @@ impl Jenkins {
         what: &'static str,
     ) -> Result<T, CiError> {
         let url = self.on_our_origin(url)?;
+        self.fetch_json(&api_json(&url), what).await
+    }
+
+    /// GETs a JSON API URL on the configured origin (query included).
+    async fn fetch_json<T: for<'de> Deserialize<'de>>(
+        &self,
+        url: &str,
+        what: &'static str,
+    ) -> Result<T, CiError> {
         let resp = self
-            .authed(self.http.get(api_json(&url)))
+            .authed(self.http.get(url))
             .send()
             .await
             .map_err(|e| CiError::Unreachable(transport_reason(&e)))?;
         match resp.status().as_u16() {
             404 => return Err(CiError::Gone(what)),
-            status => check_status(status, &url)?,
+            status => check_status(status, url)?,
         }
         resp.json().await.map_err(|_| CiError::Protocol(what))
     }
@@ -240,7 +337,18 @@ impl CiServer for Jenkins {
             .form(params)
             .send()
             .await
-            .map_err(|e| CiError::Unreachable(transport_reason(&e)))?;
+            .map_err(|e| {
+                // Only a connection never made is certain to have queued
+                // nothing; past that, the request may have reached Jenkins.
+                if e.is_connect() {
+                    CiError::Unreachable(transport_reason(&e))
+                } else {
+                    CiError::Unknown(transport_reason(&e))
+                }
+            })?;
+        if resp.status().as_u16() == 504 {
+            return Err(CiError::Unknown("a gateway timed out".into()));
+        }
         check_status(resp.status().as_u16(), job)?;
         let location = resp
             .headers()
@@ -253,6 +361,53 @@ impl CiServer for Jenkins {
         Ok(QueueItem {
             url: location.to_owned(),
         })
+    }
+
+    async fn find(
+        &self,
+        job: &str,
+        params: &[(String, String)],
+        since_ms: i64,
+    ) -> Result<Option<Found>, CiError> {
+        let path = job_path(job);
+        let queue: QueueListWire = self
+            .fetch_json(
+                &format!(
+                    "{}/queue/api/json?tree=items[url,inQueueSince,task[url],actions[parameters[name,value]]]",
+                    self.base
+                ),
+                "queue",
+            )
+            .await?;
+        let of_job =
+            |url: Option<&str>| url.is_some_and(|u| u.trim_end_matches('/').ends_with(&path));
+        if let Some(item) = queue.items.iter().find(|i| {
+            of_job(i.task.as_ref().and_then(|t| t.url.as_deref()))
+                && i.in_queue_since >= since_ms
+                && has_params(&i.actions, params)
+        }) {
+            let url = self.on_our_origin(&item.url)?;
+            return Ok(Some(Found::Queued(QueueItem { url })));
+        }
+        let builds: BuildListWire = self
+            .fetch_json(
+                &format!(
+                    "{}/{path}/api/json?tree=builds[number,url,timestamp,actions[parameters[name,value]]]{{0,20}}",
+                    self.base
+                ),
+                "build list",
+            )
+            .await?;
+        Ok(builds
+            .builds
+            .into_iter()
+            .find(|b| b.timestamp >= since_ms && has_params(&b.actions, params))
+            .map(|b| {
+                Found::Started(Build {
+                    number: b.number,
+                    url: b.url,
+                })
+            }))
     }
 
     async fn queue_state(&self, item: &QueueItem) -> Result<QueueState, CiError> {
@@ -522,6 +677,99 @@ mod tests {
             down.trigger("x", &[]).await,
             Err(CiError::Unreachable(_))
         ));
+    }
+
+    /// The shapes of Jenkins' `/queue/api/json` and job `api/json` with a
+    /// `tree` of parameters, as its remote API documents them.
+    #[tokio::test]
+    async fn a_build_whose_trigger_got_no_answer_is_found_by_its_parameters() {
+        let server = MockServer::start().await;
+        let params_action = |client: &str| {
+            serde_json::json!([{ "_class": "hudson.model.ParametersAction", "parameters": [
+                { "_class": "hudson.model.StringParameterValue", "name": "CLIENT", "value": client },
+                { "_class": "hudson.model.StringParameterValue", "name": "BRANCH", "value": "main" }
+            ]}])
+        };
+        let job_url = format!("{}/job/deploy/", server.uri());
+        Mock::given(path("/queue/api/json"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "items": [
+                    { "url": "queue/item/7/", "inQueueSince": 5_000,
+                      "task": { "url": job_url }, "actions": params_action("other") },
+                    { "url": "queue/item/8/", "inQueueSince": 5_000,
+                      "task": { "url": job_url }, "actions": params_action("acme") },
+                    { "url": "queue/item/9/", "inQueueSince": 1_000,
+                      "task": { "url": job_url }, "actions": params_action("beta") }
+                ]
+            })))
+            .mount(&server)
+            .await;
+        Mock::given(path("/job/deploy/api/json"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+                "builds": [
+                    { "number": 42, "url": format!("{job_url}42/"), "timestamp": 6_000,
+                      "actions": params_action("gamma") },
+                    { "number": 41, "url": format!("{job_url}41/"), "timestamp": 1_000,
+                      "actions": params_action("beta") }
+                ]
+            })))
+            .mount(&server)
+            .await;
+        let j = jenkins(&server);
+        let params = |client: &str| {
+            vec![
+                ("CLIENT".to_owned(), client.to_owned()),
+                ("BRANCH".to_owned(), "main".to_owned()),
+            ]
+        };
+        let found = j
+            .find("deploy", &params("acme"), 4_000)
+            .await
+            .expect("find");
+        assert_eq!(
+            found,
+            Some(Found::Queued(QueueItem {
+                url: format!("{}/queue/item/8/", server.uri())
+            }))
+        );
+        let started = j
+            .find("deploy", &params("gamma"), 4_000)
+            .await
+            .expect("find");
+        assert!(
+            matches!(&started, Some(Found::Started(b)) if b.number == 42),
+            "{started:?}"
+        );
+        // Older than the trigger, or with other parameters: not ours.
+        assert_eq!(
+            j.find("deploy", &params("beta"), 4_000)
+                .await
+                .expect("find"),
+            None
+        );
+        assert_eq!(
+            j.find("deploy", &params("zeta"), 0).await.expect("find"),
+            None
+        );
+    }
+
+    #[tokio::test]
+    async fn a_trigger_without_an_answer_is_unknown_not_refused() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(201).set_delay(Duration::from_secs(5)))
+            .mount(&server)
+            .await;
+        let j = jenkins(&server).with_request_timeout(Duration::from_millis(200));
+        let outcome = j.trigger("deploy", &[]).await;
+        assert!(matches!(outcome, Err(CiError::Unknown(_))), "{outcome:?}");
+        let gateway = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(504))
+            .mount(&gateway)
+            .await;
+        let outcome = jenkins(&gateway).trigger("deploy", &[]).await;
+        assert!(matches!(outcome, Err(CiError::Unknown(_))), "{outcome:?}");
     }
 
     #[tokio::test]

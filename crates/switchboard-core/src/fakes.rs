@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use crate::ids::{ChannelId, UserId};
-use crate::jobs::{JobRunner, JobSpec};
+use crate::jobs::{JobRunner, JobSpec, StartError};
 use crate::slack::{Card, Chat, ChatError, HistoryMessage, Message, ResponseUrl, UnfurlTarget};
 
 pub use crate::state::MemoryStore;
@@ -129,11 +129,13 @@ impl Chat for RecordingChat {
     }
 }
 
-/// Records job starts; `fail_with` makes every start fail.
+/// Records job starts; `fail_with` makes every start fail, and
+/// `answer_lost` starts the job but loses the answer (outcome unknown).
 #[derive(Debug, Default)]
 pub struct RecordingRunner {
     pub started: Mutex<Vec<JobSpec>>,
     pub fail_with: Option<String>,
+    pub answer_lost: bool,
 }
 
 impl RecordingRunner {
@@ -147,14 +149,27 @@ impl RecordingRunner {
 
 #[async_trait]
 impl JobRunner for RecordingRunner {
-    async fn start(&self, spec: &JobSpec) -> anyhow::Result<String> {
+    async fn start(&self, spec: &JobSpec) -> Result<String, StartError> {
         if let Some(reason) = &self.fail_with {
-            anyhow::bail!("{reason}");
+            return Err(StartError::Refused(anyhow::anyhow!("{reason}")));
         }
         self.started
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(spec.clone());
+        if self.answer_lost {
+            return Err(StartError::Unknown(anyhow::anyhow!(
+                "the runner's answer was lost"
+            )));
+        }
         Ok(format!("fake task {}", spec.id))
+    }
+
+    async fn find(&self, job_id: &str) -> anyhow::Result<Option<String>> {
+        Ok(self
+            .specs()
+            .iter()
+            .any(|s| s.id == job_id)
+            .then(|| format!("fake task {job_id}")))
     }
 }

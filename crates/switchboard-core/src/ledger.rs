@@ -63,6 +63,11 @@ pub struct Entry {
     /// Nothing is sent before this, epoch seconds.
     pub quiet_until: i64,
     pub why: Quiet,
+    /// The owner token of the run that claimed the send: two runs in the
+    /// same second write different values, so a lost answer is read back
+    /// as ours or theirs, never both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<String>,
 }
 
 fn key(person: &UserId, ticket: &str) -> Key {
@@ -130,8 +135,15 @@ pub async fn claim_send(
         reason: Some(reason.to_owned()),
         quiet_until: now + renotify_secs,
         why: Quiet::Sent,
+        claim: Some(crate::state::once::new_owner()),
     };
-    match write(store, k, &entry, condition).await {
+    let value = serde_json::to_string(&entry).map_err(anyhow::Error::from)?;
+    let item = Item {
+        key: k,
+        value,
+        expires_at: Some(entry.quiet_until + KEEP_SECS),
+    };
+    match crate::state::once::put_confirmed(store, item, condition).await {
         Ok(()) => Ok(Some(old)),
         Err(StoreError::ConditionFailed) => Ok(None),
         Err(e) => Err(e),
@@ -177,6 +189,7 @@ pub async fn quiet(
                 reason: None,
                 quiet_until: until,
                 why,
+                claim: None,
             },
         };
         match write(store, k.clone(), &entry, condition).await {
@@ -201,19 +214,20 @@ pub struct Sent {
 pub async fn log_sent(store: &dyn StateStore, sent: &Sent) -> Result<(), StoreError> {
     let day = &format_utc(sent.at)[..10];
     let value = serde_json::to_string(sent).map_err(anyhow::Error::from)?;
-    store
-        .put(
-            Item {
-                key: Key::new(
-                    format!("scanlog#{day}"),
-                    format!("{:010}#{}", sent.at, JobId::new_random()),
-                ),
-                value,
-                expires_at: Some(sent.at + KEEP_SECS),
-            },
-            Condition::Absent,
-        )
-        .await
+    // The key is random, so an entry already there is this one.
+    crate::state::once::put_confirmed(
+        store,
+        Item {
+            key: Key::new(
+                format!("scanlog#{day}"),
+                format!("{:010}#{}", sent.at, JobId::new_random()),
+            ),
+            value,
+            expires_at: Some(sent.at + KEEP_SECS),
+        },
+        Condition::Absent,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -66,22 +66,16 @@ impl Runtime {
     }
 
     async fn aws(table: String) -> anyhow::Result<Self> {
-        // Slack waits 3 s for the dispatcher and unfurler, and the SDK has no
-        // operation timeout by default: bound every call and its retries.
-        let timeouts = aws_config::timeout::TimeoutConfig::builder()
-            .connect_timeout(Duration::from_millis(800))
-            .operation_attempt_timeout(Duration::from_millis(900))
-            .operation_timeout(Duration::from_millis(1800))
-            .build();
-        let aws = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .timeout_config(timeouts)
-            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2))
-            .load()
-            .await;
-        let secrets = Secrets::load(Some(&aws)).await?;
+        let aws = aws_loader().load().await;
         let store: Arc<dyn StateStore> =
             Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table));
-        let config = LiveConfig::from_store(store.as_ref()).await?;
+        // The secret and the pushed config do not depend on each other, so
+        // a cold start waits for the slower of the two, not their sum.
+        let (secrets, config) = tokio::join!(
+            Secrets::load(Some(&aws)),
+            LiveConfig::from_store(store.as_ref())
+        );
+        let (secrets, config) = (secrets?, config?);
         let jobs: Arc<dyn JobRunner> = match EcsSettings::from_env()? {
             Some(settings) => Arc::new(EcsRunner::new(aws_sdk_ecs::Client::new(&aws), settings)),
             None => Arc::new(NoRunner),
@@ -126,12 +120,31 @@ impl Runtime {
     }
 }
 
+/// The AWS SDK as every function configures it. Slack waits 3 s for the
+/// dispatcher and unfurler, and the SDK has no operation timeout by
+/// default: every call and its retries are bounded. A retried write can
+/// land twice, which is why every conditional write that guards a promise
+/// goes through `state::once`.
+pub fn aws_loader() -> aws_config::ConfigLoader {
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(Duration::from_millis(800))
+        .operation_attempt_timeout(Duration::from_millis(900))
+        .operation_timeout(Duration::from_millis(1800))
+        .build();
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(2))
+}
+
 /// Used where no job runner is configured; says so when asked to run.
 struct NoRunner;
 
 #[async_trait::async_trait]
 impl JobRunner for NoRunner {
-    async fn start(&self, _spec: &crate::jobs::JobSpec) -> anyhow::Result<String> {
-        anyhow::bail!("no job runner is configured: set SWITCHBOARD_ECS_CLUSTER and friends")
+    async fn start(&self, _spec: &crate::jobs::JobSpec) -> Result<String, crate::jobs::StartError> {
+        Err(
+            anyhow::anyhow!("no job runner is configured: set SWITCHBOARD_ECS_CLUSTER and friends")
+                .into(),
+        )
     }
 }

@@ -11,7 +11,8 @@ use switchboard_core::clock::{format_utc, now_secs};
 use switchboard_core::config::Config;
 use switchboard_core::ids::JobId;
 use switchboard_core::jobs::{
-    JobRecord, JobRunner, JobSpec, JobStatus, JobStore, Work, fill_template,
+    JobRecord, JobRunner, JobSpec, JobStatus, JobStore, StartError, UNKNOWN_SETTLES_AFTER_SECS,
+    Work, fill_template,
 };
 use switchboard_core::lambda::HttpFunction;
 use switchboard_core::reply::{Reply, expect_content_type};
@@ -30,6 +31,12 @@ use crate::commands::{Command, Parsed, parse};
 pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
 /// Slack wants an answer within 3 s; an inline call to Jenkins gets this long.
 const JENKINS_TRIGGER_TIMEOUT: Duration = Duration::from_millis(2000);
+/// How long the worker looks for a build whose trigger got no answer;
+/// Jenkins' quiet period (5 s by default) hides a new item at first.
+const JENKINS_LOOK_SECS: u64 = 120;
+/// Jenkins' clock and ours may disagree; a build this much "older" than
+/// the trigger still counts as its own.
+const JENKINS_CLOCK_MARGIN_MS: i64 = 60_000;
 
 /// What went wrong while running a command.
 #[derive(Debug, thiserror::Error)]
@@ -233,6 +240,7 @@ impl Dispatcher {
 
     async fn list_jobs(&self, limit: usize) -> Result<Message, RunError> {
         let records = JobStore::new(self.store.as_ref()).recent(limit).await?;
+        let records = self.settle_unknown(records).await;
         if records.is_empty() {
             return Ok(Message::ephemeral("No jobs yet."));
         }
@@ -259,6 +267,43 @@ impl Dispatcher {
             "Recent jobs:\n{}",
             lines.join("\n")
         )))
+    }
+
+    /// Settles jobs whose start was unknown: a worker found by the job id
+    /// started; none found once ECS has had time to show it never ran.
+    async fn settle_unknown(&self, mut records: Vec<JobRecord>) -> Vec<JobRecord> {
+        let store = JobStore::new(self.store.as_ref());
+        let now = now_secs();
+        for r in records
+            .iter_mut()
+            .filter(|r| r.status == JobStatus::Unknown)
+        {
+            let (status, detail) = match self.jobs.find(&r.id).await {
+                Ok(Some(handle)) => (JobStatus::Running, format!("started as {handle}")),
+                Ok(None) if now - r.created_at > UNKNOWN_SETTLES_AFTER_SECS => (
+                    JobStatus::Failed,
+                    "the job runner has no trace of it: it never started".to_owned(),
+                ),
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::warn!(job = %r.id, error = format!("{e:#}"), "could not look the job up");
+                    continue;
+                }
+            };
+            // The worker may have reported meanwhile; its word wins.
+            match store.load(&r.sk).await {
+                Ok(Some(fresh)) if fresh.status == JobStatus::Unknown => {
+                    r.status = status;
+                    r.detail = detail;
+                    if let Err(e) = store.save(r).await {
+                        tracing::warn!(job = %r.id, error = %e, "could not settle the job");
+                    }
+                }
+                Ok(Some(fresh)) => *r = fresh,
+                Ok(None) | Err(_) => {}
+            }
+        }
+        records
     }
 
     fn check_client(config: &Config, client: &str) -> Result<(), RunError> {
@@ -309,8 +354,26 @@ impl Dispatcher {
             (jenkins.client_param.clone(), client.to_owned()),
             (jenkins.branch_param.clone(), branch.to_owned()),
         ];
+        let sent_at = switchboard_core::clock::now_millis();
         let queued = match ci.trigger(&jenkins.job, &params).await {
             Ok(q) => q,
+            Err(CiError::Unknown(why)) => {
+                tracing::warn!(
+                    why,
+                    "Jenkins did not answer the trigger; the build may be queued"
+                );
+                return self
+                    .deploy_unknown(
+                        cmd,
+                        &mut record,
+                        &jenkins.job,
+                        params,
+                        sent_at,
+                        summary,
+                        issue,
+                    )
+                    .await;
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "Jenkins did not queue the build");
                 self.mark_failed(&mut record, "Jenkins did not queue the build")
@@ -358,6 +421,57 @@ impl Dispatcher {
         )))
     }
 
+    /// The trigger went out and no answer came: the worker looks for the
+    /// build in Jenkins and follows it, or says nothing was deployed.
+    #[allow(clippy::too_many_arguments)]
+    async fn deploy_unknown(
+        &self,
+        cmd: &SlashCommand,
+        record: &mut JobRecord,
+        job: &str,
+        params: Vec<(String, String)>,
+        sent_at_ms: i64,
+        summary: String,
+        issue: Option<&str>,
+    ) -> Result<Message, RunError> {
+        self.mark(
+            record,
+            JobStatus::Unknown,
+            "Jenkins did not answer the trigger; the deploy may be queued",
+        )
+        .await;
+        let work = Work::JenkinsFind {
+            job: job.to_owned(),
+            params,
+            since_ms: sent_at_ms - JENKINS_CLOCK_MARGIN_MS,
+            look_secs: JENKINS_LOOK_SECS,
+            summary: summary.clone(),
+            issue: issue.map(str::to_owned),
+        };
+        let checking = match self.launch(record, cmd, work).await {
+            Ok(()) => "I'm looking for it in Jenkins and will post here what I find.".to_owned(),
+            Err(e) => {
+                tracing::error!(job = %record.id, error = format!("{e:#}"), "could not start the worker to find the build");
+                // launch recorded a refused start as failed; the deploy
+                // itself is still unknown.
+                self.mark(
+                    record,
+                    JobStatus::Unknown,
+                    "Jenkins did not answer; nobody is following the deploy",
+                )
+                .await;
+                "I can't follow it for you: check Jenkins.".to_owned()
+            }
+        };
+        Ok(Message::in_channel(format!(
+            "<@{}> asked to deploy *{}* — job `{}`. Jenkins did not answer in time, so the deploy \
+             *may have been queued*. {checking} Don't run it again until then.",
+            cmd.user,
+            escape(&summary),
+            short(&record.id),
+        )))
+    }
+
     async fn run_job(
         &self,
         config: &Config,
@@ -382,13 +496,29 @@ impl Dispatcher {
             argv: fill_template(&template.command, &all),
         };
         let argv_id = record.id.clone();
-        if let Err(e) = self.launch(&mut record, cmd, work).await {
-            tracing::error!(job = %argv_id, error = format!("{e:#}"), "could not start the job");
-            return Err(RunError::User(format!(
-                "I couldn't start the {name} job (`{}`): the job runner refused it. \
-                 Nothing ran; try again, or ask an admin to check the logs.",
-                short(&argv_id)
-            )));
+        match self.launch(&mut record, cmd, work).await {
+            Ok(()) => {}
+            Err(StartError::Refused(e)) => {
+                tracing::error!(job = %argv_id, error = format!("{e:#}"), "could not start the job");
+                return Err(RunError::User(format!(
+                    "I couldn't start the {name} job (`{}`): the job runner refused it. \
+                     Nothing ran; try again, or ask an admin to check the logs.",
+                    short(&argv_id)
+                )));
+            }
+            Err(StartError::Unknown(e)) => {
+                tracing::error!(job = %argv_id, error = format!("{e:#}"), "the job's start is unknown");
+                // Something may be running: everyone in the channel should
+                // know before anyone types the command again.
+                return Ok(Message::in_channel(format!(
+                    "<@{}> asked for *{name}* for `{}` — job `{}`. The job runner did not answer \
+                     in time, so *the job may have started*. `/example jobs` will show it; don't \
+                     run it again until it does.",
+                    cmd.user,
+                    escape(&summary),
+                    short(&argv_id),
+                )));
+            }
         }
         Ok(Message::in_channel(format!(
             "<@{}> started *{name}* for `{}` — job `{}`. I'll post progress here.",
@@ -417,20 +547,25 @@ impl Dispatcher {
     }
 
     async fn mark_failed(&self, record: &mut JobRecord, why: &str) {
-        record.status = JobStatus::Failed;
+        self.mark(record, JobStatus::Failed, why).await;
+    }
+
+    async fn mark(&self, record: &mut JobRecord, status: JobStatus, why: &str) {
+        record.status = status;
         record.detail = why.to_owned();
         if let Err(e) = JobStore::new(self.store.as_ref()).save(record).await {
-            tracing::error!(job = %record.id, error = %e, "could not record the failure");
+            tracing::error!(job = %record.id, error = %e, "could not record the job's status");
         }
     }
 
-    /// Starts the worker for a recorded job; a failed start is recorded.
+    /// Starts the worker for a recorded job; a failed or unknown start is
+    /// recorded as such.
     async fn launch(
         &self,
         record: &mut JobRecord,
         cmd: &SlashCommand,
         work: Work,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), StartError> {
         let spec = JobSpec {
             id: record.id.clone(),
             record_sk: record.sk.clone(),
@@ -449,9 +584,18 @@ impl Dispatcher {
                 tracing::info!(job = %record.id, handle, "job started");
                 Ok(())
             }
-            Err(e) => {
+            Err(e @ StartError::Refused(_)) => {
                 self.mark_failed(record, "the worker could not be started")
                     .await;
+                Err(e)
+            }
+            Err(e @ StartError::Unknown(_)) => {
+                self.mark(
+                    record,
+                    JobStatus::Unknown,
+                    "the job runner did not answer; the job may have started",
+                )
+                .await;
                 Err(e)
             }
         }

@@ -82,6 +82,10 @@ pub enum TrackerError {
     Unauthorized(u16),
     #[error("the tracker is unavailable: {0}")]
     Unavailable(String),
+    /// A 4xx other than auth, not-found and rate limits: the tracker is up
+    /// and said no (a stale transition id, a field it will not take).
+    #[error("the tracker refused the request (HTTP {0})")]
+    Rejected(u16),
     #[error("the tracker answered something we could not read: {0}")]
     Protocol(String),
     /// HTTP 429: the tracker asks us to slow down, for this long if it said.
@@ -125,6 +129,7 @@ pub(crate) fn status_error(status: u16) -> Option<TrackerError> {
         200..=299 => None,
         401 | 403 => Some(TrackerError::Unauthorized(status)),
         404 => Some(TrackerError::NotFound),
+        s @ (400..=428 | 430..=499) => Some(TrackerError::Rejected(s)),
         s => Some(TrackerError::Unavailable(format!("HTTP {s}"))),
     }
 }

@@ -159,6 +159,7 @@ pub(crate) mod testing {
             TrackerError::Unavailable(m) => format!("Unavailable({m})"),
             TrackerError::Protocol(_) => "Protocol".into(),
             TrackerError::Throttled(_) => "Throttled".into(),
+            TrackerError::Rejected(s) => format!("Rejected({s})"),
         }
     }
 

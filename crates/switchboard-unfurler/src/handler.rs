@@ -15,6 +15,7 @@ use switchboard_core::settings::{LiveConfig, PerConfig};
 use switchboard_core::slack::events::{LinkShared, SlackEvent};
 use switchboard_core::slack::verify::guard;
 use switchboard_core::slack::{Card, Chat, UnfurlTarget};
+use switchboard_core::state::once::{self, Begun};
 use switchboard_core::state::{Key, StateStore, claim, release};
 use switchboard_trackers::TrackerSet;
 use tokio::task::JoinSet;
@@ -120,9 +121,10 @@ impl Unfurler {
 
     async fn link_shared(&self, shared: LinkShared, started: tokio::time::Instant) {
         let event = Key::new("event", &shared.event_id);
-        match claim(self.store.as_ref(), event, now_secs() + EVENT_CLAIM_SECS).await {
-            Ok(true) => {}
-            Ok(false) => {
+        let until = once::in_progress_until(now_secs());
+        let claim = match once::begin(self.store.as_ref(), event, until).await {
+            Ok(Begun::Won(claim)) => claim,
+            Ok(Begun::Done | Begun::InProgress) => {
                 tracing::info!("event already handled (a Slack retry); doing nothing");
                 return;
             }
@@ -134,7 +136,19 @@ impl Unfurler {
                 );
                 return;
             }
+        };
+        self.unfurl(shared, started).await;
+        // A run killed before this leaves an in-progress record that
+        // expires soon after its deadline, so Slack's retry can do the work.
+        if let Err(e) = claim
+            .finish(self.store.as_ref(), now_secs() + EVENT_CLAIM_SECS)
+            .await
+        {
+            tracing::warn!(error = %e, "could not mark the event handled");
         }
+    }
+
+    async fn unfurl(&self, shared: LinkShared, started: tokio::time::Instant) {
         let config = self.config.get(self.store.as_ref()).await;
         if shared.links.len() > config.unfurl.max_links {
             tracing::info!(

@@ -61,15 +61,55 @@ pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus>
             summary,
             issue,
         } => {
+            let item = ci::QueueItem {
+                url: queue_url.clone(),
+            };
             follow_build(
                 ctx,
                 &mut reporter,
                 short,
-                queue_url,
+                ci::Found::Queued(item),
                 summary,
                 issue.as_deref(),
             )
             .await
+        }
+        Work::JenkinsFind {
+            job,
+            params,
+            since_ms,
+            look_secs,
+            summary,
+            issue,
+        } => {
+            let look = Duration::from_secs(*look_secs);
+            match find_build(ctx, job, params, *since_ms, look).await {
+                Ok(Some(found)) => {
+                    reporter
+                        .post(&format!(
+                            "Job `{short}`: found the deploy in Jenkins; following it."
+                        ))
+                        .await;
+                    follow_build(ctx, &mut reporter, short, found, summary, issue.as_deref()).await
+                }
+                Ok(None) => (
+                    JobStatus::Failed,
+                    format!(
+                        "Jenkins shows no such build after {} s: nothing was deployed, \
+                         and it is safe to run it again",
+                        look.as_secs()
+                    ),
+                    None,
+                ),
+                Err(e) => (
+                    JobStatus::Unknown,
+                    format!(
+                        "I could not ask Jenkins whether the deploy was queued ({e}); \
+                         check Jenkins before running it again"
+                    ),
+                    None,
+                ),
+            }
         }
         Work::Command { name, argv } => {
             let timeout = ctx
@@ -93,6 +133,7 @@ pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus>
     }
     let verdict = match status {
         JobStatus::Succeeded => "succeeded :white_check_mark:",
+        JobStatus::Unknown => "ended with its outcome unknown :grey_question:",
         _ => "failed :x:",
     };
     let link_text = link.map(|l| format!(" <{l}|details>")).unwrap_or_default();
@@ -118,7 +159,7 @@ async fn follow_build(
     ctx: &Context<'_>,
     reporter: &mut Reporter<'_>,
     short: &str,
-    queue_url: &str,
+    start: ci::Found,
     summary: &str,
     issue: Option<&str>,
 ) -> (JobStatus, String, Option<String>) {
@@ -131,18 +172,12 @@ async fn follow_build(
     };
     let poll = Duration::from_secs(jenkins.poll_seconds);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(jenkins.timeout_minutes * 60);
-    let item = ci::QueueItem {
-        url: queue_url.to_owned(),
-    };
-    let build = match ci::wait_for_start(ci, &item, poll, deadline).await {
-        Ok(b) => b,
-        Err(e) => {
-            return (
-                JobStatus::Failed,
-                describe_wait(&e),
-                Some(queue_url.to_owned()),
-            );
-        }
+    let build = match start {
+        ci::Found::Started(b) => b,
+        ci::Found::Queued(item) => match ci::wait_for_start(ci, &item, poll, deadline).await {
+            Ok(b) => b,
+            Err(e) => return (JobStatus::Failed, describe_wait(&e), Some(item.url)),
+        },
     };
     reporter
         .post(&format!(
@@ -165,6 +200,40 @@ async fn follow_build(
             Some(build.url),
         ),
         Err(e) => (JobStatus::Failed, describe_wait(&e), Some(build.url)),
+    }
+}
+
+/// Polls Jenkins for a build whose trigger got no answer, for `look`
+/// (Jenkins' quiet period can keep a new item out of sight for seconds).
+async fn find_build(
+    ctx: &Context<'_>,
+    job: &str,
+    params: &[(String, String)],
+    since_ms: i64,
+    look: Duration,
+) -> Result<Option<ci::Found>, ci::CiError> {
+    let (Some(ci), Some(jenkins)) = (ctx.ci, ctx.config.jenkins.as_ref()) else {
+        return Err(ci::CiError::NotConfigured);
+    };
+    let poll =
+        Duration::from_secs(jenkins.poll_seconds.max(1)).min(look.max(Duration::from_millis(100)));
+    let deadline = tokio::time::Instant::now() + look;
+    let mut failures = 0;
+    loop {
+        match ci.find(job, params, since_ms).await {
+            Ok(Some(found)) => return Ok(Some(found)),
+            Ok(None) => {}
+            // A passing fault is tried again; one that lasts is the answer.
+            Err(e) if failures < 3 => {
+                tracing::warn!(error = %e, "could not search Jenkins; trying again");
+                failures += 1;
+            }
+            Err(e) => return Err(e),
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(poll).await;
     }
 }
 
@@ -398,6 +467,118 @@ mod tests {
             detail.ends_with("the-end") && detail.len() <= OUTPUT_TAIL + 4,
             "{}",
             detail.len()
+        );
+    }
+
+    /// A Jenkins whose search finds `found`; every build ends in SUCCESS.
+    struct Searched(Option<ci::Found>);
+
+    #[async_trait::async_trait]
+    impl CiServer for Searched {
+        async fn trigger(
+            &self,
+            _: &str,
+            _: &[(String, String)],
+        ) -> Result<ci::QueueItem, ci::CiError> {
+            Err(ci::CiError::Status(500))
+        }
+        async fn queue_state(&self, _: &ci::QueueItem) -> Result<ci::QueueState, ci::CiError> {
+            Ok(ci::QueueState::Started(ci::Build {
+                number: 7,
+                url: "https://ci.example/job/deploy/7/".into(),
+            }))
+        }
+        async fn build_state(&self, _: &ci::Build) -> Result<ci::BuildState, ci::CiError> {
+            Ok(ci::BuildState::Finished(ci::Finished {
+                result: "SUCCESS".into(),
+                description: None,
+            }))
+        }
+        async fn find(
+            &self,
+            _: &str,
+            _: &[(String, String)],
+            _: i64,
+        ) -> Result<Option<ci::Found>, ci::CiError> {
+            Ok(self.0.clone())
+        }
+    }
+
+    async fn find_and_follow(found: Option<ci::Found>) -> (JobStatus, JobRecord, Vec<String>) {
+        let store = MemoryStore::new();
+        let chat = RecordingChat::default();
+        let config = Config::parse(
+            "[jenkins]\nurl = \"https://ci.example\"\njob = \"deploy\"\npoll_seconds = 1\n",
+            "t",
+        )
+        .expect("config");
+        let mut record = JobRecord::new("0123456789abcdef", "deploy", "acme main", "UANN", "COPS");
+        record.status = JobStatus::Unknown;
+        JobStore::new(&store).save(&record).await.expect("save");
+        let none = |_: &str| None;
+        let ci = Searched(found);
+        let ctx = Context {
+            config: &config,
+            store: &store,
+            chat: &chat,
+            ci: Some(&ci),
+            workflow_of: &none,
+        };
+        let work = Work::JenkinsFind {
+            job: "deploy".into(),
+            params: vec![("CLIENT".into(), "acme".into())],
+            since_ms: 0,
+            look_secs: 1,
+            summary: "acme main".into(),
+            issue: None,
+        };
+        let status = run(&ctx, &spec(work, &record.sk)).await.expect("ran");
+        let saved = JobStore::new(&store)
+            .load(&record.sk)
+            .await
+            .expect("load")
+            .expect("record");
+        let texts = chat.messages().into_iter().map(|(_, m)| m.text).collect();
+        (status, saved, texts)
+    }
+
+    #[tokio::test]
+    async fn a_deploy_whose_trigger_got_no_answer_is_found_and_followed() {
+        let queued = ci::Found::Queued(ci::QueueItem {
+            url: "https://ci.example/queue/item/8/".into(),
+        });
+        let (status, saved, texts) = find_and_follow(Some(queued)).await;
+        assert_eq!(
+            (status, saved.status),
+            (JobStatus::Succeeded, JobStatus::Succeeded)
+        );
+        assert!(
+            texts.iter().any(|t| t.contains("found the deploy")),
+            "{texts:?}"
+        );
+        assert!(
+            texts.last().is_some_and(|t| t.contains("succeeded")),
+            "{texts:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_deploy_jenkins_never_queued_is_said_to_have_deployed_nothing() {
+        let (status, saved, texts) = find_and_follow(None).await;
+        assert_eq!(
+            (status, saved.status),
+            (JobStatus::Failed, JobStatus::Failed)
+        );
+        assert!(
+            saved.detail.contains("nothing was deployed"),
+            "{}",
+            saved.detail
+        );
+        assert!(
+            texts
+                .last()
+                .is_some_and(|t| t.contains("safe to run it again")),
+            "{texts:?}"
         );
     }
 

@@ -1,15 +1,22 @@
 //! The ECS runner: `RunTask` on Fargate with the job in a container
 //! environment override.
 
-use anyhow::{Context as _, bail};
+use std::time::Duration;
+
+use anyhow::{Context as _, anyhow, bail};
 use async_trait::async_trait;
 use aws_sdk_ecs::Client;
+use aws_sdk_ecs::config::http::HttpResponse;
+use aws_sdk_ecs::config::retry::RetryConfig;
+use aws_sdk_ecs::config::timeout::TimeoutConfig;
+use aws_sdk_ecs::error::SdkError;
+use aws_sdk_ecs::operation::run_task::RunTaskError;
 use aws_sdk_ecs::types::{
-    AssignPublicIp, AwsVpcConfiguration, ContainerOverride, KeyValuePair, LaunchType,
-    NetworkConfiguration, TaskOverride,
+    AssignPublicIp, AwsVpcConfiguration, ContainerOverride, DesiredStatus, KeyValuePair,
+    LaunchType, NetworkConfiguration, TaskOverride,
 };
 
-use super::{JOB_VAR, JobRunner, JobSpec};
+use super::{JOB_VAR, JobRunner, JobSpec, StartError};
 
 /// Where and how the worker task runs; from the function's environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,9 +76,23 @@ impl EcsRunner {
     }
 }
 
+/// How long `RunTask` may take. ECS can be slow to answer, and a second
+/// attempt would start a second task wherever `clientToken` is not honoured,
+/// so there is one attempt, as long as Slack's 3 s allow; a lost answer is
+/// reported as unknown and settled by [`EcsRunner::find`].
+const RUN_TASK_TIMEOUT: Duration = Duration::from_millis(2400);
+
+/// ECS's `startedBy` (at most 36 characters), which names the job.
+fn started_by(job_id: &str) -> String {
+    format!(
+        "switchboard-{}",
+        job_id.chars().take(16).collect::<String>()
+    )
+}
+
 #[async_trait]
 impl JobRunner for EcsRunner {
-    async fn start(&self, spec: &JobSpec) -> anyhow::Result<String> {
+    async fn start(&self, spec: &JobSpec) -> Result<String, StartError> {
         let s = &self.settings;
         let vpc = AwsVpcConfiguration::builder()
             .set_subnets(Some(s.subnets.clone()))
@@ -96,38 +117,86 @@ impl JobRunner for EcsRunner {
                     .build(),
             )
             .build();
-        let out = self
+        let once = aws_sdk_ecs::config::Builder::default()
+            .retry_config(RetryConfig::standard().with_max_attempts(1))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_attempt_timeout(RUN_TASK_TIMEOUT)
+                    .operation_timeout(RUN_TASK_TIMEOUT)
+                    .build(),
+            );
+        let sent = self
             .client
             .run_task()
             .cluster(&s.cluster)
             .task_definition(&s.task_definition)
             .launch_type(LaunchType::Fargate)
             .count(1)
-            .started_by(format!(
-                "switchboard-{}",
-                spec.id.chars().take(16).collect::<String>()
-            ))
+            // ECS starts one task per token, whatever reaches it twice.
+            .client_token(&spec.id)
+            .started_by(started_by(&spec.id))
             .network_configuration(
                 NetworkConfiguration::builder()
                     .awsvpc_configuration(vpc)
                     .build(),
             )
             .overrides(overrides)
+            .customize()
+            .config_override(once)
             .send()
-            .await
-            .context("ECS RunTask")?;
+            .await;
+        let out = match sent {
+            Ok(out) => out,
+            Err(e) => return Err(classify(e)),
+        };
         if let Some(f) = out.failures().first() {
-            bail!(
+            return Err(StartError::Refused(anyhow!(
                 "ECS could not start the task: {} {}",
                 f.reason().unwrap_or("unknown reason"),
                 f.detail().unwrap_or("")
-            );
+            )));
         }
         out.tasks()
             .first()
             .and_then(|t| t.task_arn())
             .map(str::to_owned)
             .context("ECS RunTask returned no task")
+            .map_err(StartError::Unknown)
+    }
+
+    async fn find(&self, job_id: &str) -> anyhow::Result<Option<String>> {
+        // A task that already ended is as much an answer as a running one.
+        for status in [DesiredStatus::Running, DesiredStatus::Stopped] {
+            let out = self
+                .client
+                .list_tasks()
+                .cluster(&self.settings.cluster)
+                .started_by(started_by(job_id))
+                .desired_status(status)
+                .send()
+                .await
+                .context("ECS ListTasks")?;
+            if let Some(arn) = out.task_arns().first() {
+                return Ok(Some(arn.clone()));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Only an answer from ECS that refuses the request says nothing ran; a
+/// time-out, a broken connection or a server error may follow a start.
+fn classify(e: SdkError<RunTaskError, HttpResponse>) -> StartError {
+    let refused = match &e {
+        SdkError::ConstructionFailure(_) => true,
+        SdkError::ServiceError(s) => !s.err().is_server_exception(),
+        _ => false,
+    };
+    let e = anyhow::Error::new(e).context("ECS RunTask");
+    if refused {
+        StartError::Refused(e)
+    } else {
+        StartError::Unknown(e)
     }
 }
 
@@ -162,10 +231,9 @@ mod tests {
         body[start..end].to_owned()
     }
 
-    #[tokio::test]
-    async fn run_task_carries_the_job_on_moto() {
-        let aws = moto::sdk_config().await;
-        let client = Client::new(&aws);
+    /// A cluster and worker task definition on moto, and the settings that
+    /// point a runner at them.
+    async fn worker_cluster(client: &Client) -> EcsSettings {
         let cluster = format!("switchboard-{}", crate::ids::JobId::new_random());
         client
             .create_cluster()
@@ -196,17 +264,115 @@ mod tests {
             .and_then(|d| d.task_definition_arn())
             .expect("arn")
             .to_owned();
-        let runner = EcsRunner::new(
-            client.clone(),
-            EcsSettings {
-                cluster: cluster.clone(),
-                task_definition: def_arn,
-                container: "worker".into(),
-                subnets: vec![default_subnet().await],
-                security_groups: vec!["sg-12345678".into()],
-                assign_public_ip: true,
+        EcsSettings {
+            cluster,
+            task_definition: def_arn,
+            container: "worker".into(),
+            subnets: vec![default_subnet().await],
+            security_groups: vec!["sg-12345678".into()],
+            assign_public_ip: true,
+        }
+    }
+
+    fn backup_spec(id: &str) -> JobSpec {
+        JobSpec {
+            id: id.into(),
+            record_sk: format!("1#{id}"),
+            requested_by: "UANN".into(),
+            channel: "COPS".into(),
+            response_url: "https://hooks.slack.com/x".into(),
+            work: Work::Command {
+                name: "backup".into(),
+                argv: vec!["backup".into(), "acme".into()],
             },
+        }
+    }
+
+    async fn tasks_of(client: &Client, cluster: &str, job_id: &str) -> usize {
+        let mut n = 0;
+        for status in [DesiredStatus::Running, DesiredStatus::Stopped] {
+            n += client
+                .list_tasks()
+                .cluster(cluster)
+                .started_by(started_by(job_id))
+                .desired_status(status)
+                .send()
+                .await
+                .expect("ListTasks")
+                .task_arns()
+                .len();
+        }
+        n
+    }
+
+    /// The SDK's usual 900 ms attempt would give up on a 1.3 s answer and
+    /// send `RunTask` again: two backups for one command.
+    #[tokio::test]
+    async fn a_late_or_lost_run_task_answer_starts_one_task_on_moto() {
+        use crate::testing::fault::{Fault, FaultProxy};
+        const RUN_TASK: &str = "ContainerServiceV20141113.RunTask";
+        let direct = Client::new(&moto::sdk_config().await);
+        let settings = worker_cluster(&direct).await;
+        let cluster = settings.cluster.clone();
+        let proxy = FaultProxy::start(&moto::endpoint()).await;
+        let runner = EcsRunner::new(
+            Client::new(&moto::production_sdk_config(proxy.url()).await),
+            settings,
         );
+
+        proxy.fault(
+            RUN_TASK,
+            Fault::Delay(std::time::Duration::from_millis(1300)),
+            1,
+        );
+        let late = backup_spec("1111111111111111");
+        let arn = runner
+            .start(&late)
+            .await
+            .expect("a late answer is an answer");
+        assert!(arn.contains(":task/"), "{arn}");
+        assert_eq!(tasks_of(&direct, &cluster, &late.id).await, 1, "one task");
+        let sent = proxy.seen(RUN_TASK);
+        assert_eq!(sent.len(), 1, "RunTask was sent once");
+        assert!(
+            sent[0].body.contains(r#""clientToken":"1111111111111111""#),
+            "RunTask carries the job id as its client token: {}",
+            sent[0].body
+        );
+
+        // No answer at all: the outcome is unknown, never "nothing ran",
+        // and the task is found by the job id.
+        proxy.fault(RUN_TASK, Fault::Drop, 1);
+        let lost = backup_spec("2222222222222222");
+        let outcome = runner.start(&lost).await;
+        assert!(
+            matches!(outcome, Err(StartError::Unknown(_))),
+            "a lost answer is unknown: {outcome:?}"
+        );
+        assert_eq!(tasks_of(&direct, &cluster, &lost.id).await, 1, "one task");
+        let found = runner.find(&lost.id).await.expect("find");
+        assert!(found.is_some_and(|a| a.contains(":task/")));
+        assert_eq!(runner.find("3333333333333333").await.expect("find"), None);
+
+        // ECS's own refusal is certain: nothing ran.
+        let mut missing = runner.settings.clone();
+        missing.task_definition = "no-such-definition:1".into();
+        let refused = EcsRunner::new(direct.clone(), missing)
+            .start(&backup_spec("4444444444444444"))
+            .await;
+        assert!(
+            matches!(refused, Err(StartError::Refused(_))),
+            "{refused:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn run_task_carries_the_job_on_moto() {
+        let aws = moto::sdk_config().await;
+        let client = Client::new(&aws);
+        let settings = worker_cluster(&client).await;
+        let cluster = settings.cluster.clone();
+        let runner = EcsRunner::new(client.clone(), settings);
         let spec = JobSpec {
             id: "0123456789abcdef".into(),
             record_sk: "1#0123456789abcdef".into(),

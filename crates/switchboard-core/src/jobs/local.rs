@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use async_trait::async_trait;
 
-use super::{JOB_VAR, JobRunner, JobSpec};
+use super::{JOB_VAR, JobRunner, JobSpec, StartError};
 
 #[derive(Debug, Clone)]
 pub struct LocalRunner {
@@ -40,7 +40,7 @@ impl LocalRunner {
 
 #[async_trait]
 impl JobRunner for LocalRunner {
-    async fn start(&self, spec: &JobSpec) -> anyhow::Result<String> {
+    async fn start(&self, spec: &JobSpec) -> Result<String, StartError> {
         let mut cmd = tokio::process::Command::new(&self.program);
         cmd.env(JOB_VAR, spec.to_json())
             .envs(self.env.iter().map(|(k, v)| (k, v)))

@@ -9,6 +9,10 @@ pub use ecs::{EcsRunner, EcsSettings};
 pub use local::LocalRunner;
 pub use record::{JobRecord, JobStatus, JobStore};
 
+/// How long a start whose outcome is unknown may take to show up before
+/// `jobs` concludes it never ran.
+pub const UNKNOWN_SETTLES_AFTER_SECS: i64 = 120;
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +43,20 @@ pub enum Work {
         #[serde(default)]
         issue: Option<String>,
     },
+    /// Find a build whose trigger got no answer (it may or may not be
+    /// queued), then follow it as `JenkinsBuild` does; when Jenkins shows
+    /// none within `look_secs`, nothing was deployed.
+    JenkinsFind {
+        job: String,
+        params: Vec<(String, String)>,
+        /// When the trigger was sent, epoch milliseconds, less a margin for
+        /// the two clocks.
+        since_ms: i64,
+        look_secs: u64,
+        summary: String,
+        #[serde(default)]
+        issue: Option<String>,
+    },
     /// Run a configured program with these arguments, no shell involved.
     Command { name: String, argv: Vec<String> },
 }
@@ -53,11 +71,35 @@ impl JobSpec {
     }
 }
 
+/// Why a job's worker was not known to start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The runner said no: nothing can have run.
+    #[error("{0:#}")]
+    Refused(anyhow::Error),
+    /// The request went out and no answer came back: the job may be running.
+    #[error("{0:#}")]
+    Unknown(anyhow::Error),
+}
+
+impl From<anyhow::Error> for StartError {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Refused(e)
+    }
+}
+
 /// Starts the worker for a job somewhere; returns a handle to show people
 /// (an ECS task ARN, a process id).
 #[async_trait]
 pub trait JobRunner: Send + Sync {
-    async fn start(&self, spec: &JobSpec) -> anyhow::Result<String>;
+    async fn start(&self, spec: &JobSpec) -> Result<String, StartError>;
+
+    /// Looks for a job's worker by job id, after a start whose outcome was
+    /// unknown: its handle if it started. Runners whose starts are never
+    /// unknown (a local child process) have nothing to look up.
+    async fn find(&self, _job_id: &str) -> anyhow::Result<Option<String>> {
+        Ok(None)
+    }
 }
 
 /// Checks a value a user gives for a job argument (client, branch,

@@ -17,6 +17,9 @@ pub enum JobStatus {
     Running,
     Succeeded,
     Failed,
+    /// The start request went out and its answer was lost: the job may be
+    /// running. The worker, or the next `jobs`, settles it.
+    Unknown,
 }
 
 impl JobStatus {
@@ -26,6 +29,7 @@ impl JobStatus {
             Self::Running => "running",
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
+            Self::Unknown => "unknown (may have started)",
         }
     }
 }

@@ -141,6 +141,115 @@ pub async fn run_all(store: &dyn StateStore) {
         .expect("get")
         .expect("odd");
     assert_eq!(back.value, odd);
+
+    idempotency_records(store, &p).await;
+}
+
+/// The idempotency record's cases, in the store's own terms.
+async fn idempotency_records(store: &dyn StateStore, p: &str) {
+    use super::once::{Begun, Phase, begin, begin_as, claim, in_progress_until};
+    let now = now_secs();
+
+    // The first begin wins; a second owner sees the work in progress.
+    let k = Key::new(p, "once#delivery");
+    let Begun::Won(mine) = begin(store, k.clone(), in_progress_until(now))
+        .await
+        .expect("begin")
+    else {
+        panic!("the first begin must win");
+    };
+    assert!(matches!(
+        begin(store, k.clone(), in_progress_until(now)).await,
+        Ok(Begun::InProgress)
+    ));
+    // Finished, it reads as done for the window.
+    mine.finish(store, now + 3600).await.expect("finish");
+    assert!(matches!(
+        begin(store, k.clone(), in_progress_until(now)).await,
+        Ok(Begun::Done)
+    ));
+
+    // A retry of our own applied write (same owner token) still wins: the
+    // lost answer cannot turn into "someone else has it".
+    let k = Key::new(p, "once#retried");
+    let first = begin_as(store, k.clone(), "owner-a", Phase::InProgress, now + 60).await;
+    assert!(matches!(first, Ok(Begun::Won(_))));
+    let retried = begin_as(store, k.clone(), "owner-a", Phase::InProgress, now + 60).await;
+    assert!(
+        matches!(retried, Ok(Begun::Won(_))),
+        "our own retried write is ours: {retried:?}"
+    );
+    let other = begin_as(store, k.clone(), "owner-b", Phase::InProgress, now + 60).await;
+    assert!(matches!(other, Ok(Begun::InProgress)));
+
+    // An in-progress record past its bound (its run died) frees the work.
+    let k = Key::new(p, "once#killed");
+    store
+        .put(
+            item(
+                p,
+                "once#killed",
+                r#"{"owner":"dead","phase":"in_progress"}"#,
+                Some(now - 1),
+            ),
+            Condition::None,
+        )
+        .await
+        .expect("a dead run's record");
+    assert!(matches!(
+        begin(store, k.clone(), in_progress_until(now)).await,
+        Ok(Begun::Won(_))
+    ));
+
+    // Releasing gives the work to the next caller; a stale claim released
+    // after someone else took the key leaves their record alone.
+    let k = Key::new(p, "once#released");
+    let Ok(Begun::Won(c)) = begin(store, k.clone(), in_progress_until(now)).await else {
+        panic!("begin must win");
+    };
+    c.release(store).await.expect("release");
+    let Ok(Begun::Won(taken)) = begin(store, k.clone(), in_progress_until(now)).await else {
+        panic!("a released record can be taken");
+    };
+    taken.finish(store, now + 3600).await.expect("finish");
+    let k2 = Key::new(p, "once#taken-over");
+    let Ok(Begun::Won(old)) = begin_as(store, k2.clone(), "a", Phase::InProgress, now + 60).await
+    else {
+        panic!("begin must win");
+    };
+    let theirs = r#"{"owner":"b","phase":"in_progress"}"#;
+    store
+        .put(
+            item(p, "once#taken-over", theirs, Some(now + 60)),
+            Condition::None,
+        )
+        .await
+        .expect("another run takes the key over");
+    old.release(store)
+        .await
+        .expect("a stale release is no error");
+    let kept = store.get(&k2).await.expect("get").expect("their record");
+    assert_eq!(kept.value, theirs, "a stale release leaves their record");
+    assert!(matches!(
+        begin(store, k, in_progress_until(now)).await,
+        Ok(Begun::Done)
+    ));
+
+    // A one-step claim: one winner, and a bare old value reads as done.
+    let k = Key::new(p, "once#window");
+    assert!(claim(store, k.clone(), now + 60).await.expect("claim"));
+    assert!(!claim(store, k, now + 60).await.expect("claim"));
+    store
+        .put(
+            item(p, "once#legacy", "1764000000", Some(now + 60)),
+            Condition::None,
+        )
+        .await
+        .expect("legacy value");
+    assert!(matches!(
+        begin(store, Key::new(p, "once#legacy"), now + 60).await,
+        Ok(Begun::Done)
+    ));
 }
 
 /// Many writers compare-and-set one counter at once, through `handles`

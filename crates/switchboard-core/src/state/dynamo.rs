@@ -184,6 +184,67 @@ mod tests {
         assert!(lost > 0, "the writers never collided");
     }
 
+    /// The SDK gives up on an attempt after 900 ms and sends the write
+    /// again; the first one was applied, so the retry's condition fails.
+    #[tokio::test]
+    async fn a_claim_whose_answer_comes_late_is_still_ours_on_moto() {
+        use crate::state::once::{Begun, begin, in_progress_until};
+        use crate::testing::fault::{Fault, FaultProxy};
+        let proxy = FaultProxy::start(&moto::endpoint()).await;
+        let table = moto::create_table(&moto::sdk_config().await).await;
+        let aws = moto::production_sdk_config(proxy.url()).await;
+        let store = DynamoStore::new(Client::new(&aws), table);
+        let late = Fault::Delay(std::time::Duration::from_millis(1300));
+        const PUT: &str = "DynamoDB_20120810.PutItem";
+
+        // The fault is real: a bare conditional write is applied, yet its
+        // caller hears a failure (the retry's condition failed, or time ran
+        // out).
+        proxy.fault(PUT, late, 1);
+        let bare_key = Key::new("webhook", "Github:bare");
+        let bare = store
+            .put(
+                Item {
+                    key: bare_key.clone(),
+                    value: "mine".into(),
+                    expires_at: Some(now_secs() + 600),
+                },
+                Condition::Absent,
+            )
+            .await;
+        assert!(bare.is_err(), "the late answer is heard as a failure");
+        let stored = store.get(&bare_key).await.expect("get").expect("applied");
+        assert_eq!(stored.value, "mine", "yet the write was applied");
+
+        // The idempotency record reads it back and knows it won.
+        proxy.fault(PUT, late, 1);
+        let key = Key::new("webhook", "Github:late");
+        let begun = begin(&store, key.clone(), in_progress_until(now_secs()))
+            .await
+            .expect("begin");
+        let Begun::Won(claim) = begun else {
+            panic!("a late answer to our own claim is still our claim: {begun:?}");
+        };
+        assert!(
+            proxy.seen(PUT).len() >= 3,
+            "the SDK retried at least one applied write"
+        );
+        // Another delivery sees the work in progress, then done.
+        assert!(matches!(
+            begin(&store, key.clone(), in_progress_until(now_secs())).await,
+            Ok(Begun::InProgress)
+        ));
+        proxy.fault(PUT, late, 1);
+        claim
+            .finish(&store, now_secs() + 600)
+            .await
+            .expect("finishing survives a late answer too");
+        assert!(matches!(
+            begin(&store, key, in_progress_until(now_secs())).await,
+            Ok(Begun::Done)
+        ));
+    }
+
     #[tokio::test]
     async fn the_second_conditional_write_loses_on_moto() {
         let aws = moto::sdk_config().await;

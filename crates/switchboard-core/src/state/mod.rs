@@ -4,6 +4,7 @@
 mod dynamo;
 mod file;
 mod memory;
+pub mod once;
 
 pub use dynamo::DynamoStore;
 pub use file::FileStore;
@@ -90,19 +91,9 @@ pub trait StateStore: Send + Sync {
 
 /// Claims `key` until `until` (epoch seconds): `true` for the one caller
 /// that wins, `false` while someone else's claim is live. Dedupe of events,
-/// deliveries and repeat windows all rest on this.
-pub async fn claim(store: &dyn StateStore, key: Key, until: i64) -> Result<bool, StoreError> {
-    let item = Item {
-        key,
-        value: crate::clock::now_secs().to_string(),
-        expires_at: Some(until),
-    };
-    match store.put(item, Condition::Absent).await {
-        Ok(()) => Ok(true),
-        Err(StoreError::ConditionFailed) => Ok(false),
-        Err(e) => Err(e),
-    }
-}
+/// deliveries and repeat windows all rest on this; see [`once`] for why a
+/// lost answer cannot turn our own win into a loss.
+pub use once::claim;
 
 /// Gives a claim up early, so a retry can win it: the item is overwritten
 /// with one already expired, which every store reads as absent (the

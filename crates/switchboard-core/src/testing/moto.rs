@@ -19,6 +19,19 @@ pub fn endpoint() -> String {
     }
 }
 
+/// The SDK as the functions configure it (their timeouts and retries),
+/// aimed at `endpoint`: a fault proxy in front of moto.
+pub async fn production_sdk_config(endpoint: &str) -> aws_config::SdkConfig {
+    crate::runtime::aws_loader()
+        .endpoint_url(endpoint)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "testing", "testing", None, None, "moto",
+        ))
+        .load()
+        .await
+}
+
 pub async fn sdk_config() -> aws_config::SdkConfig {
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(endpoint())

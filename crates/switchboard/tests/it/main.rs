@@ -5,6 +5,7 @@ mod bridge;
 mod doctor;
 mod harness;
 mod hostile;
+mod once;
 mod poll;
 mod scan;
 mod secrets;
