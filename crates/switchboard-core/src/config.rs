@@ -182,6 +182,11 @@ pub struct PollerConfig {
     /// The pause between two posts to one channel: Slack allows about one
     /// message a second per channel.
     pub post_interval_ms: u64,
+    /// A pending claim older than this belongs to a run that died, and the
+    /// next run settles it (looks for the post in Slack, then posts). It
+    /// must outlast any one post, Slack's retries included; a killed run's
+    /// actions wait this long.
+    pub claim_stale_after_seconds: u64,
     pub subscriptions: Vec<Subscription>,
 }
 
@@ -191,6 +196,7 @@ impl Default for PollerConfig {
             summary_threshold: 20,
             every_seconds: 60,
             post_interval_ms: 1000,
+            claim_stale_after_seconds: 300,
             subscriptions: Vec::new(),
         }
     }
@@ -259,6 +265,7 @@ struct RawPoller {
     summary_threshold: Option<usize>,
     every_seconds: Option<u64>,
     post_interval_ms: Option<u64>,
+    claim_stale_after_seconds: Option<u64>,
     #[serde(default)]
     subscriptions: Vec<Spanned<RawSubscription>>,
 }
@@ -758,6 +765,10 @@ fn check_poller(c: &mut Checker<'_>, raw: &RawPoller, trackers: &[TrackerConfig]
             .post_interval_ms
             .unwrap_or(defaults.post_interval_ms)
             .min(10_000),
+        claim_stale_after_seconds: raw
+            .claim_stale_after_seconds
+            .unwrap_or(defaults.claim_stale_after_seconds)
+            .clamp(30, 86_400),
         subscriptions: Vec::new(),
     };
     let trello: Vec<&TrackerConfig> = trackers
@@ -978,6 +989,7 @@ url = "https://trello.com"
 [poller]
 summary_threshold = 5
 post_interval_ms = 0
+claim_stale_after_seconds = 5
 [[poller.subscriptions]]
 board = "5f1c0ffee0ddba11deadbeef"
 channel = "C0TEAM"
@@ -988,6 +1000,12 @@ lists = [" Done "]
         )
         .expect("valid");
         assert_eq!(c.poller.summary_threshold, 5);
+        assert_eq!(
+            c.poller.claim_stale_after_seconds, 30,
+            "a horizon shorter than one post is raised to the floor"
+        );
+        let defaults = Config::parse("", "t.toml").expect("empty");
+        assert_eq!(defaults.poller.claim_stale_after_seconds, 300);
         assert_eq!(c.poller.post_interval_ms, 0);
         assert_eq!(c.poller.every_seconds, 60);
         let s = &c.poller.subscriptions[0];

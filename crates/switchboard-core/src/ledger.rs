@@ -239,6 +239,51 @@ mod tests {
         UserId::parse("U0ALICE").expect("user")
     }
 
+    /// Overlapping scanner runs claim the same (person, ticket) while
+    /// DynamoDB's answers come late: each claim is retried by the SDK after
+    /// it was applied. Exactly one run may send the DM.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn one_dm_per_ticket_when_claims_are_answered_late_on_moto() {
+        use crate::state::DynamoStore;
+        use crate::testing::fault::{Fault, FaultProxy};
+        use crate::testing::moto;
+        let table = moto::create_table(&moto::sdk_config().await).await;
+        let proxy = FaultProxy::start(&moto::endpoint()).await;
+        let aws = moto::production_sdk_config(proxy.url()).await;
+        let store =
+            std::sync::Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table));
+        const RUNS: usize = 6;
+        let late = Fault::Delay(std::time::Duration::from_millis(1300));
+        proxy.fault("DynamoDB_20120810.PutItem", late, RUNS);
+        let now = crate::clock::now_secs();
+        let mut runs = tokio::task::JoinSet::new();
+        for _ in 0..RUNS {
+            let store = store.clone();
+            runs.spawn(async move {
+                claim_send(store.as_ref(), &alice(), "cb/web/7", "stale", now, 86_400).await
+            });
+        }
+        let mut winners = 0;
+        while let Some(joined) = runs.join_next().await {
+            match joined.expect("run") {
+                Ok(Some(_)) => winners += 1,
+                Ok(None) => {}
+                // A run whose store answered nothing usable sends nothing.
+                Err(e) => eprintln!("a run could not claim: {e}"),
+            }
+        }
+        assert_eq!(winners, 1, "exactly one run sends the DM");
+        let entry = get(store.as_ref(), &alice(), "cb/web/7")
+            .await
+            .expect("get")
+            .expect("the claim is recorded");
+        assert_eq!(entry.why, Quiet::Sent);
+        assert!(
+            proxy.seen("PutItem").iter().filter(|s| s.faulted).count() >= 1,
+            "answers were delayed"
+        );
+    }
+
     #[test]
     fn ticket_keys_round_trip_and_refuse_junk() {
         let k = ticket_key("cb", "web", "12");

@@ -37,8 +37,8 @@ pub const BATCH: usize = 25;
 /// Knobs a test or a benchmark turns; the defaults suit production.
 #[derive(Debug, Clone)]
 pub struct Tuning {
-    /// A pending claim older than this belongs to a run that died: longer
-    /// than any one post can take, Slack's retries included.
+    /// An upper bound on `poller.claim_stale_after_seconds`, for tests;
+    /// in production the config decides.
     pub stale_after: Duration,
     /// The first wait after a Trello 429 or 5xx; it doubles up to
     /// `max_backoff` (Trello's window is 10 s).
@@ -51,7 +51,7 @@ pub struct Tuning {
 impl Default for Tuning {
     fn default() -> Self {
         Self {
-            stale_after: Duration::from_secs(300),
+            stale_after: Duration::MAX,
             backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(10),
             history_limit: 500,
@@ -174,7 +174,13 @@ impl Poller {
             let run = ChannelRun {
                 store: self.store.clone(),
                 chat: clients.chat.clone(),
-                tuning: self.tuning.clone(),
+                tuning: Tuning {
+                    stale_after: self
+                        .tuning
+                        .stale_after
+                        .min(Duration::from_secs(config.poller.claim_stale_after_seconds)),
+                    ..self.tuning.clone()
+                },
                 threshold: config.poller.summary_threshold,
                 pacer: Pacer::new(Duration::from_millis(config.poller.post_interval_ms)),
                 deadline,
