@@ -808,6 +808,36 @@ public = true
     }
 
     #[tokio::test]
+    async fn a_job_whose_start_answer_is_lost_may_have_started_and_jobs_settles_it() {
+        let runner = Arc::new(RecordingRunner {
+            answer_lost: true,
+            ..RecordingRunner::default()
+        });
+        let (d, store) = dispatcher(CONFIG, runner.clone());
+        let (h, b) = signed("backup --client acme", "UANN", "CGEN");
+        let (kind, text) = reply_text(&d.handle_command(&h, &b).await);
+        assert_eq!(
+            kind, "in_channel",
+            "everyone should know before retyping it"
+        );
+        assert!(
+            text.contains("may have started") && !text.contains("Nothing ran"),
+            "{text}"
+        );
+        assert_eq!(runner.specs().len(), 1, "the runner did start it");
+        let jobs = JobStore::new(store.as_ref()).recent(5).await.expect("jobs");
+        assert_eq!(jobs[0].status, JobStatus::Unknown);
+
+        // `jobs` finds the worker by the job id and settles the record.
+        let (h, b) = signed("jobs", "UANN", "CGEN");
+        let (_, listed) = reply_text(&d.handle_command(&h, &b).await);
+        assert!(listed.contains("running"), "{listed}");
+        let jobs = JobStore::new(store.as_ref()).recent(5).await.expect("jobs");
+        assert_eq!(jobs[0].status, JobStatus::Running);
+        assert!(jobs[0].detail.contains("fake task"), "{}", jobs[0].detail);
+    }
+
+    #[tokio::test]
     async fn a_queued_deploy_whose_worker_cannot_start_is_never_retried_blindly() {
         use wiremock::matchers::path;
         use wiremock::{Mock, MockServer, ResponseTemplate};
