@@ -113,6 +113,10 @@ impl Bridge {
         let Some(kind) = header(headers, event_header) else {
             return json(400, &format!("missing {event_header} header"));
         };
+        // Without an id a delivery could not be told from a replay.
+        let Some(delivery_id) = header(headers, delivery_header) else {
+            return json(400, &format!("missing {delivery_header} header"));
+        };
         let event = match provider {
             Provider::Bitbucket => events::bitbucket(kind, body),
             Provider::Github => events::github(kind, body),
@@ -128,46 +132,80 @@ impl Bridge {
                 return json(400, &e.to_string());
             }
         };
-        let delivery = header(headers, delivery_header).map(|d| {
-            Key::new(
-                "webhook",
-                format!("{provider:?}:{}", d.chars().take(128).collect::<String>()),
-            )
-        });
-        if let Some(key) = &delivery {
-            match claim(
-                self.store.as_ref(),
-                key.clone(),
-                now_secs() + DELIVERY_CLAIM_SECS,
-            )
-            .await
-            {
-                Ok(true) => {}
-                Ok(false) => {
-                    tracing::info!(?provider, "redelivered webhook; already handled");
-                    return json(200, "already handled");
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "could not claim the delivery");
-                    return json(503, "state store unavailable; redeliver later");
-                }
-            }
-        } else {
-            tracing::warn!(
-                ?provider,
-                "webhook without a delivery id; it cannot be deduplicated"
-            );
-        }
-        let reply = self.move_issue(&event).await;
-        if reply.status >= 500
-            && let Some(key) = delivery
+        let delivery = Key::new(
+            "webhook",
+            format!(
+                "{provider:?}:{}",
+                delivery_id.chars().take(128).collect::<String>()
+            ),
+        );
+        match claim(
+            self.store.as_ref(),
+            delivery.clone(),
+            now_secs() + DELIVERY_CLAIM_SECS,
+        )
+        .await
         {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::info!(?provider, "redelivered webhook; already handled");
+                return json(200, "already handled");
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not claim the delivery");
+                return json(503, "state store unavailable; redeliver later");
+            }
+        }
+        let body_key = match self.claim_body(provider, body).await {
+            Ok(key) => key,
+            Err(reply) => {
+                self.release_all([delivery].into_iter()).await;
+                return reply;
+            }
+        };
+        let reply = self.move_issue(&event).await;
+        if reply.status >= 500 {
             // Let a redelivery try again once the tracker is back.
+            self.release_all([delivery, body_key].into_iter()).await;
+        }
+        reply
+    }
+
+    /// Claims the body's SHA-256 for the delivery window, so a signed body
+    /// re-sent under a new delivery id acts once.
+    async fn claim_body(&self, provider: Provider, body: &[u8]) -> Result<Key, Reply> {
+        let key = Key::new(
+            "webhook",
+            format!("{provider:?}:sha256:{}", hex::encode(Sha256::digest(body))),
+        );
+        match claim(
+            self.store.as_ref(),
+            key.clone(),
+            now_secs() + DELIVERY_CLAIM_SECS,
+        )
+        .await
+        {
+            Ok(true) => Ok(key),
+            Ok(false) => {
+                tracing::info!(
+                    ?provider,
+                    "the same body came under a new delivery id; already handled"
+                );
+                Err(json(200, "already handled"))
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not claim the delivery body");
+                Err(json(503, "state store unavailable; redeliver later"))
+            }
+        }
+    }
+
+    async fn release_all(&self, keys: impl Iterator<Item = Key>) {
+        for key in keys {
             if let Err(e) = release(self.store.as_ref(), key).await {
                 tracing::warn!(error = %e, "could not release a delivery claim");
             }
         }
-        reply
     }
 
     async fn move_issue(&self, event: &PrEvent) -> Reply {
@@ -185,6 +223,10 @@ impl Bridge {
         let Some(project) = config.bridge.project_for(&key) else {
             return json(200, "no issue key");
         };
+        if let Some(why) = event.refusal(project, &config.bridge.review_associations) {
+            tracing::info!(pr = %event.url, issue = %key, reason = %why, "not acted on");
+            return json(200, &format!("not acted on: {why}"));
+        }
         let clients = self.clients.get(&config);
         let Some(workflow) = clients.workflows.get(&project.tracker) else {
             tracing::error!(tracker = %project.tracker, "the project's tracker has no client");

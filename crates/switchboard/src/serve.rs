@@ -41,7 +41,6 @@ pub async fn run(
         );
     }
     secrets.slack_signing_secret = Some(signing);
-    switchboard_scanner::check_config(&config.scanner)?;
     let rt = Runtime::local(
         config,
         &LocalPaths {

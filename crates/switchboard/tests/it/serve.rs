@@ -185,7 +185,7 @@ async fn a_deploy_queues_jenkins_and_the_worker_posts_the_result() {
     let with_bridge = format!(
         "{}\n[[trackers]]\nname = \"jira\"\nkind = \"jira\"\nurl = \"{}\"\n\
          [bridge]\nbench_field = \"customfield_10050\"\n\
-         [[bridge.projects]]\nkey = \"SHOP\"\ntracker = \"jira\"\n",
+         [[bridge.projects]]\nkey = \"SHOP\"\ntracker = \"jira\"\nrepos = [\"acme/shop\"]\n",
         config(&base, &slack.uri()),
         jira.uri()
     );
