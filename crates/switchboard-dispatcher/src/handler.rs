@@ -218,7 +218,7 @@ impl Dispatcher {
         command: &Command,
     ) -> Result<Message, RunError> {
         match command {
-            Command::Jobs { limit } => self.list_jobs(usize::from(*limit)).await,
+            Command::Jobs { limit } => self.list_jobs(cmd, usize::from(*limit)).await,
             Command::Deploy {
                 client,
                 branch,
@@ -244,8 +244,12 @@ impl Dispatcher {
         }
     }
 
-    async fn list_jobs(&self, limit: usize) -> Result<Message, RunError> {
-        let records = JobStore::new(self.store.as_ref()).recent(limit).await?;
+    /// Lists the jobs started in the asker's channel and their own, so a
+    /// private channel's jobs stay in it.
+    async fn list_jobs(&self, cmd: &SlashCommand, limit: usize) -> Result<Message, RunError> {
+        let records = JobStore::new(self.store.as_ref())
+            .visible_to(cmd.channel.as_str(), cmd.user.as_str(), limit)
+            .await?;
         if records.is_empty() {
             return Ok(Message::ephemeral("No jobs yet."));
         }

@@ -260,10 +260,18 @@ async fn a_deploy_queues_jenkins_and_the_worker_posts_the_result() {
         Some(format!("{base}/job/deploy/42/").as_str())
     );
 
-    // `jobs` shows it to anyone.
+    // `jobs` shows it in the channel it was started in, to anyone there,
+    // and to its starter anywhere; nobody else sees it.
+    for (user, channel) in [("UBOB", "COPS"), ("UANN", "CGEN")] {
+        let (_, text) = reply(&served.command("jobs", user, channel, &hook).await.1);
+        assert!(
+            text.contains("deploy") && text.contains("succeeded") && text.contains("<@UANN>"),
+            "{user} in {channel}: {text}"
+        );
+    }
     let (_, text) = reply(&served.command("jobs", "UBOB", "CGEN", &hook).await.1);
     assert!(
-        text.contains("deploy") && text.contains("succeeded") && text.contains("<@UANN>"),
+        !text.contains("deploy") && !text.contains("UANN") && text.contains("No jobs"),
         "{text}"
     );
 }
