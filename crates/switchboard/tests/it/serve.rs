@@ -6,7 +6,7 @@ use switchboard_core::state::FileStore;
 use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::harness::{Served, bin, eventually, fixture, reply};
+use crate::harness::{Served, bin, eventually, fixture, hook_texts, reply};
 
 const RESPONSE_URL: &str = "https://hooks.slack.com/commands/T0001/1/abc";
 
@@ -210,14 +210,7 @@ async fn a_deploy_queues_jenkins_and_the_worker_posts_the_result() {
     assert!(text.contains("Jenkins has queued it"), "{text}");
 
     let posts = eventually(Duration::from_secs(30), async || {
-        let texts: Vec<String> = slack
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .iter()
-            .filter(|r| r.url.path() == "/hook")
-            .map(|r| reply(&String::from_utf8_lossy(&r.body)).1)
-            .collect();
+        let texts = hook_texts(&slack).await;
         texts
             .iter()
             .any(|t| t.contains("succeeded"))
