@@ -10,4 +10,5 @@ mod poll;
 mod scan;
 mod secrets;
 mod serve;
+mod timeouts;
 mod unfurl;
