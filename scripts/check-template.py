@@ -3,12 +3,17 @@
 cfn-lint cannot know: every function is built by cargo-lambda for arm64 with
 its own role and log group, nobody gets a wildcard, only the dispatcher may
 start the worker (and pass only the worker's two roles), the unfurler and the
-poller touch only the table and the secret, and the table keeps its data.
+poller touch only the table and the secret, the table keeps its data, and
+each role writes only its own partition keys (never the pushed config).
 
 Usage: .venv/bin/python scripts/check-template.py [template.yaml]
-Exits non-zero with one line per broken promise.
+       .venv/bin/python scripts/check-template.py --self-test [template.yaml]
+Exits non-zero with one line per broken promise. --self-test breaks the
+key rule in copies of the template and fails unless each break is caught.
 """
 
+import copy
+import fnmatch
 import sys
 
 import yaml
@@ -49,6 +54,64 @@ PLAIN_ACTIONS = {
 }
 
 
+# The partition keys each role may write (dynamodb:LeadingKeys patterns), from
+# the Key::new( calls of the code each role runs: the dispatcher writes the
+# audit log, job records and button presses; the unfurler its event and link
+# claims (and audits refused workspaces); the bridge its delivery claims and
+# issue locks; the scanner its cursor, summary claim, ledger and send log; the poller its
+# per-subscription partitions; the worker job records. Nobody writes the
+# pushed config: `switchboard config push` does, with the operator's
+# credentials.
+OWN_KEYS = {
+    "DispatcherRole": ["audit#*", "jobs", "ledger#*"],
+    "UnfurlerRole": ["event", "unfurled#*", "audit#*"],
+    "BridgeRole": ["webhook", "bridge-issue"],
+    "ScannerRole": ["scan#cursor", "scan#summary", "ledger#*", "scanlog#*"],
+    "PollerRole": ["trello#*"],
+    "WorkerTaskRole": ["jobs"],
+}
+# The pushed config's partition key (core::settings).
+CONFIG_PK = "config"
+DYNAMO_WRITES = {
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:PartiQLInsert",
+    "dynamodb:PartiQLUpdate",
+    "dynamodb:PartiQLDelete",
+}
+
+
+def leading_keys(statement):
+    """The LeadingKeys patterns a statement is limited to, or None."""
+    cond = statement.get("Condition", {}).get("ForAllValues:StringLike", {})
+    keys = cond.get("dynamodb:LeadingKeys")
+    return None if keys is None else as_list(keys)
+
+
+def key_problems(rname, statement):
+    writes = DYNAMO_WRITES & set(as_list(statement.get("Action", [])))
+    if not writes:
+        return []
+    problems = []
+    keys = leading_keys(statement)
+    if keys is None:
+        return [f"{rname}: {sorted(writes)} without a dynamodb:LeadingKeys condition"]
+    if any(fnmatch.fnmatchcase(CONFIG_PK, k) for k in keys):
+        problems.append(f"{rname}: may write the pushed config ({keys})")
+    if any(k.strip("*") == "" for k in keys):
+        problems.append(f"{rname}: a LeadingKeys pattern matches every key ({keys})")
+    want = OWN_KEYS.get(rname)
+    if want is None:
+        problems.append(f"{rname}: writes the table but has no OWN_KEYS entry")
+    elif sorted(keys) != sorted(want):
+        problems.append(f"{rname}: writes {sorted(keys)}, its own keys are {sorted(want)}")
+    if writes - {"dynamodb:PutItem"}:
+        problems.append(f"{rname}: only PutItem is used, not {sorted(writes - {'dynamodb:PutItem'})}")
+    return problems
+
+
 def as_list(v):
     return v if isinstance(v, list) else [v]
 
@@ -58,9 +121,13 @@ def statements(role):
         yield from as_list(policy.get("PolicyDocument", {}).get("Statement", []))
 
 
-def main(path):
+def load(path):
     with open(path, encoding="utf-8") as f:
-        t = yaml.load(f, Loader=Loader)
+        return yaml.load(f, Loader=Loader)
+
+
+def check(t):
+    """Every broken promise in a loaded template, one line each."""
     res = t["Resources"]
     problems = []
     glob = t.get("Globals", {}).get("Function", {})
@@ -113,6 +180,7 @@ def main(path):
                     problems.append(f"DispatcherRole: PassRole must name the worker's two roles only, not {passed}")
             if rname in TABLE_AND_SECRET_ONLY and not set(actions) <= PLAIN_ACTIONS:
                 problems.append(f"{rname}: may only use the table, the secret and its logs, not {actions}")
+            problems.extend(key_problems(rname, s))
 
     table = res.get("Table", {})
     tp = table.get("Properties", {})
@@ -136,12 +204,61 @@ def main(path):
         if out not in outputs:
             problems.append(f"Outputs: {out} is missing (the Slack app needs it)")
 
+    return problems, len(roles)
+
+
+def write_statement(t, role):
+    for s in statements(t["Resources"][role]):
+        if "dynamodb:PutItem" in as_list(s.get("Action", [])):
+            return s
+    raise SystemExit(f"self-test: {role} has no PutItem statement")
+
+
+def self_test(path):
+    """Breaks the key rule in copies of the template; each must be caught."""
+    breaks = {
+        "no condition": lambda t: write_statement(t, "BridgeRole").pop("Condition"),
+        "the config": lambda t: leading_keys(write_statement(t, "UnfurlerRole")).append("conf*"),
+        "every key": lambda t: write_statement(t, "PollerRole")["Condition"]["ForAllValues:StringLike"].update(
+            {"dynamodb:LeadingKeys": ["*"]}
+        ),
+        "another's keys": lambda t: write_statement(t, "WorkerTaskRole")["Condition"][
+            "ForAllValues:StringLike"
+        ].update({"dynamodb:LeadingKeys": ["jobs", "trello#*"]}),
+        "delete": lambda t: write_statement(t, "ScannerRole").update(
+            {"Action": ["dynamodb:PutItem", "dynamodb:DeleteItem"]}
+        ),
+    }
+    original = load(path)
+    problems, _ = check(original)
+    if problems:
+        raise SystemExit(f"self-test: the template itself is broken: {problems}")
+    failed = []
+    for name, breaking in breaks.items():
+        t = copy.deepcopy(original)
+        breaking(t)
+        if not check(t)[0]:
+            failed.append(name)
+    if failed:
+        raise SystemExit(f"self-test: not caught: {', '.join(failed)}")
+    print(f"{path}: self-test: {len(breaks)} broken key rules caught")
+
+
+def main(path):
+    problems, roles = check(load(path))
     for p in problems:
         print(f"template: {p}", file=sys.stderr)
     if problems:
         sys.exit(1)
-    print(f"{path}: {len(FUNCTIONS)} functions, {len(roles)} roles, no wildcards; promises kept")
+    print(
+        f"{path}: {len(FUNCTIONS)} functions, {roles} roles, no wildcards, "
+        "each role writes only its own keys; promises kept"
+    )
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "template.yaml")
+    args = sys.argv[1:]
+    if args[:1] == ["--self-test"]:
+        self_test(args[1] if len(args) > 1 else "template.yaml")
+    else:
+        main(args[0] if args else "template.yaml")

@@ -24,5 +24,8 @@ SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-us-east-1}" \
     "$VENV/bin/sam" validate --lint --template template.yaml
 
 # What the README promises about the template that no linter knows: one
-# role per function, no wildcards, only the dispatcher starts the worker.
+# role per function, no wildcards, only the dispatcher starts the worker,
+# each role writes only its own partition keys; then proof the checker
+# catches a broken key rule.
 "$VENV/bin/python" scripts/check-template.py template.yaml
+"$VENV/bin/python" scripts/check-template.py --self-test template.yaml

@@ -2,6 +2,7 @@
 //! event. Only this module knows their payloads.
 
 use serde::Deserialize;
+use switchboard_core::config::BridgeProject;
 
 /// What happened to a pull request, as far as the tracker cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +32,56 @@ pub struct PrEvent {
     pub description: String,
     pub url: String,
     pub actor: String,
+    /// The repository's `full_name` (`owner/name`), empty when absent.
+    pub repo: String,
+    /// What the payload says about the reviewer's right to review.
+    pub standing: Standing,
+}
+
+/// Whether the person behind an event may move an issue with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// A merge or a decline: the provider lets only people with write
+    /// access do either, so the event speaks for itself.
+    NotAReview,
+    /// A GitHub review, with its `author_association` (upper case).
+    Association(String),
+    /// A Bitbucket approval or change request: whether its author is one of
+    /// the pull request's reviewers.
+    Reviewer(bool),
+}
+
+impl PrEvent {
+    /// Why this event may not move the project's issues, when reviews
+    /// count only from `associations`; `None` when it may.
+    pub fn refusal(&self, project: &BridgeProject, associations: &[String]) -> Option<String> {
+        if !project.allows_repo(&self.repo) {
+            return Some(format!(
+                "repository {:?} is not listed in the project's repos",
+                short(&self.repo)
+            ));
+        }
+        match &self.standing {
+            Standing::NotAReview => None,
+            Standing::Association(a) if associations.contains(a) => None,
+            Standing::Association(a) => Some(format!(
+                "a review from {} whose author_association is {:?} does not count",
+                short(&self.actor),
+                short(a)
+            )),
+            Standing::Reviewer(true) => None,
+            Standing::Reviewer(false) => Some(format!(
+                "{} is not one of the pull request's reviewers",
+                short(&self.actor)
+            )),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct Repository {
+    #[serde(default)]
+    full_name: String,
 }
 
 /// Why a webhook is not acted on.
@@ -47,11 +98,36 @@ pub enum EventError {
 struct BitbucketWire {
     actor: Option<BbActor>,
     pullrequest: BbPr,
+    repository: Option<Repository>,
+    approval: Option<BbByUser>,
+    changes_request: Option<BbByUser>,
 }
 
 #[derive(Deserialize)]
 struct BbActor {
     display_name: Option<String>,
+    uuid: Option<String>,
+    account_id: Option<String>,
+}
+
+impl BbActor {
+    /// Whether two users are the same account; an account without either
+    /// id matches nobody.
+    fn same_as(&self, other: &BbActor) -> bool {
+        let same = |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if !a.is_empty() && a == b);
+        same(&self.uuid, &other.uuid) || same(&self.account_id, &other.account_id)
+    }
+}
+
+#[derive(Deserialize)]
+struct BbByUser {
+    user: Option<BbActor>,
+}
+
+#[derive(Deserialize)]
+struct BbParticipant {
+    user: Option<BbActor>,
+    role: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -62,6 +138,22 @@ struct BbPr {
     description: Option<String>,
     source: Option<BbSource>,
     links: Option<BbLinks>,
+    #[serde(default)]
+    reviewers: Vec<BbActor>,
+    #[serde(default)]
+    participants: Vec<BbParticipant>,
+}
+
+impl BbPr {
+    /// Whether `user` is one of the reviewers, listed directly or as a
+    /// participant in the reviewer role.
+    fn has_reviewer(&self, user: &BbActor) -> bool {
+        self.reviewers.iter().any(|r| r.same_as(user))
+            || self.participants.iter().any(|p| {
+                p.role.as_deref() == Some("REVIEWER")
+                    && p.user.as_ref().is_some_and(|u| u.same_as(user))
+            })
+    }
 }
 
 #[derive(Deserialize)]
@@ -96,7 +188,24 @@ pub fn bitbucket(event_key: &str, body: &[u8]) -> Result<PrEvent, EventError> {
     let wire: BitbucketWire =
         serde_json::from_slice(body).map_err(|e| EventError::Malformed(e.to_string()))?;
     let pr = wire.pullrequest;
+    // The review's own user when the payload names one, else whoever acted.
+    let reviewer = match outcome {
+        Outcome::Approved => wire.approval.and_then(|a| a.user),
+        Outcome::ChangesRequested => wire.changes_request.and_then(|c| c.user),
+        Outcome::Merged | Outcome::Declined => None,
+    };
+    let standing = match outcome {
+        Outcome::Merged | Outcome::Declined => Standing::NotAReview,
+        Outcome::Approved | Outcome::ChangesRequested => Standing::Reviewer(
+            reviewer
+                .as_ref()
+                .or(wire.actor.as_ref())
+                .is_some_and(|u| pr.has_reviewer(u)),
+        ),
+    };
     Ok(PrEvent {
+        repo: wire.repository.unwrap_or_default().full_name,
+        standing,
         outcome,
         title: pr.title,
         branch: pr
@@ -123,6 +232,7 @@ struct GithubWire {
     pull_request: Option<GhPr>,
     review: Option<GhReview>,
     sender: Option<GhUser>,
+    repository: Option<Repository>,
 }
 
 #[derive(Deserialize)]
@@ -146,6 +256,7 @@ struct GhRef {
 #[derive(Deserialize)]
 struct GhReview {
     state: String,
+    author_association: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +275,12 @@ pub fn github(event: &str, body: &[u8]) -> Result<PrEvent, EventError> {
     let pr = wire
         .pull_request
         .ok_or_else(|| EventError::Malformed("no pull_request".into()))?;
+    let association = wire
+        .review
+        .as_ref()
+        .and_then(|r| r.author_association.as_deref())
+        .unwrap_or("NONE")
+        .to_ascii_uppercase();
     let outcome = match (event, action.as_str()) {
         ("pull_request", "closed") if pr.merged => Outcome::Merged,
         ("pull_request_review", "submitted") => {
@@ -180,7 +297,13 @@ pub fn github(event: &str, body: &[u8]) -> Result<PrEvent, EventError> {
         }
         (e, a) => return Err(EventError::Ignored(format!("{e} {}", short(a)))),
     };
+    let standing = match outcome {
+        Outcome::Approved | Outcome::ChangesRequested => Standing::Association(association),
+        Outcome::Merged | Outcome::Declined => Standing::NotAReview,
+    };
     Ok(PrEvent {
+        repo: wire.repository.unwrap_or_default().full_name,
+        standing,
         outcome,
         title: pr.title,
         branch: pr.head.map(|h| h.name).unwrap_or_default(),
@@ -265,6 +388,109 @@ mod tests {
             Err(EventError::Ignored(_))
         ));
         assert!(matches!(github("ping", b"{}"), Err(EventError::Ignored(_))));
+    }
+
+    fn project(repos: &[&str]) -> BridgeProject {
+        BridgeProject {
+            key: "SHOP".into(),
+            tracker: "jira".into(),
+            channel: None,
+            repos: repos.iter().map(|r| (*r).to_owned()).collect(),
+        }
+    }
+
+    fn write_access() -> Vec<String> {
+        vec!["OWNER".into(), "MEMBER".into(), "COLLABORATOR".into()]
+    }
+
+    #[test]
+    fn github_reviews_count_only_from_the_configured_associations() {
+        let shop = project(&["acme/shop"]);
+        let e = github("pull_request_review", GH_REVIEW.as_bytes()).expect("review");
+        assert_eq!(
+            (e.repo.as_str(), &e.standing),
+            ("acme/shop", &Standing::Association("COLLABORATOR".into()))
+        );
+        assert_eq!(e.refusal(&shop, &write_access()), None);
+        for outsider in ["\"CONTRIBUTOR\"", "\"NONE\"", "\"FIRST_TIMER\""] {
+            let body = GH_REVIEW.replace("\"COLLABORATOR\"", outsider);
+            let e = github("pull_request_review", body.as_bytes()).expect("review");
+            let why = e.refusal(&shop, &write_access()).expect("refused");
+            assert!(why.contains("author_association"), "{why}");
+        }
+        // A review without the field is nobody's.
+        let bare = GH_REVIEW.replace("\"author_association\": \"COLLABORATOR\",", "");
+        let e = github("pull_request_review", bare.as_bytes()).expect("review");
+        assert!(e.refusal(&shop, &write_access()).is_some());
+        // The set is the config's to change.
+        let contributor = GH_REVIEW.replace("\"COLLABORATOR\"", "\"CONTRIBUTOR\"");
+        let e = github("pull_request_review", contributor.as_bytes()).expect("review");
+        assert_eq!(e.refusal(&shop, &["CONTRIBUTOR".into()]), None);
+        // A merge needs write access on GitHub already.
+        let e = github("pull_request", GH_MERGED.as_bytes()).expect("merged");
+        assert_eq!(e.refusal(&shop, &write_access()), None);
+    }
+
+    #[test]
+    fn an_unlisted_repository_moves_nothing() {
+        let e = github("pull_request", GH_MERGED.as_bytes()).expect("merged");
+        let why = e
+            .refusal(&project(&["acme/other"]), &write_access())
+            .expect("refused");
+        assert!(why.contains("acme/shop"), "{why}");
+        assert_eq!(e.refusal(&project(&["ACME/Shop"]), &write_access()), None);
+        let nameless = GH_MERGED.replace("\"full_name\": \"acme/shop\"", "\"id\": 4");
+        let e = github("pull_request", nameless.as_bytes()).expect("merged");
+        assert!(
+            e.refusal(&project(&["acme/shop"]), &write_access())
+                .is_some()
+        );
+        let e = bitbucket("pullrequest:fulfilled", BB_APPROVED.as_bytes()).expect("merged");
+        assert_eq!(e.repo, "acme/shop");
+        assert!(
+            e.refusal(&project(&["acme/web"]), &write_access())
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn bitbucket_reviews_count_only_from_the_pull_requests_reviewers() {
+        let shop = project(&["acme/shop"]);
+        let e = bitbucket("pullrequest:approved", BB_APPROVED.as_bytes()).expect("parses");
+        assert_eq!(e.standing, Standing::Reviewer(true));
+        assert_eq!(e.refusal(&shop, &write_access()), None);
+        // Someone else approves: their ids are in no reviewer entry.
+        let stranger = BB_APPROVED
+            .replace(
+                "\"uuid\": \"{d301aafa-d676-4ee0-88be-962be7417567}\",\n      \"account_id\": \"557058:ba8948b2-49da-43a9-9e8b-e7249b8e324a\",\n      \"nickname\": \"ann\"\n    }\n  }",
+                "\"uuid\": \"{00000000-0000-4000-8000-00000000beef}\"\n    }\n  }",
+            );
+        assert_ne!(stranger, BB_APPROVED, "the fixture changed shape");
+        let e = bitbucket("pullrequest:approved", stranger.as_bytes()).expect("parses");
+        assert_eq!(e.standing, Standing::Reviewer(false));
+        assert!(e.refusal(&shop, &write_access()).is_some());
+        // A change request reads its own user, else the actor.
+        let e = bitbucket(
+            "pullrequest:changes_request_created",
+            BB_APPROVED.as_bytes(),
+        )
+        .expect("parses");
+        assert_eq!(e.standing, Standing::Reviewer(true));
+        let no_reviewers = serde_json::json!({
+            "actor": {"uuid": "{a}"},
+            "repository": {"full_name": "acme/shop"},
+            "pullrequest": {"title": "SHOP-1", "reviewers": []},
+            "changes_request": {"user": {"uuid": "{a}"}},
+        });
+        let e = bitbucket(
+            "pullrequest:changes_request_created",
+            no_reviewers.to_string().as_bytes(),
+        )
+        .expect("parses");
+        assert_eq!(e.standing, Standing::Reviewer(false));
+        // Merging and declining need write access on Bitbucket already.
+        let e = bitbucket("pullrequest:rejected", stranger.as_bytes()).expect("parses");
+        assert_eq!(e.refusal(&shop, &write_access()), None);
     }
 }
 

@@ -121,6 +121,10 @@ impl Bridge {
         let Some(kind) = header(headers, event_header) else {
             return json(400, &format!("missing {event_header} header"));
         };
+        // Without an id a delivery could not be told from a replay.
+        let Some(delivery_id) = header(headers, delivery_header) else {
+            return json(400, &format!("missing {delivery_header} header"));
+        };
         let event = match provider {
             Provider::Bitbucket => events::bitbucket(kind, body),
             Provider::Github => events::github(kind, body),
@@ -136,41 +140,29 @@ impl Bridge {
                 return json(400, &e.to_string());
             }
         };
-        let delivery = header(headers, delivery_header).map(|d| {
-            Key::new(
-                "webhook",
-                format!("{provider:?}:{}", d.chars().take(128).collect::<String>()),
-            )
-        });
-        let claim = match &delivery {
-            Some(key) => {
-                let until = once::in_progress_until(now_secs());
-                match once::begin(self.store.as_ref(), key.clone(), until).await {
-                    Ok(Begun::Won(claim)) => Some(claim),
-                    Ok(Begun::Done) => {
-                        tracing::info!(?provider, "redelivered webhook; already handled");
-                        return json(200, "already handled");
-                    }
-                    Ok(Begun::InProgress) => {
-                        // If that run dies, its own delivery failed and will
-                        // be redelivered once the record has expired.
-                        tracing::info!(?provider, "redelivered webhook; being handled now");
-                        return json(200, "already being handled");
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, "could not claim the delivery");
-                        return json(503, "state store unavailable; redeliver later");
-                    }
+        let delivery = Key::new(
+            "webhook",
+            format!(
+                "{provider:?}:{}",
+                delivery_id.chars().take(128).collect::<String>()
+            ),
+        );
+        // The body's SHA-256 too, so a signed body re-sent under a new
+        // delivery id acts once.
+        let body_key = Key::new(
+            "webhook",
+            format!("{provider:?}:sha256:{}", hex::encode(Sha256::digest(body))),
+        );
+        let mut claims = Vec::new();
+        for key in [delivery, body_key] {
+            match self.begin_delivery(provider, key).await {
+                Ok(claim) => claims.push(claim),
+                Err(reply) => {
+                    self.settle(claims, false).await;
+                    return reply;
                 }
             }
-            None => {
-                tracing::warn!(
-                    ?provider,
-                    "webhook without a delivery id; it cannot be deduplicated"
-                );
-                None
-            }
-        };
+        }
         let reply = match tokio::time::timeout(MOVE_DEADLINE, self.move_issue(&event)).await {
             Ok(reply) => reply,
             Err(_) => {
@@ -180,20 +172,51 @@ impl Bridge {
                 json(503, "the tracker did not answer in time; redeliver later")
             }
         };
-        if let Some(claim) = claim {
-            let settled = if reply.status >= 500 {
-                // Let a redelivery try again once the tracker is back.
-                claim.release(self.store.as_ref()).await
-            } else {
+        // A failure lets a redelivery try again once the tracker is back.
+        self.settle(claims, reply.status < 500).await;
+        reply
+    }
+
+    /// Takes a delivery's idempotency record, or answers for a delivery
+    /// that is done or being handled.
+    async fn begin_delivery(&self, provider: Provider, key: Key) -> Result<once::Claim, Reply> {
+        let until = once::in_progress_until(now_secs());
+        match once::begin(self.store.as_ref(), key, until).await {
+            Ok(Begun::Won(claim)) => Ok(claim),
+            Ok(Begun::Done) => {
+                tracing::info!(
+                    ?provider,
+                    "redelivered or replayed webhook; already handled"
+                );
+                Err(json(200, "already handled"))
+            }
+            Ok(Begun::InProgress) => {
+                // If that run dies, its own delivery failed and will be
+                // redelivered once the record has expired.
+                tracing::info!(?provider, "redelivered webhook; being handled now");
+                Err(json(200, "already being handled"))
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not claim the delivery");
+                Err(json(503, "state store unavailable; redeliver later"))
+            }
+        }
+    }
+
+    /// Marks the delivery's records done, or gives them up.
+    async fn settle(&self, claims: Vec<once::Claim>, done: bool) {
+        for claim in claims {
+            let settled = if done {
                 claim
                     .finish(self.store.as_ref(), now_secs() + DELIVERY_CLAIM_SECS)
                     .await
+            } else {
+                claim.release(self.store.as_ref()).await
             };
             if let Err(e) = settled {
                 tracing::warn!(error = %e, "could not settle a delivery claim");
             }
         }
-        reply
     }
 
     /// Holds the issue's lock while it is moved, so concurrent deliveries
@@ -231,6 +254,10 @@ impl Bridge {
         let Some(project) = config.bridge.project_for(&key) else {
             return json(200, "no issue key");
         };
+        if let Some(why) = event.refusal(project, &config.bridge.review_associations) {
+            tracing::info!(pr = %event.url, issue = %key, reason = %why, "not acted on");
+            return json(200, &format!("not acted on: {why}"));
+        }
         let clients = self.clients.get(&config);
         let Some(workflow) = clients.workflows.get(&project.tracker) else {
             tracing::error!(tracker = %project.tracker, "the project's tracker has no client");

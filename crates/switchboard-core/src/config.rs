@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::ids::{ChannelId, UserId};
+use crate::ids::{ChannelId, TeamId, UserId};
 
 mod scanner;
 
@@ -49,6 +49,16 @@ pub struct Config {
 pub struct SlackConfig {
     pub api_url: String,
     pub command: String,
+    /// The workspaces whose requests are served; empty serves any, so a
+    /// Slack Connect channel also admits other workspaces' members.
+    pub team_ids: Vec<TeamId>,
+}
+
+impl SlackConfig {
+    /// Whether a request from this workspace is served.
+    pub fn admits_team(&self, team: Option<&TeamId>) -> bool {
+        self.team_ids.is_empty() || team.is_some_and(|t| self.team_ids.contains(t))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -68,6 +78,23 @@ pub struct JenkinsConfig {
 pub struct JobTemplate {
     pub command: Vec<String>,
     pub timeout_minutes: u64,
+    /// Environment variables passed to the job besides `PATH`, `HOME` and
+    /// `LANG`; nothing else of Switchboard's environment reaches it.
+    pub env: Vec<String>,
+}
+
+/// What a job always gets of its parent's environment.
+pub const JOB_BASE_ENV: [&str; 3] = ["PATH", "HOME", "LANG"];
+
+/// Whether an environment variable holds one of Switchboard's own
+/// credentials, which no job may be given.
+pub fn is_credential_var(name: &str) -> bool {
+    name.starts_with("SLACK_")
+        || name.starts_with("TRACKER_")
+        || name.starts_with("AWS_")
+        || name.starts_with("JENKINS_")
+        || name.starts_with("SWITCHBOARD_")
+        || name.ends_with("_WEBHOOK_SECRET")
 }
 
 /// Who may run a command.
@@ -132,6 +159,8 @@ pub struct BridgeConfig {
     pub bench_field: Option<String>,
     /// Tell the project's channel when no transition reaches the target.
     pub notify_when_stuck: bool,
+    /// The GitHub `author_association` values whose reviews count.
+    pub review_associations: Vec<String>,
     pub projects: Vec<BridgeProject>,
 }
 
@@ -155,7 +184,33 @@ pub struct BridgeProject {
     pub tracker: String,
     /// Where moves are announced.
     pub channel: Option<ChannelId>,
+    /// The repositories (`owner/name`) whose pull requests may move its issues.
+    pub repos: Vec<String>,
 }
+
+impl BridgeProject {
+    /// Whether a repository's `full_name` is listed; GitHub and Bitbucket
+    /// treat names case-insensitively.
+    pub fn allows_repo(&self, full_name: &str) -> bool {
+        self.repos.iter().any(|r| r.eq_ignore_ascii_case(full_name))
+    }
+}
+
+/// Every `author_association` GitHub documents; a review from one of these
+/// can be made to count with `bridge.review_associations`.
+pub const GITHUB_ASSOCIATIONS: [&str; 8] = [
+    "OWNER",
+    "MEMBER",
+    "COLLABORATOR",
+    "CONTRIBUTOR",
+    "FIRST_TIME_CONTRIBUTOR",
+    "FIRST_TIMER",
+    "MANNEQUIN",
+    "NONE",
+];
+
+/// The associations that have write access to a repository.
+const DEFAULT_REVIEW_ASSOCIATIONS: [&str; 3] = ["OWNER", "MEMBER", "COLLABORATOR"];
 
 /// Limits for link unfurling.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -292,6 +347,7 @@ struct RawBridge {
     bench_field: Option<String>,
     #[serde(default)]
     notify_when_stuck: bool,
+    review_associations: Option<Spanned<Vec<String>>>,
     #[serde(default)]
     projects: Vec<Spanned<RawBridgeProject>>,
 }
@@ -302,6 +358,19 @@ struct RawBridgeProject {
     key: String,
     tracker: String,
     channel: Option<String>,
+    repos: Option<Vec<String>>,
+}
+
+/// Whether a repository name has the `owner/name` shape both providers use.
+fn is_repo_name(name: &str) -> bool {
+    let ok = |part: &str| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))
+    };
+    name.split_once('/')
+        .is_some_and(|(owner, repo)| ok(owner) && ok(repo))
 }
 
 #[derive(Deserialize)]
@@ -333,6 +402,8 @@ struct RawUnfurl {
 struct RawSlack {
     api_url: Option<Spanned<String>>,
     command: Option<Spanned<String>>,
+    #[serde(default)]
+    team_ids: Vec<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -369,6 +440,8 @@ struct RawJob {
     command: Vec<String>,
     #[serde(default = "default_timeout_minutes")]
     timeout_minutes: u64,
+    #[serde(default)]
+    env: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -497,6 +570,7 @@ impl Config {
             }
             None => "/example".to_owned(),
         };
+        let team_ids = c.ids(&raw.slack.team_ids, "slack.team_ids", TeamId::parse);
 
         let jenkins = raw.jenkins.as_ref().map(|j| {
             let url = c.url(&j.url, "jenkins.url");
@@ -550,11 +624,34 @@ impl Config {
                     );
                 }
             }
+            for var in &j.env {
+                let well_formed = !var.is_empty()
+                    && !var.starts_with(|ch: char| ch.is_ascii_digit())
+                    && var
+                        .chars()
+                        .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit() || ch == '_');
+                if !well_formed {
+                    c.fail(
+                        job.span(),
+                        &format!("{key}.env"),
+                        format!("{var:?} is not a variable name like PGPASSWORD"),
+                    );
+                } else if is_credential_var(var) {
+                    c.fail(
+                        job.span(),
+                        &format!("{key}.env"),
+                        format!(
+                            "{var} is one of Switchboard's own credentials; jobs never get them"
+                        ),
+                    );
+                }
+            }
             jobs.insert(
                 name.clone(),
                 JobTemplate {
                     command: j.command.clone(),
                     timeout_minutes: j.timeout_minutes.clamp(1, MAX_TIMEOUT_MINUTES),
+                    env: j.env.clone(),
                 },
             );
         }
@@ -583,6 +680,14 @@ impl Config {
                 ),
                 deny_users: c.ids(&a.deny_users, &format!("{key}.deny_users"), UserId::parse),
             };
+            if a.public && !(a.allow_users.is_empty() && a.allow_channels.is_empty()) {
+                c.fail(
+                    access.span(),
+                    &key,
+                    "public = true lets anyone run it, so its allow_users and allow_channels \
+                     would be ignored: remove one or the other",
+                );
+            }
             if !a.public && a.allow_users.is_empty() && a.allow_channels.is_empty() {
                 c.fail(
                     access.span(),
@@ -662,8 +767,31 @@ impl Config {
                 .unwrap_or_else(|| "Needs improvement".into()),
             bench_field: raw.bridge.bench_field.clone(),
             notify_when_stuck: raw.bridge.notify_when_stuck,
+            review_associations: DEFAULT_REVIEW_ASSOCIATIONS
+                .iter()
+                .map(|a| (*a).to_owned())
+                .collect(),
             projects: Vec::new(),
         };
+        if let Some(list) = &raw.bridge.review_associations {
+            bridge.review_associations = list
+                .get_ref()
+                .iter()
+                .map(|a| a.trim().to_ascii_uppercase())
+                .collect();
+            for a in &bridge.review_associations {
+                if !GITHUB_ASSOCIATIONS.contains(&a.as_str()) {
+                    c.fail(
+                        list.span(),
+                        "bridge.review_associations",
+                        format!(
+                            "{a:?} is not a GitHub author_association; known: {}",
+                            GITHUB_ASSOCIATIONS.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
         for p in &raw.bridge.projects {
             let r = p.get_ref();
             let key = format!("bridge.projects.{}", r.key);
@@ -703,10 +831,29 @@ impl Config {
                 }
                 None => None,
             };
+            let repos = r.repos.clone().unwrap_or_default();
+            if repos.is_empty() {
+                c.fail(
+                    p.span(),
+                    &format!("{key}.repos"),
+                    "list the repositories whose pull requests may move its issues, \
+                     like repos = [\"acme/shop\"]",
+                );
+            }
+            for repo in &repos {
+                if !is_repo_name(repo) {
+                    c.fail(
+                        p.span(),
+                        &format!("{key}.repos"),
+                        format!("{repo:?} is not owner/name, like \"acme/shop\""),
+                    );
+                }
+            }
             bridge.projects.push(BridgeProject {
                 key: r.key.clone(),
                 tracker: r.tracker.clone(),
                 channel,
+                repos,
             });
         }
 
@@ -715,7 +862,11 @@ impl Config {
 
         if c.problems.is_empty() {
             Ok(Self {
-                slack: SlackConfig { api_url, command },
+                slack: SlackConfig {
+                    api_url,
+                    command,
+                    team_ids,
+                },
                 jenkins,
                 clients,
                 jobs,
@@ -978,6 +1129,105 @@ mod tests {
         );
     }
 
+    const JIRA: &str = "[[trackers]]\nname = \"jira\"\nkind = \"jira\"\nurl = \"https://j\"\n";
+
+    #[test]
+    fn a_bridge_project_names_the_repositories_that_may_move_it() {
+        let err = error_of(&format!(
+            "{JIRA}[[bridge.projects]]\nkey = \"SHOP\"\ntracker = \"jira\"\n"
+        ));
+        assert!(err.contains("bridge.projects.SHOP.repos"), "{err}");
+        let err = error_of(&format!(
+            "{JIRA}[[bridge.projects]]\nkey = \"SHOP\"\ntracker = \"jira\"\nrepos = []\n"
+        ));
+        assert!(err.contains("bridge.projects.SHOP.repos"), "{err}");
+        let err = error_of(&format!(
+            "{JIRA}[[bridge.projects]]\nkey = \"SHOP\"\ntracker = \"jira\"\nrepos = [\"shop\"]\n"
+        ));
+        assert!(err.contains("\"shop\" is not owner/name"), "{err}");
+        let c = Config::parse(
+            &format!(
+                "{JIRA}[bridge]\nreview_associations = [\"owner\"]\n\
+                 [[bridge.projects]]\nkey = \"SHOP\"\ntracker = \"jira\"\nrepos = [\"Acme/shop\"]\n"
+            ),
+            "t.toml",
+        )
+        .expect("valid");
+        assert!(c.bridge.projects[0].allows_repo("acme/Shop"));
+        assert!(!c.bridge.projects[0].allows_repo("acme/shop-fork"));
+        assert_eq!(c.bridge.review_associations, ["OWNER"]);
+        let err = error_of("[bridge]\nreview_associations = [\"ANYONE\"]\n");
+        assert!(err.contains("bridge.review_associations"), "{err}");
+        let d = Config::parse("", "t").expect("empty");
+        assert_eq!(
+            d.bridge.review_associations,
+            ["OWNER", "MEMBER", "COLLABORATOR"]
+        );
+    }
+
+    #[test]
+    fn team_ids_are_checked_and_admit_only_their_workspaces() {
+        let err = error_of("[slack]\nteam_ids = [\"acme\"]\n");
+        assert!(err.contains("slack.team_ids"), "{err}");
+        let c = Config::parse("[slack]\nteam_ids = [\"T0ACME\"]\n", "t").expect("valid");
+        let acme = TeamId::parse("T0ACME").expect("id");
+        let other = TeamId::parse("T0OTHER").expect("id");
+        assert!(c.slack.admits_team(Some(&acme)));
+        assert!(!c.slack.admits_team(Some(&other)));
+        assert!(!c.slack.admits_team(None));
+        let any = Config::parse("", "t").expect("valid");
+        assert!(any.slack.admits_team(Some(&other)) && any.slack.admits_team(None));
+    }
+
+    #[test]
+    fn public_with_an_allow_list_is_refused() {
+        for list in ["allow_users = [\"UANN\"]", "allow_channels = [\"COPS\"]"] {
+            let err = error_of(&format!("[commands.deploy]\npublic = true\n{list}\n"));
+            assert!(
+                err.contains("commands.deploy") && err.contains("public = true"),
+                "{err}"
+            );
+        }
+        assert!(Config::parse("[commands.deploy]\npublic = true\n", "t").is_ok());
+    }
+
+    #[test]
+    fn a_bad_time_zone_is_refused_by_the_one_parser() {
+        let err = error_of("[scanner]\ntime_zone = \"Mars/Olympus\"\n");
+        assert!(
+            err.contains("line 2") && err.contains("scanner.time_zone"),
+            "{err}"
+        );
+        let c = Config::parse("[scanner]\ntime_zone = \"Europe/London\"\n", "t").expect("ok");
+        assert_eq!(c.scanner.time_zone, "Europe/London");
+    }
+
+    #[test]
+    fn jobs_may_name_only_their_own_variables() {
+        let c = Config::parse(
+            "[jobs.backup]\ncommand = [\"dump\"]\nenv = [\"PGPASSWORD\"]\n",
+            "t",
+        )
+        .expect("valid");
+        assert_eq!(c.jobs["backup"].env, ["PGPASSWORD"]);
+        for bad in [
+            "SLACK_BOT_TOKEN",
+            "TRACKER_JIRA_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "GITHUB_WEBHOOK_SECRET",
+        ] {
+            let err = error_of(&format!(
+                "[jobs.backup]\ncommand = [\"dump\"]\nenv = [\"{bad}\"]\n"
+            ));
+            assert!(
+                err.contains("jobs.backup.env") && err.contains(bad),
+                "{err}"
+            );
+        }
+        let err = error_of("[jobs.backup]\ncommand = [\"dump\"]\nenv = [\"a=b\"]\n");
+        assert!(err.contains("jobs.backup.env"), "{err}");
+    }
+
     #[test]
     fn poller_subscriptions_parse_and_default_their_tracker() {
         let c = Config::parse(
@@ -1131,6 +1381,10 @@ mod prop_tests {
         "max_links",
         "path",
         "clients",
+        "repos",
+        "review_associations",
+        "team_ids",
+        "env",
     ];
 
     const VALUES: &[&str] = &[

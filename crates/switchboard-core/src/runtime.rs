@@ -100,6 +100,11 @@ impl Runtime {
                 (CONFIG_VAR.into(), abs(&paths.config).display().to_string()),
                 (STATE_VAR.into(), abs(&paths.state).display().to_string()),
             ],
+            config
+                .jobs
+                .values()
+                .flat_map(|j| j.env.iter().cloned())
+                .collect(),
         );
         Ok(Self {
             config: LiveConfig::fixed(config),

@@ -57,6 +57,20 @@ pub const NAMES: [&str; 7] = [
     "BENCH_WEBHOOK_SECRET",
 ];
 
+/// Replaces every occurrence of each value in `text` with `***`. Values
+/// shorter than four characters are left alone: hiding every `a` would
+/// destroy the text and protect nothing.
+pub fn scrub<'a>(text: &str, values: impl IntoIterator<Item = &'a str>) -> String {
+    let mut values: Vec<&str> = values.into_iter().filter(|v| v.len() >= 4).collect();
+    // Longest first, so a secret that contains another is hidden whole.
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    let mut out = text.to_owned();
+    for v in values {
+        out = out.replace(v, "***");
+    }
+    out
+}
+
 /// Tracker credentials are every variable (or secret key) with this prefix.
 pub const TRACKER_PREFIX: &str = "TRACKER_";
 
@@ -112,6 +126,23 @@ impl Secrets {
 
     pub fn from_env() -> Self {
         Self::from_pairs(std::env::vars())
+    }
+
+    /// Every secret value held, for scrubbing text that leaves the process.
+    pub fn values(&self) -> impl Iterator<Item = &str> {
+        [
+            &self.slack_signing_secret,
+            &self.slack_bot_token,
+            &self.jenkins_user,
+            &self.jenkins_token,
+            &self.bitbucket_webhook_secret,
+            &self.github_webhook_secret,
+            &self.bench_webhook_secret,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(self.trackers.values())
+        .map(Secret::expose)
     }
 
     /// One credential of a configured tracker, e.g. `("trac", "TOKEN")`.
@@ -177,6 +208,22 @@ impl Secrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_known_value_is_scrubbed() {
+        let s = Secrets::from_pairs([
+            ("SLACK_BOT_TOKEN".to_owned(), "xoxb-1234".to_owned()),
+            ("TRACKER_JIRA_TOKEN".to_owned(), "jira-tok".to_owned()),
+            ("GITHUB_WEBHOOK_SECRET".to_owned(), "gh-hook".to_owned()),
+        ]);
+        let text = "env: SLACK_BOT_TOKEN=xoxb-1234 T=jira-tok G=gh-hook x=abc";
+        assert_eq!(
+            scrub(text, s.values().chain(["abc", "pg-pass"])),
+            "env: SLACK_BOT_TOKEN=*** T=*** G=*** x=abc"
+        );
+        // A secret that contains another goes whole.
+        assert_eq!(scrub("key-123456", ["key-123456", "1234"]), "***");
+    }
 
     #[test]
     fn secrets_never_print() {

@@ -29,6 +29,8 @@ use crate::commands::{Command, Parsed, parse};
 
 /// What Slack posts slash commands and button presses as.
 pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
+/// What someone from a workspace outside `slack.team_ids` is told.
+pub(crate) const FOREIGN_TEAM: &str = "Switchboard serves only its own workspace; nothing was run.";
 /// Slack wants an answer within 3 s; an inline call to Jenkins gets this long.
 const JENKINS_TRIGGER_TIMEOUT: Duration = Duration::from_millis(2000);
 /// How long the worker looks for a build whose trigger got no answer;
@@ -136,50 +138,61 @@ impl Dispatcher {
     async fn dispatch(&self, cmd: &SlashCommand) -> Message {
         let config = self.config.get(self.store.as_ref()).await;
         let span = tracing::Span::current();
-        let (name, outcome, detail, message) = match parse(&cmd.command, &cmd.text) {
-            Parsed::Help(text) => (
-                "help",
-                "ok",
-                String::new(),
-                Message::ephemeral(code_block(&text)),
-            ),
-            Parsed::Invalid(text) => (
-                "invalid",
-                "user_error",
-                first_line(&text),
-                Message::ephemeral(code_block(&text)),
-            ),
-            Parsed::Run(command) => {
-                let name = command.name();
-                span.record("subcommand", name);
-                match decide(name, config.access(name), &cmd.user, &cmd.channel) {
-                    Decision::Denied(refusal) => (
-                        name,
-                        "denied",
-                        refusal.code().to_owned(),
-                        Message::ephemeral(refusal.explain(name)),
-                    ),
-                    Decision::Allowed => match self.run(&config, cmd, &command).await {
-                        Ok(message) => (name, "ok", String::new(), message),
-                        Err(RunError::User(text)) => {
-                            (name, "user_error", text.clone(), Message::ephemeral(text))
-                        }
-                        Err(RunError::Internal(e)) => {
-                            tracing::error!(
-                                error = format!("{e:#}"),
-                                "command failed unexpectedly"
-                            );
-                            (
-                                name,
-                                "internal_error",
-                                "see logs".to_owned(),
-                                Message::ephemeral(
-                                    "Something went wrong on my side; nothing was started. \
+        // A Slack Connect channel admits other workspaces' members; only
+        // the configured workspaces may run anything, help included.
+        let (name, outcome, detail, message) = if !config.slack.admits_team(Some(&cmd.team)) {
+            (
+                "refused",
+                "denied",
+                format!("team {} is not in slack.team_ids", cmd.team),
+                Message::ephemeral(FOREIGN_TEAM),
+            )
+        } else {
+            match parse(&cmd.command, &cmd.text) {
+                Parsed::Help(text) => (
+                    "help",
+                    "ok",
+                    String::new(),
+                    Message::ephemeral(code_block(&text)),
+                ),
+                Parsed::Invalid(text) => (
+                    "invalid",
+                    "user_error",
+                    first_line(&text),
+                    Message::ephemeral(code_block(&text)),
+                ),
+                Parsed::Run(command) => {
+                    let name = command.name();
+                    span.record("subcommand", name);
+                    match decide(name, config.access(name), &cmd.user, &cmd.channel) {
+                        Decision::Denied(refusal) => (
+                            name,
+                            "denied",
+                            refusal.code().to_owned(),
+                            Message::ephemeral(refusal.explain(name)),
+                        ),
+                        Decision::Allowed => match self.run(&config, cmd, &command).await {
+                            Ok(message) => (name, "ok", String::new(), message),
+                            Err(RunError::User(text)) => {
+                                (name, "user_error", text.clone(), Message::ephemeral(text))
+                            }
+                            Err(RunError::Internal(e)) => {
+                                tracing::error!(
+                                    error = format!("{e:#}"),
+                                    "command failed unexpectedly"
+                                );
+                                (
+                                    name,
+                                    "internal_error",
+                                    "see logs".to_owned(),
+                                    Message::ephemeral(
+                                        "Something went wrong on my side; nothing was started. \
                                      The details are in Switchboard's logs.",
-                                ),
-                            )
-                        }
-                    },
+                                    ),
+                                )
+                            }
+                        },
+                    }
                 }
             }
         };
@@ -212,7 +225,7 @@ impl Dispatcher {
         command: &Command,
     ) -> Result<Message, RunError> {
         match command {
-            Command::Jobs { limit } => self.list_jobs(usize::from(*limit)).await,
+            Command::Jobs { limit } => self.list_jobs(cmd, usize::from(*limit)).await,
             Command::Deploy {
                 client,
                 branch,
@@ -238,8 +251,12 @@ impl Dispatcher {
         }
     }
 
-    async fn list_jobs(&self, limit: usize) -> Result<Message, RunError> {
-        let records = JobStore::new(self.store.as_ref()).recent(limit).await?;
+    /// Lists the jobs started in the asker's channel and their own, so a
+    /// private channel's jobs stay in it.
+    async fn list_jobs(&self, cmd: &SlashCommand, limit: usize) -> Result<Message, RunError> {
+        let records = JobStore::new(self.store.as_ref())
+            .visible_to(cmd.channel.as_str(), cmd.user.as_str(), limit)
+            .await?;
         let records = self.settle_unknown(records).await;
         if records.is_empty() {
             return Ok(Message::ephemeral("No jobs yet."));

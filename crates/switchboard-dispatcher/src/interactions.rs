@@ -37,11 +37,19 @@ impl Dispatcher {
         };
         let config = self.config.get(self.store.as_ref()).await;
         for press in &presses {
-            let (outcome, text) = self.press(&config, press).await;
+            let (outcome, text) = if config.slack.admits_team(press.team.as_ref()) {
+                self.press(&config, press).await
+            } else {
+                ("denied", crate::handler::FOREIGN_TEAM.to_owned())
+            };
             tracing::info!(action = press.action_id, outcome, "button pressed");
             let entry = AuditEntry {
                 at: now_secs(),
-                team: String::new(),
+                team: press
+                    .team
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
                 user: press.user.to_string(),
                 channel: String::new(),
                 command: format!("button:{}", press.action_id),

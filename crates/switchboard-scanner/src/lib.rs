@@ -28,7 +28,7 @@ use crate::digest::{Line, MAX_PER_DIGEST, ProjectCount};
 use crate::pace::{Pace, PerKey};
 use crate::rules::{Reason, classify, recipient};
 
-pub use schedule::{check as check_config, summary_due, week_of};
+pub use schedule::{summary_due, week_of};
 
 /// Retries of one page after a 429 or 5xx, and the longest wait between.
 const PAGE_RETRIES: u32 = 4;

@@ -48,11 +48,6 @@ pub fn summary_due(scanner: &ScannerConfig, now: i64) -> anyhow::Result<Option<S
     week_of(&scanner.time_zone, now).map(Some)
 }
 
-/// Checks the scanner's time zone, for `config check`.
-pub fn check(scanner: &ScannerConfig) -> anyhow::Result<()> {
-    zone(&scanner.time_zone).map(|_| ())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,6 +128,5 @@ mod tests {
         let bad = scanner("Mars/Olympus", "monday", 9);
         let e = summary_due(&bad, 0).expect_err("bad zone");
         assert!(e.to_string().contains("Mars/Olympus"), "{e}");
-        assert!(check(&bad).is_err());
     }
 }

@@ -5,8 +5,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::HeaderMap;
+use switchboard_core::audit::{self, AuditEntry};
 use switchboard_core::clock::now_secs;
 use switchboard_core::config::Config;
+use switchboard_core::ids::TeamId;
 use switchboard_core::lambda::HttpFunction;
 use switchboard_core::reply::{Reply, expect_content_type};
 use switchboard_core::runtime::Runtime;
@@ -119,6 +121,26 @@ impl Unfurler {
         }
     }
 
+    /// Records an event refused for its workspace, so it can be seen.
+    async fn audit_foreign(&self, shared: &LinkShared) {
+        let entry = AuditEntry {
+            at: now_secs(),
+            team: shared.team.chars().take(32).collect(),
+            user: shared.user.chars().take(32).collect(),
+            channel: shared.channel.chars().take(32).collect(),
+            command: "event:link_shared".into(),
+            text: String::new(),
+            outcome: "denied".into(),
+            detail: "team not in slack.team_ids".into(),
+        };
+        if let Err(e) = audit::record(self.store.as_ref(), &entry).await {
+            tracing::error!(
+                error = format!("{:#}", anyhow::Error::new(e)),
+                "could not write the audit log"
+            );
+        }
+    }
+
     async fn link_shared(&self, shared: LinkShared, started: tokio::time::Instant) {
         let event = Key::new("event", &shared.event_id);
         let until = once::in_progress_until(now_secs());
@@ -150,6 +172,12 @@ impl Unfurler {
 
     async fn unfurl(&self, shared: LinkShared, started: tokio::time::Instant) {
         let config = self.config.get(self.store.as_ref()).await;
+        let team = TeamId::parse(&shared.team).ok();
+        if !config.slack.admits_team(team.as_ref()) {
+            tracing::warn!("an event from a workspace outside slack.team_ids; ignored");
+            self.audit_foreign(&shared).await;
+            return;
+        }
         if shared.links.len() > config.unfurl.max_links {
             tracing::info!(
                 links = shared.links.len(),

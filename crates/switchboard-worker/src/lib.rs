@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use switchboard_core::ci::{self, CiServer, WaitError};
-use switchboard_core::config::Config;
+use switchboard_core::config::{Config, JOB_BASE_ENV};
 use switchboard_core::jobs::{JobRecord, JobSpec, JobStatus, JobStore, Work};
+use switchboard_core::secrets::{Secrets, scrub};
 use switchboard_core::slack::{Chat, escape};
 use switchboard_core::state::StateStore;
 use switchboard_trackers::Workflow;
@@ -29,6 +30,8 @@ pub struct Context<'a> {
     pub store: &'a dyn StateStore,
     pub chat: &'a dyn Chat,
     pub ci: Option<&'a dyn CiServer>,
+    /// Every credential the process holds, scrubbed from what is posted.
+    pub secrets: &'a Secrets,
     /// The workflow client of a tracker, by name (for bench links).
     pub workflow_of: &'a dyn Fn(&str) -> Option<Arc<dyn Workflow>>,
 }
@@ -112,17 +115,23 @@ pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus>
             }
         }
         Work::Command { name, argv } => {
-            let timeout = ctx
-                .config
-                .jobs
-                .get(name)
-                .map_or(Duration::from_secs(1800), |t| {
-                    Duration::from_secs(t.timeout_minutes * 60)
-                });
+            let template = ctx.config.jobs.get(name);
+            let timeout = template.map_or(Duration::from_secs(1800), |t| {
+                Duration::from_secs(t.timeout_minutes * 60)
+            });
+            let env = job_env(template.map_or(&[][..], |t| &t.env), std::env::vars());
             reporter
                 .post(&format!("Job `{short}` ({name}) is running."))
                 .await;
-            run_command(argv, timeout).await
+            let (status, detail, link) = run_command(argv, &env, timeout).await;
+            // The job's own variables are secrets too (PGPASSWORD), so the
+            // output is cleaned of them as well as of Switchboard's.
+            let job_values = env
+                .iter()
+                .filter(|(k, _)| !JOB_BASE_ENV.contains(&k.as_str()))
+                .map(|(_, v)| v.as_str());
+            let detail = scrub(&detail, ctx.secrets.values().chain(job_values));
+            (status, detail, link)
         }
     };
 
@@ -269,10 +278,24 @@ fn describe_wait(e: &WaitError) -> String {
     }
 }
 
-/// Runs a configured program directly (no shell), with a time limit, and
-/// keeps the tail of its output.
+/// A job's whole environment: `PATH`, `HOME`, `LANG` and the variables its
+/// config names, taken from `vars`; credentials never reach a job.
+pub fn job_env(
+    names: &[String],
+    vars: impl Iterator<Item = (String, String)>,
+) -> Vec<(String, String)> {
+    vars.filter(|(k, _)| {
+        JOB_BASE_ENV.contains(&k.as_str())
+            || (names.contains(k) && !switchboard_core::config::is_credential_var(k))
+    })
+    .collect()
+}
+
+/// Runs a configured program directly (no shell) in exactly `env`, with a
+/// time limit, and keeps the tail of its output.
 pub async fn run_command(
     argv: &[String],
+    env: &[(String, String)],
     timeout: Duration,
 ) -> (JobStatus, String, Option<String>) {
     let Some((program, args)) = argv.split_first() else {
@@ -280,6 +303,8 @@ pub async fn run_command(
     };
     let child = tokio::process::Command::new(program)
         .args(args)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -382,11 +407,15 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_command_job_reports_and_records_its_result() {
+    /// Runs a `backup` job whose command is `sh -c script` to its end.
+    async fn run_sh(
+        config: &str,
+        secrets: &Secrets,
+        script: &str,
+    ) -> (JobStatus, RecordingChat, MemoryStore, String) {
         let store = MemoryStore::new();
         let chat = RecordingChat::default();
-        let config = Config::parse("", "t").expect("config");
+        let config = Config::parse(config, "t").expect("config");
         let record = JobRecord::new("0123456789abcdef", "backup", "acme", "UANN", "COPS");
         JobStore::new(&store).save(&record).await.expect("save");
         let none = |_: &str| None;
@@ -395,17 +424,25 @@ mod tests {
             store: &store,
             chat: &chat,
             ci: None,
+            secrets,
             workflow_of: &none,
         };
         let work = Work::Command {
             name: "backup".into(),
-            argv: vec![
-                "sh".into(),
-                "-c".into(),
-                "echo 'dumped 3 tables'; echo warn >&2".into(),
-            ],
+            argv: vec!["sh".into(), "-c".into(), script.into()],
         };
         let status = run(&ctx, &spec(work, &record.sk)).await.expect("ran");
+        (status, chat, store, record.sk)
+    }
+
+    #[tokio::test]
+    async fn a_command_job_reports_and_records_its_result() {
+        let (status, chat, store, sk) = run_sh(
+            "",
+            &Secrets::default(),
+            "echo 'dumped 3 tables'; echo warn >&2",
+        )
+        .await;
         assert_eq!(status, JobStatus::Succeeded);
         let sent = chat.messages();
         assert_eq!(sent.len(), 2, "running + result: {sent:?}");
@@ -419,7 +456,7 @@ mod tests {
             "output stays out of the channel on success"
         );
         let saved = JobStore::new(&store)
-            .load(&record.sk)
+            .load(&sk)
             .await
             .expect("load")
             .expect("record");
@@ -429,10 +466,73 @@ mod tests {
         );
     }
 
+    fn base() -> Vec<(String, String)> {
+        job_env(&[], std::env::vars())
+    }
+
+    #[test]
+    fn a_job_gets_the_base_and_its_named_variables_only() {
+        let vars = [
+            ("PATH", "/bin"),
+            ("HOME", "/h"),
+            ("PGPASSWORD", "pg"),
+            ("SLACK_BOT_TOKEN", "xoxb"),
+            ("AWS_SECRET_ACCESS_KEY", "aws"),
+            ("OTHER", "o"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()));
+        // A credential named by a config that escaped the checker is still
+        // not passed.
+        let names = ["PGPASSWORD".to_owned(), "SLACK_BOT_TOKEN".to_owned()];
+        let env = job_env(&names, vars.into_iter());
+        let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["PATH", "HOME", "PGPASSWORD"]);
+    }
+
+    #[tokio::test]
+    async fn a_job_that_prints_its_environment_shows_no_secret() {
+        let secrets = Secrets::from_pairs([
+            ("SLACK_BOT_TOKEN".to_owned(), "xoxb-worker-token".to_owned()),
+            (
+                "TRACKER_JIRA_TOKEN".to_owned(),
+                "jira-worker-token".to_owned(),
+            ),
+        ]);
+        // Cargo gives every test process CARGO_PKG_NAME, so it stands in for
+        // a job's own secret such as PGPASSWORD. The job fails so its output
+        // is posted; it prints its environment and, as a careless script
+        // might, the bot token it was never given.
+        let (status, chat, _, _) = run_sh(
+            "[jobs.backup]\ncommand = [\"env\"]\nenv = [\"CARGO_PKG_NAME\"]\n",
+            &secrets,
+            "env; echo leaked xoxb-worker-token; exit 1",
+        )
+        .await;
+        assert_eq!(status, JobStatus::Failed);
+        let posted: String = chat
+            .messages()
+            .iter()
+            .map(|(_, m)| m.text.clone())
+            .collect();
+        assert!(
+            posted.contains("PATH=") && posted.contains("CARGO_PKG_NAME=***"),
+            "{posted}"
+        );
+        assert!(posted.contains("leaked ***"), "{posted}");
+        for never in [
+            "xoxb-worker-token",
+            env!("CARGO_PKG_NAME"),
+            "CARGO_MANIFEST_DIR",
+        ] {
+            assert!(!posted.contains(never), "{never} in {posted}");
+        }
+    }
+
     #[tokio::test]
     async fn failures_and_timeouts_are_reported_as_failures() {
         let (status, detail, _) = run_command(
             &["sh".into(), "-c".into(), "echo boom; exit 3".into()],
+            &base(),
             Duration::from_secs(5),
         )
         .await;
@@ -441,12 +541,20 @@ mod tests {
             detail.contains("exit status: 3") && detail.contains("boom"),
             "{detail}"
         );
-        let (status, detail, _) =
-            run_command(&["sleep".into(), "5".into()], Duration::from_millis(100)).await;
+        let (status, detail, _) = run_command(
+            &["sleep".into(), "5".into()],
+            &base(),
+            Duration::from_millis(100),
+        )
+        .await;
         assert_eq!(status, JobStatus::Failed);
         assert!(detail.contains("stopped"), "{detail}");
-        let (status, detail, _) =
-            run_command(&["/no/such/program".into()], Duration::from_secs(1)).await;
+        let (status, detail, _) = run_command(
+            &["/no/such/program".into()],
+            &base(),
+            Duration::from_secs(1),
+        )
+        .await;
         assert_eq!(status, JobStatus::Failed);
         assert!(detail.contains("could not start"), "{detail}");
     }
@@ -459,6 +567,7 @@ mod tests {
                 "-c".into(),
                 "yes 0123456789 | head -c 5000000; echo; echo the-end".into(),
             ],
+            &base(),
             Duration::from_secs(20),
         )
         .await;
@@ -517,8 +626,10 @@ mod tests {
         JobStore::new(&store).save(&record).await.expect("save");
         let none = |_: &str| None;
         let ci = Searched(found);
+        let secrets = Secrets::default();
         let ctx = Context {
             config: &config,
+            secrets: &secrets,
             store: &store,
             chat: &chat,
             ci: Some(&ci),

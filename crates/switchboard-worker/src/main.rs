@@ -64,6 +64,7 @@ async fn main() -> anyhow::Result<()> {
         ci: jenkins
             .as_ref()
             .map(|j| j as &dyn switchboard_core::ci::CiServer),
+        secrets: &rt.secrets,
         workflow_of: &workflow_of,
     };
     let span = tracing::info_span!("job", job = %spec.id, user = %spec.requested_by, channel = %spec.channel);

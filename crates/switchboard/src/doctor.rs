@@ -86,15 +86,7 @@ pub async fn gather(config: Option<PathBuf>, state: Option<PathBuf>) -> Vec<Chec
         }
     } else {
         let path = config.unwrap_or_else(|| PathBuf::from("switchboard.toml"));
-        let loaded = Config::load(&path).and_then(|c| {
-            switchboard_scanner::check_config(&c.scanner).map_err(|e| {
-                switchboard_core::config::ConfigError::Invalid {
-                    origin: path.display().to_string(),
-                    message: e.to_string(),
-                }
-            })?;
-            Ok(c)
-        });
+        let loaded = Config::load(&path);
         let config = match loaded {
             Ok(c) => {
                 checks.push(Check::new(

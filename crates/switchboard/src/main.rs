@@ -179,7 +179,6 @@ async fn main() -> ExitCode {
 fn config_check(file: Option<PathBuf>) -> anyhow::Result<()> {
     let path = file.unwrap_or_else(|| PathBuf::from("switchboard.toml"));
     let config = switchboard_core::config::Config::load(&path)?;
-    switchboard_scanner::check_config(&config.scanner)?;
     println!(
         "{} is valid: {} command rule(s), {} job(s), Jenkins {}, {} tracker(s).",
         path.display(),

@@ -29,7 +29,6 @@ pub async fn run(
     } else {
         let config_path = local::config_path(config)?;
         let config = Config::load(&config_path)?;
-        switchboard_scanner::check_config(&config.scanner)?;
         let state = state.unwrap_or_else(|| config.state.path.clone());
         Runtime::local(
             config,

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
@@ -21,8 +22,20 @@ use switchboard_core::runtime::{LocalPaths, Runtime};
 use switchboard_core::secrets::Secrets;
 use switchboard_dispatcher::{Dispatcher, Reply};
 use switchboard_unfurler::Unfurler;
+use tokio::sync::Semaphore;
 
 use crate::local;
+
+/// A client has this long to send a request's headers, and a kept-alive
+/// connection may sit idle this long before the next request: hyper's
+/// header timer starts whenever the connection waits for a request.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// A request's body must arrive whole within this; Slack and the webhook
+/// providers send at most 1 MiB at once.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once; more wait in the listen backlog, so a
+/// flood of idle clients cannot exhaust file descriptors or memory.
+pub const MAX_CONNECTIONS: usize = 256;
 
 pub async fn run(
     config: Option<PathBuf>,
@@ -41,7 +54,6 @@ pub async fn run(
         );
     }
     secrets.slack_signing_secret = Some(signing);
-    switchboard_scanner::check_config(&config.scanner)?;
     let rt = Runtime::local(
         config,
         &LocalPaths {
@@ -66,6 +78,7 @@ pub async fn run(
         .route("/webhooks/github", post(github))
         .route("/webhooks/bench", post(bench))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(read_body_in_time))
         .layer(middleware::from_fn(refuse_declared_too_large))
         .with_state(handlers);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -79,12 +92,71 @@ pub async fn run(
         config_path.display(),
         state.display()
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serving")
+    accept_loop(listener, app).await
+}
+
+/// Serves each connection on its own task, at most `MAX_CONNECTIONS` at
+/// once, with hyper's header (and idle) timeout; stops on Ctrl-C.
+async fn accept_loop(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let shutdown = tokio::signal::ctrl_c();
+    tokio::pin!(shutdown);
+    loop {
+        // A slot is taken before accepting, so extra clients queue in the
+        // kernel's backlog instead of costing a task each.
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.context("the connection limit closed")?,
+            _ = &mut shutdown => return Ok(()),
+        };
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Running out of descriptors is passing; pause, not exit.
+                    tracing::warn!(error = %e, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => return Ok(()),
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection closed");
+            }
+            drop(slot);
+        });
+    }
+}
+
+/// Reads the whole body within `BODY_READ_TIMEOUT`, so a client that
+/// trickles its body cannot hold a connection; answers 408 otherwise.
+async fn read_body_in_time(req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    match tokio::time::timeout(
+        BODY_READ_TIMEOUT,
+        axum::body::to_bytes(body, MAX_BODY_BYTES),
+    )
+    .await
+    {
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                .await
+        }
+        Ok(Err(e))
+            if std::error::Error::source(&e)
+                .is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>()) =>
+        {
+            to_response(Reply::too_large())
+        }
+        Ok(Err(_)) => to_response(Reply::plain(400, "the request body could not be read")),
+        Err(_) => to_response(Reply::plain(408, "the request body did not arrive in time")),
+    }
 }
 
 /// Every function's handler, built once and shared by all requests.

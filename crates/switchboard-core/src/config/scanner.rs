@@ -96,7 +96,7 @@ pub(super) struct RawScanner {
     channel: Option<Spanned<String>>,
     summary_day: Option<Spanned<String>>,
     summary_hour: Option<Spanned<u8>>,
-    time_zone: Option<String>,
+    time_zone: Option<Spanned<String>>,
     renotify_days: Option<u32>,
     snooze_days: Option<u32>,
     requests_per_second: Option<Spanned<f64>>,
@@ -262,11 +262,29 @@ pub(super) fn check(
             );
         }
     }
+    let time_zone = match &raw.time_zone {
+        Some(tz) => {
+            // Checked here, not when the summary falls due, so a config that
+            // would silently stop the summary is never pushed or served.
+            if jiff::tz::TimeZone::get(tz.get_ref()).is_err() {
+                c.fail(
+                    tz.span(),
+                    "scanner.time_zone",
+                    format!(
+                        "{:?} is not a time zone name (like \"Europe/London\" or \"UTC\")",
+                        tz.get_ref()
+                    ),
+                );
+            }
+            tz.get_ref().clone()
+        }
+        None => d.time_zone,
+    };
     ScannerConfig {
         channel,
         summary_day,
         summary_hour,
-        time_zone: raw.time_zone.clone().unwrap_or(d.time_zone),
+        time_zone,
         renotify_days: raw
             .renotify_days
             .unwrap_or(d.renotify_days)

@@ -123,12 +123,59 @@ impl<'a> JobStore<'a> {
             })
             .collect())
     }
+
+    /// The newest `limit` jobs started in `channel` or by `user`, looked
+    /// for among the newest `SCAN_WINDOW` jobs of everyone.
+    pub async fn visible_to(
+        &self,
+        channel: &str,
+        user: &str,
+        limit: usize,
+    ) -> Result<Vec<JobRecord>, StoreError> {
+        let mut records = self.recent(SCAN_WINDOW).await?;
+        records.retain(|r| r.channel == channel || r.requested_by == user);
+        records.truncate(limit);
+        Ok(records)
+    }
 }
+
+/// How many of the newest jobs `visible_to` reads; older ones are not shown.
+const SCAN_WINDOW: usize = 500;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::state::MemoryStore;
+
+    #[tokio::test]
+    async fn only_the_askers_channel_and_own_jobs_are_visible() {
+        let store = MemoryStore::new();
+        let jobs = JobStore::new(&store);
+        for (id, user, channel) in [
+            ("aaaaaaaaaaaaaaaa", "U1", "C1"),
+            ("bbbbbbbbbbbbbbbb", "U2", "CPRIVATE"),
+            ("cccccccccccccccc", "U2", "C1"),
+            ("dddddddddddddddd", "U1", "CPRIVATE"),
+        ] {
+            jobs.save(&JobRecord::new(id, "backup", "acme", user, channel))
+                .await
+                .expect("save");
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        let ids = |records: Vec<JobRecord>| records.into_iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(
+            ids(jobs.visible_to("C1", "U3", 10).await.expect("query")),
+            ["cccccccccccccccc", "aaaaaaaaaaaaaaaa"]
+        );
+        assert_eq!(
+            ids(jobs.visible_to("C1", "U1", 10).await.expect("query")),
+            ["dddddddddddddddd", "cccccccccccccccc", "aaaaaaaaaaaaaaaa"]
+        );
+        assert_eq!(
+            ids(jobs.visible_to("C9", "U1", 1).await.expect("query")),
+            ["dddddddddddddddd"]
+        );
+    }
 
     #[tokio::test]
     async fn records_round_trip_newest_first() {

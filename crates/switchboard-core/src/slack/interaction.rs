@@ -4,12 +4,15 @@
 use serde::Deserialize;
 
 use super::ResponseUrl;
-use crate::ids::UserId;
+use crate::ids::{TeamId, UserId};
 
 /// One pressed button.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ButtonPress {
     pub user: UserId,
+    /// The presser's own workspace (not the channel's, which differs in
+    /// Slack Connect); `None` when the payload names none that parses.
+    pub team: Option<TeamId>,
     pub action_id: String,
     pub value: String,
     pub response_url: Option<ResponseUrl>,
@@ -43,6 +46,7 @@ struct Wire {
     #[serde(rename = "type")]
     kind: String,
     user: Option<WireUser>,
+    team: Option<WireTeam>,
     #[serde(default)]
     actions: Vec<WireAction>,
     response_url: Option<String>,
@@ -51,6 +55,12 @@ struct Wire {
 #[derive(Deserialize)]
 struct WireUser {
     id: String,
+    team_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct WireTeam {
+    id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -74,13 +84,15 @@ impl Interaction {
         if wire.kind != "block_actions" {
             return Ok(Self::Other(wire.kind));
         }
-        let user = wire
+        let wire_user = wire
             .user
-            .ok_or_else(|| InteractionError::Payload("block_actions without a user".into()))
-            .and_then(|u| {
-                UserId::parse(&u.id)
-                    .map_err(|_| InteractionError::Payload("the user id is malformed".into()))
-            })?;
+            .ok_or_else(|| InteractionError::Payload("block_actions without a user".into()))?;
+        let user = UserId::parse(&wire_user.id)
+            .map_err(|_| InteractionError::Payload("the user id is malformed".into()))?;
+        let team = wire_user
+            .team_id
+            .or_else(|| wire.team.and_then(|t| t.id))
+            .and_then(|t| TeamId::parse(&t).ok());
         if wire.actions.len() > MAX_ACTIONS {
             return Err(InteractionError::Payload("too many actions".into()));
         }
@@ -94,6 +106,7 @@ impl Interaction {
                 .into_iter()
                 .map(|a| ButtonPress {
                     user: user.clone(),
+                    team: team.clone(),
                     action_id: a.action_id,
                     value: a.value,
                     response_url: response_url.clone(),
@@ -118,6 +131,38 @@ pub fn button_form(user: &str, action_id: &str, value: &str, response_url: &str)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pressers_own_team_comes_first() {
+        let form = |payload: serde_json::Value| {
+            serde_urlencoded::to_string([("payload", payload.to_string())]).expect("form")
+        };
+        let teams = |payload| match Interaction::from_form(form(payload).as_bytes()) {
+            Ok(Interaction::Buttons(p)) => p[0].team.as_ref().map(|t| t.to_string()),
+            other => panic!("{other:?}"),
+        };
+        let actions = serde_json::json!([{ "action_id": "a", "value": "v" }]);
+        assert_eq!(
+            teams(serde_json::json!({
+                "type": "block_actions", "actions": actions,
+                "user": { "id": "U1", "team_id": "T0GUEST" }, "team": { "id": "T0HOST" },
+            })),
+            Some("T0GUEST".into())
+        );
+        assert_eq!(
+            teams(serde_json::json!({
+                "type": "block_actions", "actions": actions,
+                "user": { "id": "U1" }, "team": { "id": "T0HOST" },
+            })),
+            Some("T0HOST".into())
+        );
+        assert_eq!(
+            teams(serde_json::json!({
+                "type": "block_actions", "actions": actions, "user": { "id": "U1" },
+            })),
+            None
+        );
+    }
 
     #[test]
     fn reads_a_button_press() {
@@ -212,6 +257,7 @@ mod prop_tests {
             let got = Interaction::from_form(form.as_bytes()).expect("our own form parses");
             let want = ButtonPress {
                 user: UserId::parse(&user).expect("generated user id"),
+                team: None,
                 action_id,
                 value,
                 response_url: ResponseUrl::parse(&url).ok(),

@@ -33,6 +33,7 @@ bench_field = "customfield_10050"
 key = "SHOP"
 tracker = "jira"
 channel = "C0SHOP"
+repos = ["acme/shop"]
 [state]
 path = "state.jsonl"
 "#
@@ -225,6 +226,7 @@ async fn bad_signatures_and_unknown_events_are_told_apart() {
     let push = r#"{"push": {}}"#;
     let headers = vec![
         ("x-event-key", "repo:push".to_string()),
+        ("x-request-uuid", "uuid-push".to_string()),
         (
             "x-hub-signature",
             sign(&Secret::new(WEBHOOK_SECRET), push.as_bytes()),
@@ -232,6 +234,118 @@ async fn bad_signatures_and_unknown_events_are_told_apart() {
     ];
     let (status, reply) = served.webhook("/webhooks/bitbucket", &headers, push).await;
     assert_eq!((status, reply.contains("ignored")), (200, true), "{reply}");
+}
+
+fn github_headers(event: &str, body: &str, delivery: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut headers = vec![
+        ("x-github-event", event.to_string()),
+        (
+            "x-hub-signature-256",
+            sign(&Secret::new(WEBHOOK_SECRET), body.as_bytes()),
+        ),
+    ];
+    if let Some(id) = delivery {
+        headers.push(("x-github-delivery", id.to_string()));
+    }
+    headers
+}
+
+#[tokio::test]
+async fn a_review_from_someone_without_write_access_moves_nothing() {
+    let jira = jira("SHOP-14", transitions()).await;
+    let slack = slack().await;
+    let served = Served::start(&config(&jira.uri(), &slack.uri(), true));
+    let outsider = fixture("github/pull_request_review-submitted.json")
+        .replace("\"COLLABORATOR\"", "\"NONE\"");
+    let headers = github_headers("pull_request_review", &outsider, Some("gh-1"));
+    let (status, reply) = served
+        .webhook("/webhooks/github", &headers, &outsider)
+        .await;
+    assert_eq!(status, 200, "{reply}");
+    assert!(
+        reply.contains("not acted on") && reply.contains("NONE"),
+        "{reply}"
+    );
+    assert!(executed(&jira).await.is_empty());
+    assert!(notes(&slack).await.is_empty());
+
+    // The same review from a collaborator moves the issue.
+    let member = fixture("github/pull_request_review-submitted.json");
+    let headers = github_headers("pull_request_review", &member, Some("gh-2"));
+    let (status, reply) = served.webhook("/webhooks/github", &headers, &member).await;
+    assert_eq!((status, reply.contains("moved")), (200, true), "{reply}");
+    assert_eq!(
+        executed(&jira).await,
+        [serde_json::json!({"transition": {"id": "31"}})]
+    );
+}
+
+#[tokio::test]
+async fn a_bitbucket_approval_from_a_non_reviewer_moves_nothing() {
+    let jira = jira("SHOP-12", transitions()).await;
+    let slack = slack().await;
+    let served = Served::start(&config(&jira.uri(), &slack.uri(), false));
+    let body = fixture("bitbucket/pullrequest-approved.json")
+        .replace("\"REVIEWER\"", "\"PARTICIPANT\"")
+        .replace("\"reviewers\": [", "\"reviewers\": [], \"was\": [");
+    let headers = bitbucket_headers(&body, "uuid-stranger");
+    let (status, reply) = served.webhook("/webhooks/bitbucket", &headers, &body).await;
+    assert_eq!(status, 200, "{reply}");
+    assert!(
+        reply.contains("not one of the pull request's reviewers"),
+        "{reply}"
+    );
+    assert!(executed(&jira).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_pull_request_from_an_unlisted_repository_moves_nothing() {
+    let jira = jira("SHOP-13", transitions()).await;
+    let slack = slack().await;
+    let served = Served::start(&config(&jira.uri(), &slack.uri(), true));
+    let body =
+        fixture("github/pull_request-closed-merged.json").replace("acme/shop", "mallory/shop");
+    let headers = github_headers("pull_request", &body, Some("gh-fork"));
+    let (status, reply) = served.webhook("/webhooks/github", &headers, &body).await;
+    assert_eq!(status, 200, "{reply}");
+    assert!(
+        reply.contains("not acted on") && reply.contains("mallory/shop"),
+        "{reply}"
+    );
+    assert!(executed(&jira).await.is_empty());
+    assert!(notes(&slack).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_replayed_body_acts_once_and_a_delivery_needs_its_id() {
+    let jira = jira("SHOP-13", transitions()).await;
+    let slack = slack().await;
+    let served = Served::start(&config(&jira.uri(), &slack.uri(), false));
+    let body = fixture("github/pull_request-closed-merged.json");
+
+    let (status, reply) = served
+        .webhook(
+            "/webhooks/github",
+            &github_headers("pull_request", &body, None),
+            &body,
+        )
+        .await;
+    assert_eq!(status, 400, "{reply}");
+    assert!(reply.contains("x-github-delivery"), "{reply}");
+    assert!(executed(&jira).await.is_empty());
+
+    let first = github_headers("pull_request", &body, Some("id-1"));
+    let (status, reply) = served.webhook("/webhooks/github", &first, &body).await;
+    assert_eq!((status, reply.contains("moved")), (200, true), "{reply}");
+    // The same signed body under a fresh id, as a replay would send it.
+    let replay = github_headers("pull_request", &body, Some("id-2"));
+    let (status, reply) = served.webhook("/webhooks/github", &replay, &body).await;
+    assert_eq!(
+        (status, reply.contains("already handled")),
+        (200, true),
+        "{reply}"
+    );
+    assert_eq!(executed(&jira).await.len(), 1);
 }
 
 #[tokio::test]

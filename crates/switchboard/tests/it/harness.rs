@@ -49,12 +49,17 @@ impl Drop for Served {
 impl Served {
     /// Starts `serve --addr 127.0.0.1:0` in a temp dir with `config`.
     pub fn start(config: &str) -> Self {
-        Self::spawn(config, false)
+        Self::spawn(config, false, &[])
+    }
+
+    /// Like `start`, with more variables in `serve`'s environment.
+    pub fn with_env(config: &str, extra: &[(&str, &str)]) -> Self {
+        Self::spawn(config, false, extra)
     }
 
     /// Like `start`, logging at trace level into a buffer (`log`).
     pub fn capturing(config: &str) -> Self {
-        Self::spawn(config, true)
+        Self::spawn(config, true, &[])
     }
 
     /// What `serve` has logged so far (empty unless `capturing`).
@@ -66,7 +71,7 @@ impl Served {
         })
     }
 
-    fn spawn(config: &str, capture: bool) -> Self {
+    fn spawn(config: &str, capture: bool, extra: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let config_path = dir.path().join("switchboard.toml");
         std::fs::write(&config_path, config).expect("write config");
@@ -87,6 +92,7 @@ impl Served {
             .env("JENKINS_TOKEN", JENKINS_TOKEN)
             .env("SWITCHBOARD_WORKER_BIN", worker_bin())
             .env("RUST_LOG", if capture { "trace" } else { "info" })
+            .envs(extra.iter().copied())
             .stdout(Stdio::piped())
             .stderr(if capture {
                 Stdio::piped()
@@ -139,8 +145,21 @@ impl Served {
         channel: &str,
         response_url: &str,
     ) -> (u16, String) {
+        self.command_in("T0001", text, user, channel, response_url)
+            .await
+    }
+
+    /// Posts a signed slash command from the workspace `team`.
+    pub async fn command_in(
+        &self,
+        team: &str,
+        text: &str,
+        user: &str,
+        channel: &str,
+        response_url: &str,
+    ) -> (u16, String) {
         let body = serde_urlencoded::to_string([
-            ("team_id", "T0001"),
+            ("team_id", team),
             ("user_id", user),
             ("user_name", "tester"),
             ("channel_id", channel),
@@ -229,6 +248,18 @@ pub fn reply(body: &str) -> (String, String) {
         v["response_type"].as_str().unwrap_or_default().to_owned(),
         v["text"].as_str().unwrap_or_default().to_owned(),
     )
+}
+
+/// The texts posted to the fake Slack's `/hook` response_url, in order.
+pub async fn hook_texts(slack: &wiremock::MockServer) -> Vec<String> {
+    slack
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/hook")
+        .map(|r| reply(&String::from_utf8_lossy(&r.body)).1)
+        .collect()
 }
 
 /// Polls `check` until it returns `Some`, for at most `limit`.

@@ -44,6 +44,7 @@ bench_field = "customfield_10050"
 key = "SHOP"
 tracker = "jira"
 channel = "C0SHOP"
+repos = ["acme/shop"]
 [state]
 path = "state.jsonl"
 "#

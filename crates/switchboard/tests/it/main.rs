@@ -1,6 +1,7 @@
 //! Black-box tests of the `switchboard` binary: `serve` on port 0 with Slack
 //! and Jenkins faked by wiremock, driven by real signed requests.
 
+mod authority;
 mod bridge;
 mod doctor;
 mod harness;
@@ -10,4 +11,5 @@ mod poll;
 mod scan;
 mod secrets;
 mod serve;
+mod timeouts;
 mod unfurl;

@@ -96,6 +96,7 @@ notify_when_stuck = true
 key = "SHOP"
 tracker = "jira"
 channel = "C0SHOP"
+repos = ["acme/shop"]
 [state]
 path = "state.jsonl"
 "#,

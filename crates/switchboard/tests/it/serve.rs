@@ -6,7 +6,7 @@ use switchboard_core::state::FileStore;
 use wiremock::matchers::{body_string_contains, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::harness::{Served, bin, eventually, fixture, reply};
+use crate::harness::{Served, bin, eventually, fixture, hook_texts, reply};
 
 const RESPONSE_URL: &str = "https://hooks.slack.com/commands/T0001/1/abc";
 
@@ -185,7 +185,7 @@ async fn a_deploy_queues_jenkins_and_the_worker_posts_the_result() {
     let with_bridge = format!(
         "{}\n[[trackers]]\nname = \"jira\"\nkind = \"jira\"\nurl = \"{}\"\n\
          [bridge]\nbench_field = \"customfield_10050\"\n\
-         [[bridge.projects]]\nkey = \"SHOP\"\ntracker = \"jira\"\n",
+         [[bridge.projects]]\nkey = \"SHOP\"\ntracker = \"jira\"\nrepos = [\"acme/shop\"]\n",
         config(&base, &slack.uri()),
         jira.uri()
     );
@@ -210,14 +210,7 @@ async fn a_deploy_queues_jenkins_and_the_worker_posts_the_result() {
     assert!(text.contains("Jenkins has queued it"), "{text}");
 
     let posts = eventually(Duration::from_secs(30), async || {
-        let texts: Vec<String> = slack
-            .received_requests()
-            .await
-            .unwrap_or_default()
-            .iter()
-            .filter(|r| r.url.path() == "/hook")
-            .map(|r| reply(&String::from_utf8_lossy(&r.body)).1)
-            .collect();
+        let texts = hook_texts(&slack).await;
         texts
             .iter()
             .any(|t| t.contains("succeeded"))
@@ -260,10 +253,18 @@ async fn a_deploy_queues_jenkins_and_the_worker_posts_the_result() {
         Some(format!("{base}/job/deploy/42/").as_str())
     );
 
-    // `jobs` shows it to anyone.
+    // `jobs` shows it in the channel it was started in, to anyone there,
+    // and to its starter anywhere; nobody else sees it.
+    for (user, channel) in [("UBOB", "COPS"), ("UANN", "CGEN")] {
+        let (_, text) = reply(&served.command("jobs", user, channel, &hook).await.1);
+        assert!(
+            text.contains("deploy") && text.contains("succeeded") && text.contains("<@UANN>"),
+            "{user} in {channel}: {text}"
+        );
+    }
     let (_, text) = reply(&served.command("jobs", "UBOB", "CGEN", &hook).await.1);
     assert!(
-        text.contains("deploy") && text.contains("succeeded") && text.contains("<@UANN>"),
+        !text.contains("deploy") && !text.contains("UANN") && text.contains("No jobs"),
         "{text}"
     );
 }
