@@ -341,7 +341,9 @@ impl Bridge {
                 .await;
                 json(200, "moved")
             }
-            Err(e) if e.is_transient() => {
+            // Bad credentials are fixed by an operator, after which a
+            // redelivery can finish the move.
+            Err(e) if e.is_transient() || matches!(e, TrackerError::Unauthorized(_)) => {
                 tracing::error!(error = %e, "could not move the issue");
                 json(502, "the tracker could not be reached; redeliver later")
             }

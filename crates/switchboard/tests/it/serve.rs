@@ -373,10 +373,14 @@ async fn a_slow_jenkins_still_gets_slack_an_answer_in_time() {
         "took {:?}",
         started.elapsed()
     );
+    // The trigger may have reached Jenkins: never "nothing was deployed".
     let (kind, text) = reply(&body);
-    assert_eq!(kind, "ephemeral");
+    assert_eq!(
+        kind, "in_channel",
+        "the channel hears before anyone retypes it"
+    );
     assert!(
-        text.contains("Jenkins is not answering (timed out)"),
+        text.contains("may have been queued") && !text.contains("nothing was deployed"),
         "{text}"
     );
 }
