@@ -33,6 +33,14 @@ pub enum Provider {
     Github,
 }
 
+/// The claim on a delivery's body, whatever id it came under.
+fn body_key(provider: Provider, body: &[u8]) -> Key {
+    Key::new(
+        "webhook",
+        format!("{provider:?}:sha256:{}", hex::encode(Sha256::digest(body))),
+    )
+}
+
 /// The clients that depend on the config.
 pub struct Clients {
     pub chat: Arc<dyn Chat>,
@@ -114,9 +122,9 @@ impl Bridge {
             return json(400, &format!("missing {event_header} header"));
         };
         // Without an id a delivery could not be told from a replay.
-        let Some(delivery_id) = header(headers, delivery_header) else {
+        if header(headers, delivery_header).is_none() {
             return json(400, &format!("missing {delivery_header} header"));
-        };
+        }
         let event = match provider {
             Provider::Bitbucket => events::bitbucket(kind, body),
             Provider::Github => events::github(kind, body),
@@ -132,80 +140,81 @@ impl Bridge {
                 return json(400, &e.to_string());
             }
         };
-        let delivery = Key::new(
-            "webhook",
-            format!(
-                "{provider:?}:{}",
-                delivery_id.chars().take(128).collect::<String>()
-            ),
-        );
-        match claim(
-            self.store.as_ref(),
-            delivery.clone(),
-            now_secs() + DELIVERY_CLAIM_SECS,
-        )
-        .await
-        {
-            Ok(true) => {}
-            Ok(false) => {
-                tracing::info!(?provider, "redelivered webhook; already handled");
-                return json(200, "already handled");
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "could not claim the delivery");
-                return json(503, "state store unavailable; redeliver later");
+        let delivery = header(headers, delivery_header).map(|d| {
+            Key::new(
+                "webhook",
+                format!("{provider:?}:{}", d.chars().take(128).collect::<String>()),
+            )
+        });
+        if let Some(key) = &delivery {
+            match claim(
+                self.store.as_ref(),
+                key.clone(),
+                now_secs() + DELIVERY_CLAIM_SECS,
+            )
+            .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::info!(?provider, "redelivered webhook; already handled");
+                    return json(200, "already handled");
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "could not claim the delivery");
+                    return json(503, "state store unavailable; redeliver later");
+                }
             }
         }
-        let body_key = match self.claim_body(provider, body).await {
-            Ok(key) => key,
-            Err(reply) => {
-                self.release_all([delivery].into_iter()).await;
-                return reply;
-            }
-        };
+        if let Err(reply) = self.claim_body(provider, body, delivery.as_ref()).await {
+            return reply;
+        }
         let reply = self.move_issue(&event).await;
-        if reply.status >= 500 {
+        if reply.status >= 500
+            && let Some(key) = delivery
+        {
             // Let a redelivery try again once the tracker is back.
-            self.release_all([delivery, body_key].into_iter()).await;
+            if let Err(e) = release(self.store.as_ref(), key).await {
+                tracing::warn!(error = %e, "could not release a delivery claim");
+            }
+            if let Err(e) = release(self.store.as_ref(), body_key(provider, body)).await {
+                tracing::warn!(error = %e, "could not release a body claim");
+            }
         }
         reply
     }
 
-    /// Claims the body's SHA-256 for the delivery window, so a signed body
-    /// re-sent under a new delivery id acts once.
-    async fn claim_body(&self, provider: Provider, body: &[u8]) -> Result<Key, Reply> {
-        let key = Key::new(
-            "webhook",
-            format!("{provider:?}:sha256:{}", hex::encode(Sha256::digest(body))),
-        );
-        match claim(
-            self.store.as_ref(),
-            key.clone(),
-            now_secs() + DELIVERY_CLAIM_SECS,
-        )
-        .await
+    /// Claims the body's SHA-256 for the delivery window beside the delivery
+    /// id, so a signed body re-sent under a new id acts once. When it cannot
+    /// be claimed, the delivery's own claim is let go and the reply is
+    /// returned.
+    async fn claim_body(
+        &self,
+        provider: Provider,
+        body: &[u8],
+        delivery: Option<&Key>,
+    ) -> Result<(), Reply> {
+        let key = body_key(provider, body);
+        let refused = match claim(self.store.as_ref(), key, now_secs() + DELIVERY_CLAIM_SECS).await
         {
-            Ok(true) => Ok(key),
+            Ok(true) => return Ok(()),
             Ok(false) => {
                 tracing::info!(
                     ?provider,
                     "the same body came under a new delivery id; already handled"
                 );
-                Err(json(200, "already handled"))
+                json(200, "already handled")
             }
             Err(e) => {
                 tracing::error!(error = %e, "could not claim the delivery body");
-                Err(json(503, "state store unavailable; redeliver later"))
+                json(503, "state store unavailable; redeliver later")
             }
+        };
+        if let Some(key) = delivery
+            && let Err(e) = release(self.store.as_ref(), key.clone()).await
+        {
+            tracing::warn!(error = %e, "could not release a delivery claim");
         }
-    }
-
-    async fn release_all(&self, keys: impl Iterator<Item = Key>) {
-        for key in keys {
-            if let Err(e) = release(self.store.as_ref(), key).await {
-                tracing::warn!(error = %e, "could not release a delivery claim");
-            }
-        }
+        Err(refused)
     }
 
     async fn move_issue(&self, event: &PrEvent) -> Reply {
