@@ -268,4 +268,58 @@ stale_days = 30
         assert_eq!(audit.len(), 2);
         assert!(audit.iter().all(|a| a.outcome == "user_error"));
     }
+
+    #[tokio::test]
+    async fn only_presses_from_the_configured_workspaces_count() {
+        let store = Arc::new(MemoryStore::new());
+        let config = Config::parse(
+            "[slack]\nteam_ids = [\"T0HOME\"]\n\
+             [[trackers]]\nname = \"cb\"\nkind = \"codebase\"\nurl = \"https://acme.codebasehq.com\"\n\
+             [[scanner.projects]]\ntracker = \"cb\"\nproject = \"web\"\n",
+            "test",
+        )
+        .expect("config");
+        let d = Dispatcher::new(
+            LiveConfig::fixed(config),
+            Secrets {
+                slack_signing_secret: Some(Secret::new(SECRET)),
+                ..Secrets::default()
+            },
+            store.clone(),
+            Arc::new(RecordingRunner::default()),
+            switchboard_core::slack::api::http_client(),
+        );
+        let press_from = async |user: &str, team: &str| {
+            let payload = serde_json::json!({
+                "type": "block_actions",
+                "user": { "id": user, "team_id": team },
+                "actions": [{ "action_id": SNOOZE, "value": "cb/web/12" }],
+            });
+            let form =
+                serde_urlencoded::to_string([("payload", payload.to_string())]).expect("form");
+            let headers = signed_headers(&Secret::new(SECRET), form.as_bytes());
+            d.handle_interaction(&headers, form.as_bytes()).await.status
+        };
+        assert_eq!(press_from("U0GUEST", "T0GUEST").await, 200);
+        assert_eq!(press_from("U0HOME", "T0HOME").await, 200);
+        let recorded = async |user: &str| {
+            let user = UserId::parse(user).expect("user");
+            ledger::get(store.as_ref(), &user, "cb/web/12")
+                .await
+                .expect("store")
+                .is_some()
+        };
+        assert!(
+            !recorded("U0GUEST").await,
+            "a guest's press changed the ledger"
+        );
+        assert!(recorded("U0HOME").await);
+        let audit = audit::recent(store.as_ref(), 5).await.expect("audit");
+        let outcomes: Vec<(&str, &str)> = audit
+            .iter()
+            .map(|a| (a.team.as_str(), a.outcome.as_str()))
+            .collect();
+        assert!(outcomes.contains(&("T0GUEST", "denied")), "{outcomes:?}");
+        assert!(outcomes.contains(&("T0HOME", "ok")), "{outcomes:?}");
+    }
 }

@@ -383,3 +383,27 @@ async fn a_bench_link_is_written_to_the_issue() {
         400
     );
 }
+
+#[tokio::test]
+async fn a_tracker_failure_lets_the_redelivery_act() {
+    let jira = jira("SHOP-12", transitions()).await;
+    // Jira fails the first read (this mock takes precedence once), then behaves.
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/issue/SHOP-12"))
+        .respond_with(ResponseTemplate::new(500))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&jira)
+        .await;
+    let slack = slack().await;
+    let served = Served::start(&config(&jira.uri(), &slack.uri(), false));
+    let body = fixture("bitbucket/pullrequest-approved.json");
+    let headers = bitbucket_headers(&body, "uuid-flaky");
+    let (status, reply) = served.webhook("/webhooks/bitbucket", &headers, &body).await;
+    assert_eq!(status, 502, "{reply}");
+    assert!(executed(&jira).await.is_empty());
+    // Both claims were let go, so the same delivery now moves the issue.
+    let (status, reply) = served.webhook("/webhooks/bitbucket", &headers, &body).await;
+    assert_eq!((status, reply.contains("moved")), (200, true), "{reply}");
+    assert_eq!(executed(&jira).await.len(), 1);
+}
