@@ -29,6 +29,9 @@ echo "== scanner: 10,000 tickets over 500 pages, 50 ms a page, 50 requests/s"
 echo "-- the same findings (1,000) from 2x and 4x the tickets: memory stays flat"
 "$TARGET_DIR/release/examples/scan_bench" 20000 50 4 20
 "$TARGET_DIR/release/examples/scan_bench" 40000 100 4 40
+echo "== trac: a 1 MiB one-line description to a card's text, CPU time"
+"$TARGET_DIR/release/examples/markup_bench"
+echo
 echo "== poller: a 5,000-action backlog drained in one run, in process"
 "$TARGET_DIR/release/examples/poll_bench" 5000
 

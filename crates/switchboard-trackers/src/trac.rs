@@ -774,10 +774,22 @@ fn rss_comments(xml: &str) -> Result<Vec<Comment>, TrackerError> {
 
 // --------------------------------------------------------------------- text
 
+/// How much of a description is converted: a card shows a few hundred
+/// characters, and a bound keeps one huge description from costing the
+/// single-threaded Lambda its budget.
+pub const MARKUP_PREFIX_BYTES: usize = 64 * 1024;
+
 /// Trac wiki markup as plain text: code blocks keep their lines, bold and
-/// italic quotes go, links keep their text.
-fn wiki_to_text(wiki: &str) -> String {
-    let wiki = wiki.replace("\r\n", "\n");
+/// italic quotes go, links keep their text. Only the first
+/// [`MARKUP_PREFIX_BYTES`] are read, and the work is linear in them
+/// whatever the markup (unclosed `{{{`, `[[` or `[` runs included).
+pub fn wiki_to_text(wiki: &str) -> String {
+    let mut cut = wiki.len().min(MARKUP_PREFIX_BYTES);
+    while !wiki.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let truncated = cut < wiki.len();
+    let wiki = wiki[..cut].replace("\r\n", "\n");
     let mut lines = Vec::new();
     let mut in_code = false;
     let mut code_start = false;
@@ -802,19 +814,39 @@ fn wiki_to_text(wiki: &str) -> String {
         }
         lines.push(wiki_inline(line));
     }
-    lines.join("\n").trim().to_owned()
+    let mut text = lines.join("\n").trim().to_owned();
+    if truncated {
+        text.push_str(" …");
+    }
+    text
+}
+
+/// Closers known to be absent from the rest of a line: once a search for
+/// one fails, no later position can find it, so it is never searched again
+/// (without this, `{{{{{{…` costs a scan per character).
+#[derive(Default)]
+struct Absent {
+    code_close: bool,
+    link_close: bool,
+    bracket_close: bool,
 }
 
 fn wiki_inline(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
+    let mut absent = Absent::default();
     while let Some(c) = rest.chars().next() {
-        if let Some(code) = rest.strip_prefix("{{{")
-            && let Some(end) = code.find("}}}")
+        if !absent.code_close
+            && let Some(code) = rest.strip_prefix("{{{")
         {
-            out.push_str(&code[..end]);
-            rest = &code[end + 3..];
-            continue;
+            match code.find("}}}") {
+                Some(end) => {
+                    out.push_str(&code[..end]);
+                    rest = &code[end + 3..];
+                    continue;
+                }
+                None => absent.code_close = true,
+            }
         }
         // `!` escapes markup: `![not a link]`, `!''quotes!''`.
         if let Some(escaped) = rest.strip_prefix('!')
@@ -825,31 +857,42 @@ fn wiki_inline(line: &str) -> String {
             rest = &escaped[run..];
             continue;
         }
-        if let Some(link) = rest.strip_prefix("[[")
-            && let Some(end) = link.find("]]")
+        if !absent.link_close
+            && let Some(link) = rest.strip_prefix("[[")
         {
-            let (target, label) = link[..end].split_once('|').unwrap_or((&link[..end], ""));
-            let label = if label.trim().is_empty() {
-                target
-            } else {
-                label
-            };
-            out.push_str(&wiki_inline(label.trim()));
-            rest = &link[end + 2..];
-            continue;
+            match link.find("]]") {
+                Some(end) => {
+                    let (target, label) = link[..end].split_once('|').unwrap_or((&link[..end], ""));
+                    let label = if label.trim().is_empty() {
+                        target
+                    } else {
+                        label
+                    };
+                    out.push_str(&wiki_inline(label.trim()));
+                    rest = &link[end + 2..];
+                    continue;
+                }
+                None => absent.link_close = true,
+            }
         }
-        if let Some(link) = rest.strip_prefix('[')
-            && let Some(end) = link
-                .find(']')
-                .filter(|&e| e > 0 && !link[..e].contains('['))
+        if !absent.bracket_close
+            && let Some(link) = rest.strip_prefix('[')
         {
-            let inner = link[..end].trim();
-            let label = inner
-                .split_once(char::is_whitespace)
-                .map_or(inner, |(_, l)| l.trim());
-            out.push_str(&wiki_inline(label));
-            rest = &link[end + 1..];
-            continue;
+            // The link ends at the first `]`, unless a `[` comes first; the
+            // search stops at whichever it meets, so a run of `[` is cheap.
+            match link.find(['[', ']']) {
+                Some(end) if end > 0 && link.as_bytes()[end] == b']' => {
+                    let inner = link[..end].trim();
+                    let label = inner
+                        .split_once(char::is_whitespace)
+                        .map_or(inner, |(_, l)| l.trim());
+                    out.push_str(&wiki_inline(label));
+                    rest = &link[end + 1..];
+                    continue;
+                }
+                Some(_) => {}
+                None => absent.bracket_close = true,
+            }
         }
         if rest.starts_with("''") {
             rest = rest.trim_start_matches('\'');
@@ -1598,6 +1641,26 @@ mod tests {
         );
         assert_eq!(parse_csv("last,row"), vec![vec!["last", "row"]]);
         assert!(parse_csv("").is_empty());
+    }
+
+    #[test]
+    fn a_huge_one_line_description_is_converted_from_a_bounded_prefix() {
+        for unit in ["{", "[", "[a", "{{{x", "[[a|", "''!", "é"] {
+            let huge = unit.repeat((1 << 20) / unit.len());
+            let text = wiki_to_text(&huge);
+            assert!(
+                text.len() <= MARKUP_PREFIX_BYTES + " …".len(),
+                "{unit:?}: {} bytes",
+                text.len()
+            );
+            assert!(text.ends_with(" …"), "{unit:?}: a cut description says so");
+        }
+        // Closed markup inside the prefix still converts.
+        let mut long = "see [[Wiki|the wiki]] and {{{code}}} ".to_owned();
+        long.push_str(&"x".repeat(2 * MARKUP_PREFIX_BYTES));
+        assert!(wiki_to_text(&long).starts_with("see the wiki and code x"));
+        // A short one is not marked as cut.
+        assert_eq!(wiki_to_text("[[a]] {{{"), "a {{{");
     }
 
     #[test]

@@ -34,6 +34,8 @@ struct Replica {
     /// Identity of the log file applied, to notice a compaction by another
     /// process (it replaces the file).
     identity: Option<(u64, u64)>,
+    /// Writes since expired items were last swept and compaction weighed.
+    writes_since_sweep: u32,
 }
 
 /// The store; its file work runs on the blocking pool, since a lock wait or
@@ -60,6 +62,11 @@ impl std::fmt::Debug for FileStore {
 /// Compaction rewrites the log only when it has grown past this many bytes
 /// and mostly holds superseded or expired lines.
 const COMPACT_AFTER_BYTES: u64 = 4 * 1024 * 1024;
+
+/// A long-running `serve` drops expired items from memory, and weighs a
+/// compaction, once every this many writes: often enough that neither the
+/// file nor the map grows without bound, rarely enough to cost nothing.
+const SWEEP_EVERY_WRITES: u32 = 4096;
 
 #[cfg(unix)]
 fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
@@ -191,13 +198,14 @@ impl Inner {
                 )
             })?;
             let key = Key::new(parsed.pk, parsed.sk);
-            replica.map.insert(
-                key.clone(),
+            remember(
+                &mut replica.map,
                 Item {
                     key,
                     value: parsed.v,
                     expires_at: parsed.exp,
                 },
+                now_secs(),
             );
             replica.offset += n as u64;
         }
@@ -279,7 +287,13 @@ impl Inner {
                 Ok(()) => {}
             }
             self.append(r, &item)?;
-            r.map.insert(item.key.clone(), item);
+            remember(&mut r.map, item, now);
+            r.writes_since_sweep += 1;
+            if r.writes_since_sweep >= SWEEP_EVERY_WRITES {
+                r.writes_since_sweep = 0;
+                r.map.retain(|_, i| i.is_live(now));
+                self.compact_if_worthwhile(r)?;
+            }
             Ok(true)
         })?;
         if outcome {
@@ -300,6 +314,16 @@ impl Inner {
         Ok(self.locked(false, |r| {
             Ok(query_map(&r.map, pk, sk_prefix, order, limit, now))
         })?)
+    }
+}
+
+/// Applies a logged write to the map: an expired item (a released claim,
+/// a lapsed window) reads as absent everywhere, so it is not kept at all.
+fn remember(map: &mut BTreeMap<Key, Item>, item: Item, now: i64) {
+    if item.is_live(now) {
+        map.insert(item.key.clone(), item);
+    } else {
+        map.remove(&item.key);
     }
 }
 
@@ -332,6 +356,65 @@ impl StateStore for FileStore {
 mod tests {
     use super::*;
     use crate::state::{Condition, Item, Key};
+
+    /// A long-running `serve` rewrites the same keys (cursors, locks) and
+    /// releases claims all day: the file is compacted while it runs, and
+    /// expired items leave memory.
+    #[tokio::test]
+    async fn a_running_store_compacts_and_forgets_expired_items() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.jsonl");
+        let store = FileStore::open(&path).expect("open");
+        let value = "v".repeat(1000);
+        let writes = SWEEP_EVERY_WRITES as usize + 200;
+        for n in 0..writes {
+            let expires_at = if n % 2 == 0 {
+                Some(now_secs() + 3600)
+            } else {
+                // A released claim: written already expired.
+                Some(now_secs() - 1)
+            };
+            store
+                .put(
+                    Item {
+                        key: Key::new("busy", format!("k{}", n % 8)),
+                        value: format!("{n}{value}"),
+                        expires_at,
+                    },
+                    Condition::None,
+                )
+                .await
+                .expect("put");
+        }
+        let written = (writes * 1040) as u64;
+        assert!(
+            written > COMPACT_AFTER_BYTES,
+            "the log outgrew the threshold"
+        );
+        let on_disk = std::fs::metadata(&path).expect("metadata").len();
+        assert!(
+            on_disk < COMPACT_AFTER_BYTES / 4,
+            "compacted while running: {on_disk} bytes on disk"
+        );
+        let in_memory = store
+            .inner
+            .replica
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .map
+            .len();
+        assert_eq!(in_memory, 4, "only the live keys stay in memory");
+        // Nothing live was lost by the rewrite.
+        let reopened = FileStore::open(&path).expect("reopen");
+        for k in [0, 2, 4, 6] {
+            let item = reopened.get(&Key::new("busy", format!("k{k}"))).await;
+            assert!(item.expect("get").is_some(), "k{k} survives");
+        }
+        for k in [1, 3, 5, 7] {
+            let item = reopened.get(&Key::new("busy", format!("k{k}"))).await;
+            assert!(item.expect("get").is_none(), "k{k} stays released");
+        }
+    }
 
     #[tokio::test]
     async fn file_store_meets_the_contract() {
