@@ -57,3 +57,7 @@ fi
 echo
 echo "== load: switchboard serve under wrk on loopback"
 python3 tools/load_bench.py "$TARGET_DIR"
+
+echo
+echo "== soak: switchboard serve's memory over 1,000,000 requests"
+python3 tools/soak_bench.py "$TARGET_DIR"
