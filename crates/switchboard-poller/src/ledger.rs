@@ -41,6 +41,11 @@ pub enum Claim {
         at: i64,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         thread: Option<String>,
+        /// The run's owner token: two runs claiming in the same second
+        /// write different values, so a claim whose answer was lost is
+        /// read back as ours or theirs.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
     },
     Posted {
         #[serde(default)]
@@ -61,6 +66,7 @@ impl Claim {
         serde_json::from_str(text).unwrap_or(Claim::Pending {
             at: 0,
             thread: None,
+            owner: None,
         })
     }
 }
@@ -74,6 +80,7 @@ mod tests {
         let pending = Claim::Pending {
             at: 5,
             thread: Some("1.2".into()),
+            owner: None,
         };
         assert_eq!(
             pending.encode(),
@@ -86,7 +93,8 @@ mod tests {
             Claim::decode("1714731300"),
             Claim::Pending {
                 at: 0,
-                thread: None
+                thread: None,
+                owner: None
             }
         );
     }

@@ -21,7 +21,7 @@ use switchboard_core::ids::ChannelId;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::settings::{LiveConfig, PerConfig};
 use switchboard_core::slack::{Chat, ChatError, Message};
-use switchboard_core::state::{Condition, Item, Key, StateStore, StoreError};
+use switchboard_core::state::{Condition, Item, Key, StateStore, StoreError, once};
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
@@ -712,6 +712,7 @@ impl ChannelRun {
         let mine = Claim::Pending {
             at: now,
             thread: thread.map(str::to_owned),
+            owner: Some(once::new_owner()),
         }
         .encode();
         let item = |value: &str| Item {
@@ -722,7 +723,11 @@ impl ChannelRun {
         // Twice: a claim released between the failed write and the read
         // reads as absent and can be won on the second pass.
         for _ in 0..2 {
-            match self.store.put(item(&mine), Condition::Absent).await {
+            // A claim whose answer was lost is read back: our own token
+            // means the write was ours.
+            let claimed =
+                once::put_confirmed(self.store.as_ref(), item(&mine), Condition::Absent).await;
+            match claimed {
                 Ok(()) => return Ok(Settled::Mine(mine)),
                 Err(StoreError::ConditionFailed) => {}
                 Err(e) => return Err(self.store_failed(&e)),
@@ -734,7 +739,7 @@ impl ChannelRun {
             };
             let (at, old_thread) = match Claim::decode(&current.value) {
                 Claim::Posted { ts } => return Ok(Settled::Done(ts)),
-                Claim::Pending { at, thread } => (at, thread),
+                Claim::Pending { at, thread, .. } => (at, thread),
             };
             let age = Duration::from_secs(u64::try_from(now - at).unwrap_or(0));
             if age < self.tuning.stale_after {

@@ -293,3 +293,46 @@ async fn a_crash_between_pages_on_the_file_store() {
 async fn a_crash_between_pages_on_dynamodb() {
     crash_between_pages(&dynamo().await, 1_010).await;
 }
+
+/// DynamoDB applies the run's writes but answers late, so the SDK sends
+/// each again and the retry's condition fails: the run must still know its
+/// claims are its own and post every action once, in this run, not leave
+/// them to wait out the stale-claim horizon.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_store_answers_post_each_action_once_in_the_same_run_on_dynamodb() {
+    use switchboard_core::testing::fault::{Fault, FaultProxy};
+    let direct = moto::sdk_config().await;
+    let table = moto::create_table(&direct).await;
+    let seeded = DynamoStore::new(aws_sdk_dynamodb::Client::new(&direct), table.clone());
+    seed_cursor(&seeded).await;
+    let proxy = FaultProxy::start(&moto::endpoint()).await;
+    let aws = moto::production_sdk_config(proxy.url()).await;
+    let store: Arc<dyn StateStore> =
+        Arc::new(DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), table));
+    let count = 4;
+    let board = Board::with(count);
+    let slack = SlackSim::new(Arc::new(Notify::new()));
+    let late = Fault::Delay(std::time::Duration::from_millis(1300));
+    proxy.fault("DynamoDB_20120810.PutItem", late, 6);
+    let run = poller(
+        config(20, 0, ""),
+        store.clone(),
+        slack.clone(),
+        board,
+        quick(),
+    );
+    let report = run
+        .run_once(tokio::time::Instant::now() + std::time::Duration::from_secs(120))
+        .await;
+    assert_eq!(report.failed, 0, "{report:?}");
+    assert_exactly_once(&slack, count, "late store answers");
+    assert!(
+        proxy.seen("PutItem").iter().filter(|s| s.faulted).count() == 6,
+        "six answers were late"
+    );
+    assert_eq!(
+        cursor(&seeded).await.as_deref(),
+        Some(id(count - 1).as_str()),
+        "the cursor reached the newest action"
+    );
+}
