@@ -18,6 +18,7 @@ Needs wrk (Debian: apt-get install wrk).
 """
 
 import argparse
+import contextlib
 import hashlib
 import hmac
 import json
@@ -156,22 +157,7 @@ def main():
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (Debian/Ubuntu)")
-    binary = os.path.abspath(os.path.join(args.target_dir, "release", "switchboard"))
-    work = tempfile.mkdtemp(prefix="sb-load-")
-    port = free_port()
-    env = dict(os.environ, SLACK_SIGNING_SECRET=SECRET, RUST_LOG="warn")
-    env.pop("SWITCHBOARD_TABLE", None)
-    example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "switchboard.example.toml")
-    serve = subprocess.Popen(
-        [binary, "serve", "--addr", f"127.0.0.1:{port}", "--config", example,
-         "--state", os.path.join(work, "state.jsonl")],
-        cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    try:
-        line = serve.stdout.readline()
-        if "listening" not in line:
-            sys.exit(f"serve did not start: {line!r}")
-        base = f"http://127.0.0.1:{port}"
+    with served(args.target_dir) as (binary, work, base, _serve):
         levels = [int(x) for x in args.levels.split(",")]
         # Enough unique events for the fastest level to never repeat one.
         n_events = 4000 * args.seconds * 4
@@ -197,9 +183,32 @@ def main():
                 if p99 <= 20.0 and errors == 0:
                     held = max(held, rps)
             print(f"held with p99 <= 20 ms and 0 errors: {held:.0f} req/s")
+
+
+@contextlib.contextmanager
+def served(target_dir):
+    """The release `switchboard serve` on a free loopback port with the
+    example config and a fresh state file: (binary, work dir, base URL,
+    process). Stopped and cleaned up on exit."""
+    binary = os.path.abspath(os.path.join(target_dir, "release", "switchboard"))
+    work = tempfile.mkdtemp(prefix="sb-serve-")
+    port = free_port()
+    env = dict(os.environ, SLACK_SIGNING_SECRET=SECRET, RUST_LOG="warn")
+    env.pop("SWITCHBOARD_TABLE", None)
+    example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "switchboard.example.toml")
+    serve = subprocess.Popen(
+        [binary, "serve", "--addr", f"127.0.0.1:{port}", "--config", example,
+         "--state", os.path.join(work, "state.jsonl")],
+        cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    try:
+        line = serve.stdout.readline()
+        if "listening" not in line:
+            sys.exit(f"serve did not start: {line!r}")
+        yield binary, work, f"http://127.0.0.1:{port}", serve
     finally:
         serve.terminate()
-        serve.wait()
+        serve.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
 
 

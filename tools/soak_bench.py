@@ -20,11 +20,10 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from load_bench import SECRET, free_port, sign  # noqa: E402
+from load_bench import served, sign  # noqa: E402
 
 LUA = """
 local reqs = {}
@@ -67,27 +66,12 @@ def main():
     args = ap.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (Debian/Ubuntu)")
-    binary = os.path.abspath(os.path.join(args.target_dir, "release", "switchboard"))
-    work = tempfile.mkdtemp(prefix="sb-soak-")
-    port = free_port()
-    env = dict(os.environ, SLACK_SIGNING_SECRET=SECRET, RUST_LOG="error")
-    env.pop("SWITCHBOARD_TABLE", None)
-    example = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "switchboard.example.toml")
-    serve = subprocess.Popen(
-        [binary, "serve", "--addr", f"127.0.0.1:{port}", "--config", example,
-         "--state", os.path.join(work, "state.jsonl")],
-        cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )
-    try:
-        line = serve.stdout.readline()
-        if "listening" not in line:
-            sys.exit(f"serve did not start: {line!r}")
+    with served(args.target_dir) as (binary, work, base, serve):
         ts = int(time.time())
         body = "command=%2Fexample&text=help"
         script = os.path.join(work, "soak.lua")
         with open(script, "w") as f:
             f.write(LUA % {"ts": ts, "sig": sign(ts, body), "body": body})
-        base = f"http://127.0.0.1:{port}"
         start_kib = rss_kib(serve.pid)
         print(f"switchboard serve ({binary}), {args.connections} connections, "
               f"{args.round_seconds} s rounds, until {args.requests:,} requests")
@@ -113,10 +97,6 @@ def main():
         warm = samples[1] if len(samples) > 1 else samples[0]
         print(f"RSS after the first round {warm / 1024:.1f} MiB, at the end "
               f"{samples[-1] / 1024:.1f} MiB, peak {max(samples) / 1024:.1f} MiB")
-    finally:
-        serve.terminate()
-        serve.wait(timeout=10)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
