@@ -6,6 +6,8 @@ pub mod audit;
 pub mod ci;
 pub mod clock;
 pub mod config;
+/// In-process fakes of every port, for tests (the `testing` feature).
+#[cfg(any(test, feature = "testing"))]
 pub mod fakes;
 pub mod ids;
 pub mod jobs;
