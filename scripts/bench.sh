@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Prints Switchboard's performance figures: every function's size, cold start
 # and peak memory beside a hello-world lambda_http floor built with the same
-# release profile (against a local Lambda Runtime API); the dispatcher's warm
-# in-process handling time; the unfurler's link_shared to chat.unfurl latency;
+# release profile (against a local Lambda Runtime API); the dispatcher's cold
+# start in its AWS mode (secret and pushed config from moto, with and without
+# 20 ms added to every AWS call); the dispatcher's warm in-process handling
+# time; the unfurler's link_shared to chat.unfurl latency;
 # the scanner's 10,000-ticket scan; the poller draining a 5,000-action Trello
 # backlog; the dispatcher beside Slack Bolt for Python; and `serve` under wrk.
 # Needs wrk for the last part (Debian: apt-get install wrk).
@@ -45,10 +47,41 @@ python3 tools/lambda_bench.py \
   --also scanner="$TARGET_DIR/release/switchboard-scanner" \
   --also poller="$TARGET_DIR/release/switchboard-poller" "$@"
 
-echo
-echo "== beside Slack Bolt for Python (its AWS Lambda adapter on awslambdaric)"
 VENV=${VENV:-.venv}
 scripts/setup.sh >/dev/null
+
+echo
+echo "== cold, AWS mode: the dispatcher reads its secret and pushed config from moto"
+# Started here as scripts/test.sh does, on a free loopback port, and stopped
+# as soon as this part is done so it costs the later parts nothing.
+port=$("$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+moto_log=$(mktemp)
+"$VENV/bin/python" scripts/moto-server.py 127.0.0.1 "$port" >"$moto_log" 2>&1 &
+moto_pid=$!
+stop_moto() {
+  kill "$moto_pid" 2>/dev/null || true
+  wait "$moto_pid" 2>/dev/null || true
+  rm -f "$moto_log"
+}
+trap stop_moto EXIT
+for _ in $(seq 1 100); do
+  if curl -fsS "http://127.0.0.1:$port/moto-api/" >/dev/null 2>&1; then break; fi
+  if ! kill -0 "$moto_pid" 2>/dev/null; then cat "$moto_log" >&2; echo "moto_server failed to start" >&2; exit 1; fi
+  sleep 0.1
+done
+# Direct, a call costs only moto's own work, which moto-server.py does one
+# request at a time, so overlapping calls gain little; 20 ms per call is an
+# assumed stand-in for a call's network and TLS time on AWS, not a measured one.
+"$VENV/bin/python" tools/lambda_bench.py \
+  "$TARGET_DIR/release/switchboard-dispatcher" \
+  "$TARGET_DIR/release/examples/floor" \
+  --aws "http://127.0.0.1:$port" --cli "$TARGET_DIR/release/switchboard" \
+  --delay-ms 0 --delay-ms 20 "$@"
+stop_moto
+trap - EXIT
+
+echo
+echo "== beside Slack Bolt for Python (its AWS Lambda adapter on awslambdaric)"
 if ! "$VENV/bin/python" -c 'import slack_bolt, awslambdaric' 2>/dev/null; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "slack_bolt==1.*" "awslambdaric==4.*"
 fi

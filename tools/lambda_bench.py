@@ -15,6 +15,15 @@ plus the release binary's size and the size of the zip Lambda would be given
 a floor: a hello-world lambda_http binary built with the same profile.
 
 Usage: lambda_bench.py DISPATCHER FLOOR [--runs 20] [--config FILE]
+       lambda_bench.py DISPATCHER FLOOR --aws MOTO_URL --cli SWITCHBOARD [--delay-ms 20]
+
+With --aws the dispatcher runs in its AWS mode instead: a DynamoDB table
+shaped like the deployed one and a Secrets Manager secret are created on the
+emulator at MOTO_URL, the config is pushed with `switchboard config push`, and
+the dispatcher reads both at start-up (the signing secret is only in the
+secret). Each --delay-ms puts a proxy in front of the emulator that holds
+every request that long, as a network round trip would; 0 goes direct.
+That mode needs boto3 (moto's virtualenv has it).
 
 Exits non-zero only when a run fails (no answer, an error, a wrong answer);
 missed targets are reported in the table, not treated as failures.
@@ -305,13 +314,15 @@ def check_floor(status: int, body: str) -> str | None:
     return None if (status, body) == (200, "hello") else f"expected 200 'hello', got {status} {body!r}"
 
 
-def lambda_env(name: str, workdir: Path, run: int, config: Path) -> dict:
+def lambda_env(name: str, workdir: Path, run: int, config: Path, aws: dict | None = None) -> dict:
     """The environment Lambda gives a provided.al2023 function, plus ours.
 
     Starts empty rather than from os.environ, so RUST_LOG, AWS_PROFILE and the
-    like on the benchmarking machine cannot change what is measured.
+    like on the benchmarking machine cannot change what is measured. With
+    `aws` (table, secret and endpoint variables) the local-mode variables are
+    left out, so config and secret can only come from the emulator.
     """
-    return {
+    base = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
         "LANG": "en_US.UTF-8",
         "TZ": ":UTC",
@@ -332,6 +343,11 @@ def lambda_env(name: str, workdir: Path, run: int, config: Path) -> dict:
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
+    if aws is None:
+        return base
+    for local in ("SWITCHBOARD_CONFIG", "SWITCHBOARD_STATE", "SLACK_SIGNING_SECRET", "GITHUB_WEBHOOK_SECRET"):
+        del base[local]
+    return {**base, **aws}
 
 
 class RunFailed(Exception):
@@ -429,7 +445,16 @@ def main() -> int:
     parser.add_argument("--config", type=Path, default=REPO / "switchboard.example.toml")
     parser.add_argument("--also", action="append", default=[], metavar="NAME=BINARY",
                         help="another function against the same floor: unfurler, bridge, scanner, poller")
+    parser.add_argument("--aws", metavar="MOTO_URL",
+                        help="run the dispatcher in AWS mode against this emulator instead")
+    parser.add_argument("--cli", type=Path, help="the switchboard CLI, for `config push` (with --aws)")
+    parser.add_argument("--delay-ms", type=int, action="append", metavar="MS",
+                        help="latency added to every emulator request (with --aws; repeatable; default 0)")
     args = parser.parse_args()
+    if args.aws:
+        if args.cli is None or args.also:
+            parser.error("--aws needs --cli and takes no --also")
+        return aws_main(args)
 
     subjects = {
         "dispatcher": (args.dispatcher.resolve(), check_dispatcher),
@@ -531,6 +556,174 @@ def others(args, floor_bin: Path, floor_samples: list) -> int:
         met = "yes" if c <= COLD_RATIO * cf and m <= MEMORY_RATIO * mf and z <= ZIP_LIMIT_BYTES else "**no**"
         print(f"| {name} | {c:.1f} ms | {c / cf:.2f}× | {m:.2f} MiB | {m / mf:.2f}× "
               f"| {z / 1e6:.2f} MB | cold ≤ {COLD_RATIO}×, memory ≤ {MEMORY_RATIO}×, zip ≤ 4 MB: {met} |")
+    return 0
+
+
+class DelayProxy(ThreadingHTTPServer):
+    """Forwards every request to the emulator after a fixed delay.
+
+    On AWS each call costs a network round trip; on loopback it costs almost
+    nothing, which would hide whether two calls overlap. The delay is slept
+    on the request's own thread, so concurrent calls are delayed together.
+    """
+
+    daemon_threads = True
+
+    def __init__(self, upstream: str, delay_s: float):
+        super().__init__(("127.0.0.1", 0), ProxyHandler)
+        self.upstream = upstream.removeprefix("http://").rstrip("/")
+        self.delay_s = delay_s
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class ProxyHandler(BaseHTTPRequestHandler):
+    # HTTP/1.1 so the SDK keeps its connections, as it does against AWS.
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm the body
+    # would wait for a delayed ACK (40 ms on Linux) on a kept-alive connection.
+    disable_nagle_algorithm = True
+
+    def log_message(self, *args):
+        pass
+
+    def forward(self):
+        import http.client
+
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(self.server.delay_s)
+        upstream = http.client.HTTPConnection(self.server.upstream, timeout=RUN_TIMEOUT_S)
+        try:
+            upstream.request(self.command, self.path, body, dict(self.headers.items()))
+            answer = upstream.getresponse()
+            data = answer.read()
+        finally:
+            upstream.close()
+        self.send_response(answer.status)
+        for name, value in answer.getheaders():
+            # The body was read whole, so it goes back with a length of its own.
+            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = forward
+
+
+def aws_setup(moto_url: str, cli: Path, config: Path, workdir: Path) -> dict:
+    """Creates the table and the secret on the emulator and pushes the config.
+
+    Returns the variables a deployed function gets for them, minus the endpoint.
+    """
+    import boto3  # only this mode needs it; the rest of the tool is stdlib
+
+    suffix = uuid.uuid4().hex[:8]
+    table, secret = f"switchboard-bench-{suffix}", f"switchboard-bench-{suffix}"
+    creds = {"region_name": "us-east-1", "aws_access_key_id": "AKIDBENCHMARK",
+             "aws_secret_access_key": "bench-secret-key", "endpoint_url": moto_url}
+    dynamodb = boto3.client("dynamodb", **creds)
+    # The deployed table's shape (template.yaml): string pk and sk, TTL on expires_at.
+    dynamodb.create_table(
+        TableName=table,
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                              {"AttributeName": "sk", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"},
+                   {"AttributeName": "sk", "KeyType": "RANGE"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    dynamodb.update_time_to_live(
+        TableName=table, TimeToLiveSpecification={"AttributeName": "expires_at", "Enabled": True})
+    # Every key the functions read from the secret (core's secrets::NAMES).
+    boto3.client("secretsmanager", **creds).create_secret(Name=secret, SecretString=json.dumps({
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "JENKINS_USER": "bench",
+        "JENKINS_TOKEN": "bench-jenkins-token",
+        "BITBUCKET_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "GITHUB_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "BENCH_WEBHOOK_SECRET": WEBHOOK_SECRET,
+    }))
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "AWS_REGION": "us-east-1",
+           "AWS_ACCESS_KEY_ID": "AKIDBENCHMARK", "AWS_SECRET_ACCESS_KEY": "bench-secret-key",
+           "AWS_ENDPOINT_URL": moto_url, "SWITCHBOARD_TABLE": table}
+    push = subprocess.run([str(cli), "config", "push", str(config)], env=env, cwd=workdir,
+                          capture_output=True, text=True)
+    if push.returncode != 0:
+        raise RunFailed(f"config push failed: {push.stdout}{push.stderr}")
+    return {"SWITCHBOARD_TABLE": table, "SWITCHBOARD_SECRET_ID": secret}
+
+
+def audit_records(moto_url: str, table: str) -> int:
+    """How many audit records the table holds: one per command answered."""
+    import boto3
+
+    dynamodb = boto3.client("dynamodb", region_name="us-east-1", aws_access_key_id="AKIDBENCHMARK",
+                            aws_secret_access_key="bench-secret-key", endpoint_url=moto_url)
+    pages = dynamodb.get_paginator("scan").paginate(TableName=table)
+    return sum(1 for page in pages for item in page["Items"] if item["pk"]["S"].startswith("audit#"))
+
+
+def aws_main(args) -> int:
+    """The dispatcher's cold start in AWS mode beside the floor, per delay."""
+    dispatcher, floor = args.dispatcher.resolve(), args.floor.resolve()
+    median, p90 = statistics.median, (lambda xs: percentile(xs, 90))
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="lambda-bench-") as tmp:
+        workdir = Path(tmp)
+        try:
+            names = aws_setup(args.aws, args.cli.resolve(), args.config.resolve(), workdir)
+            for delay in args.delay_ms or [0]:
+                proxy = None
+                endpoint = args.aws
+                if delay:
+                    proxy = DelayProxy(args.aws, delay / 1000)
+                    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+                    endpoint = proxy.url
+                aws = {**names, "AWS_ENDPOINT_URL": endpoint}
+                samples = {"dispatcher": [], "floor": []}
+                subjects = [("dispatcher", dispatcher, check_dispatcher),
+                            ("floor", floor, check_floor)]
+                try:
+                    # As in local mode: round 0 pages the binaries in, then the order alternates.
+                    for run in range(args.runs + 1):
+                        for name, binary, check in subjects if run % 2 == 0 else subjects[::-1]:
+                            env = lambda_env(name, workdir, run, args.config.resolve(), aws)
+                            result = cold_run(binary, env, check, workdir)
+                            if run > 0:
+                                samples[name].append(result)
+                finally:
+                    if proxy is not None:
+                        proxy.shutdown()
+                        proxy.server_close()
+                d = [s["cold_ms"] for s in samples["dispatcher"]]
+                f = [s["cold_ms"] for s in samples["floor"]]
+                di = [s["init_ms"] for s in samples["dispatcher"]]
+                rows.append((delay, median(d), p90(d), median(di), median(f), p90(f)))
+            # The answer is given even when the audit write fails, so only the
+            # table shows that every run's first request reached DynamoDB.
+            answered = (args.runs + 1) * len(rows)
+            audited = audit_records(args.aws, names["SWITCHBOARD_TABLE"])
+            if audited != answered:
+                raise RunFailed(f"{answered} commands answered but {audited} audit records in the table")
+        except RunFailed as e:
+            print(f"run failed: {e}", file=sys.stderr)
+            return 1
+
+    print(f"AWS mode: secret and pushed config from {args.aws}; "
+          f"cold starts: {args.runs} per binary per delay")
+    print("| added latency per AWS call | dispatcher cold, median | p90 | dispatcher init, median "
+          "| floor cold, median | p90 | ratio of medians |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for delay, dm, dp, di, fm, fp in rows:
+        print(f"| {delay} ms | {dm:.1f} ms | {dp:.1f} ms | {di:.1f} ms | {fm:.1f} ms | {fp:.1f} ms "
+              f"| {dm / fm:.2f}× |")
     return 0
 
 
