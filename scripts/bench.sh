@@ -4,7 +4,8 @@
 # release profile (against a local Lambda Runtime API); the dispatcher's warm
 # in-process handling time; the unfurler's link_shared to chat.unfurl latency;
 # the scanner's 10,000-ticket scan; the poller draining a 100,000-action
-# Trello backlog over successive runs; the dispatcher beside Slack Bolt for Python; and `serve` under wrk.
+# Trello backlog over successive runs; the dispatcher beside Slack Bolt for
+# Python; and `serve` under wrk.
 # Needs wrk for the last part (Debian: apt-get install wrk).
 # It prints figures; it does not pass or fail on them (docs/PERFORMANCE.md
 # records them). Extra arguments go to tools/lambda_bench.py, e.g. --runs 50.
