@@ -4,10 +4,12 @@
 # release profile (against a local Lambda Runtime API); the dispatcher's cold
 # start in its AWS mode (secret and pushed config from moto, with and without
 # 20 ms added to every AWS call); the dispatcher's warm in-process handling
-# time; the unfurler's link_shared to chat.unfurl latency;
-# the scanner's 10,000-ticket scan; the poller draining a 5,000-action Trello
-# backlog; the dispatcher beside Slack Bolt for Python; and `serve` under wrk.
-# Needs wrk for the last part (Debian: apt-get install wrk).
+# time; the unfurler's link_shared to chat.unfurl latency; the scanner's
+# 10,000-ticket scan; a 1 MiB Trac description to text; the poller draining a
+# 100,000-action Trello backlog over successive runs; the dispatcher beside
+# Slack Bolt for Python; `serve` under wrk; and `serve`'s memory over a
+# million requests.
+# Needs wrk for the last two parts (Debian: apt-get install wrk).
 # It prints figures; it does not pass or fail on them (docs/PERFORMANCE.md
 # records them). Extra arguments go to tools/lambda_bench.py, e.g. --runs 50.
 set -euo pipefail
@@ -34,8 +36,8 @@ echo "-- the same findings (1,000) from 2x and 4x the tickets: memory stays flat
 echo "== trac: a 1 MiB one-line description to a card's text, CPU time"
 "$TARGET_DIR/release/examples/markup_bench"
 echo
-echo "== poller: a 5,000-action backlog drained in one run, in process"
-"$TARGET_DIR/release/examples/poll_bench" 5000
+echo "== poller: a 100,000-action backlog drained over successive runs, in process"
+"$TARGET_DIR/release/examples/poll_bench" 100000
 
 echo
 echo "== cold: local Lambda Runtime API, every function beside the floor"

@@ -8,7 +8,7 @@ mod ledger;
 mod poll;
 pub mod trello;
 
-pub use poll::{BATCH, Clients, Poller, Report, Tuning};
+pub use poll::{BATCH, Clients, Poller, Report, Tuning, WINDOW};
 
 use std::time::Duration;
 

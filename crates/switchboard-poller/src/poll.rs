@@ -9,6 +9,11 @@
 //! its owner; one that meets a stale claim (its run died) looks for the
 //! message in Slack before posting again. The cursor only ever moves to the
 //! end of an unbroken run of settled actions, by compare-and-set.
+//!
+//! Memory is bounded by `Tuning::window`, not by the backlog: a run pages
+//! back from the newest action to the cursor keeping only the oldest
+//! window, posts those, and moves the cursor over them; the next run
+//! carries on from there.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -34,6 +39,11 @@ use crate::trello::{self, ActionSource, PAGE_LIMIT, TrelloActions, TrelloError};
 /// Block Kit's 50 blocks and Slack's message size.
 pub const BATCH: usize = 25;
 
+/// Actions one subscription holds in a run by default: two Trello pages,
+/// far inside the Lambda's 128 MB. A longer backlog drains a window a run,
+/// oldest first.
+pub const WINDOW: usize = 2_000;
+
 /// Knobs a test or a benchmark turns; the defaults suit production.
 #[derive(Debug, Clone)]
 pub struct Tuning {
@@ -46,6 +56,11 @@ pub struct Tuning {
     pub max_backoff: Duration,
     /// Messages read back when looking for an earlier run's post.
     pub history_limit: usize,
+    /// The most actions a subscription holds in one run, besides the page
+    /// being read; newer ones wait for a later run.
+    pub window: usize,
+    /// Actions asked for in one Trello request; Trello's largest is 1,000.
+    pub page_limit: usize,
 }
 
 impl Default for Tuning {
@@ -55,6 +70,8 @@ impl Default for Tuning {
             backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(10),
             history_limit: 500,
+            window: WINDOW,
+            page_limit: PAGE_LIMIT,
         }
     }
 }
@@ -79,6 +96,9 @@ pub struct Report {
     pub deferred: usize,
     /// Subscriptions that failed (logged) or have no credentials.
     pub failed: usize,
+    /// Subscriptions with more actions waiting than a run reads; the next
+    /// run carries on from the cursor.
+    pub backlogged: usize,
 }
 
 impl Report {
@@ -90,6 +110,7 @@ impl Report {
         self.trello_requests += o.trello_requests;
         self.deferred += o.deferred;
         self.failed += o.failed;
+        self.backlogged += o.backlogged;
     }
 }
 
@@ -206,6 +227,7 @@ impl Poller {
             trello_requests = report.trello_requests,
             deferred = report.deferred,
             failed = report.failed,
+            backlogged = report.backlogged,
             "poll finished"
         );
         report
@@ -258,6 +280,32 @@ fn trello_sources(config: &Config, rt: &Runtime) -> BTreeMap<String, Arc<dyn Act
     out
 }
 
+/// Parses a page into `held`: what is after the cursor, with actions the
+/// subscription filters out kept as skips so the cursor can pass them.
+fn keep(
+    page: Vec<serde_json::Value>,
+    work: &Work,
+    cursor: &ActionId,
+    held: &mut BTreeMap<ActionId, Entry>,
+) {
+    for value in page {
+        let Some(entry) = trello::parse(value) else {
+            continue;
+        };
+        if entry.id() <= cursor {
+            continue;
+        }
+        let entry = match entry {
+            Entry::Post(a) if !a.wanted_by(&work.sub) => Entry::Skip {
+                id: a.id,
+                why: "filtered out by the subscription".into(),
+            },
+            other => other,
+        };
+        held.insert(entry.id().clone(), entry);
+    }
+}
+
 /// One subscription and the clients it reads with.
 struct Work {
     sub: Subscription,
@@ -270,7 +318,10 @@ struct Batch {
     work: Work,
     /// The cursor as stored (compare-and-set needs the exact text).
     cursor: String,
+    /// Complete from the cursor on: no action between two of them is missing.
     entries: Vec<Entry>,
+    /// More actions follow the last entry than this run read.
+    more: bool,
 }
 
 impl Batch {
@@ -338,7 +389,7 @@ struct ChannelRun {
 
 impl ChannelRun {
     /// Reads every subscription of the channel first, so the summary
-    /// threshold counts the channel's whole burst, then delivers each.
+    /// threshold counts all the channel reads this run, then delivers each.
     async fn all(mut self, works: Vec<Work>) -> Report {
         let mut batches = Vec::new();
         for work in works {
@@ -380,35 +431,22 @@ impl ChannelRun {
             self.report.failed += 1;
             return None;
         };
-        let raw = match self.fetch(&work, &cursor).await {
-            Ok(raw) => raw,
+        let (entries, more) = match self.fetch(&work, &cursor).await {
+            Ok(read) => read,
             Err(e) => {
                 tracing::error!(error = %e, "reading the board's actions failed; the next run tries again");
                 self.report.failed += 1;
                 return None;
             }
         };
-        let mut entries: BTreeMap<ActionId, Entry> = BTreeMap::new();
-        for value in raw {
-            let Some(entry) = trello::parse(value) else {
-                continue;
-            };
-            if entry.id() <= &cursor {
-                continue;
-            }
-            let entry = match entry {
-                Entry::Post(a) if !a.wanted_by(&work.sub) => Entry::Skip {
-                    id: a.id,
-                    why: "filtered out by the subscription".into(),
-                },
-                other => other,
-            };
-            entries.insert(entry.id().clone(), entry);
+        if more {
+            self.report.backlogged += 1;
         }
         Some(Batch {
             work,
             cursor: stored.value,
             entries: entries.into_values().collect(),
+            more,
         })
     }
 
@@ -438,31 +476,40 @@ impl ChannelRun {
         }
     }
 
-    /// Every action after the cursor: pages back from the newest with
-    /// `before` until a page is short or reaches the cursor, so a burst is
-    /// never cut. Nothing is returned unless all of it was read.
+    /// The oldest actions after the cursor, at most a window of them, and
+    /// whether more follow. Pages back from the newest with `before` until
+    /// it reaches the cursor, keeping only the oldest window as it goes, so
+    /// memory holds a window and one page whatever the backlog. Nothing is
+    /// returned unless the read reached the cursor, so what is returned is
+    /// every action from the cursor to the last one.
     async fn fetch(
         &mut self,
         work: &Work,
         cursor: &ActionId,
-    ) -> Result<Vec<serde_json::Value>, TrelloError> {
-        let mut all = Vec::new();
+    ) -> Result<(BTreeMap<ActionId, Entry>, bool), TrelloError> {
+        let mut held = BTreeMap::new();
+        let mut more = false;
         let mut before: Option<ActionId> = None;
         loop {
-            let page = self
-                .page(work, cursor.as_str(), before.as_ref().map(ActionId::as_str))
-                .await?;
-            let full = page.len() >= PAGE_LIMIT;
+            let page = self.page(work, cursor, before.as_ref()).await?;
+            let full = page.len() >= self.tuning.page_limit;
             let oldest = page
                 .iter()
                 .filter_map(|v| v.get("id")?.as_str().and_then(ActionId::parse))
                 .min();
-            all.extend(page);
+            keep(page, work, cursor, &mut held);
+            // The newest go first: a later run reads them again, once the
+            // cursor has moved over the ones kept.
+            // A window of at least one, so every run can make progress.
+            while held.len() > self.tuning.window.max(1) {
+                held.pop_last();
+                more = true;
+            }
             match oldest {
                 Some(oldest) if full && &oldest > cursor && before.as_ref() != Some(&oldest) => {
                     before = Some(oldest);
                 }
-                _ => return Ok(all),
+                _ => return Ok((held, more)),
             }
         }
     }
@@ -472,15 +519,20 @@ impl ChannelRun {
     async fn page(
         &mut self,
         work: &Work,
-        since: &str,
-        before: Option<&str>,
+        since: &ActionId,
+        before: Option<&ActionId>,
     ) -> Result<Vec<serde_json::Value>, TrelloError> {
         let mut wait = self.tuning.backoff;
         loop {
             self.report.trello_requests += 1;
             match work
                 .source
-                .page(&work.sub.board, since, before, PAGE_LIMIT)
+                .page(
+                    &work.sub.board,
+                    since.as_str(),
+                    before.map(ActionId::as_str),
+                    self.tuning.page_limit,
+                )
                 .await
             {
                 Ok(page) => return Ok(page),
@@ -516,6 +568,7 @@ impl ChannelRun {
         tracing::info!(
             posted = self.report.actions_posted - posted_before,
             read = batch.entries.len(),
+            more = batch.more,
             cursor = %cursor,
             "subscription polled"
         );

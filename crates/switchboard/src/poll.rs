@@ -46,13 +46,14 @@ pub async fn run(
     }
     let r = poller.run_once(Instant::now() + PASS_LIMIT).await;
     println!(
-        "polled {} subscription(s): {} action(s) posted in {} message(s), {} Trello request(s); {} started from now, {} left for the next run, {} failed",
+        "polled {} subscription(s): {} action(s) posted in {} message(s), {} Trello request(s); {} started from now, {} left for the next run, {} with more actions waiting, {} failed",
         r.subscriptions,
         r.actions_posted,
         r.messages,
         r.trello_requests,
         r.started,
         r.deferred,
+        r.backlogged,
         r.failed
     );
     if r.failed > 0 {

@@ -1,5 +1,5 @@
-//! The poller against Trello's REST API (served by wiremock): paging a
-//! 2,500-action burst, rate limits and outages, and credentials that never
+//! The poller against Trello's REST API (served by wiremock): a
+//! 2,500-action burst past the window, rate limits and outages, and credentials that never
 //! reach a log line.
 
 use std::collections::BTreeMap;
@@ -49,7 +49,7 @@ fn soon(secs: u64) -> tokio::time::Instant {
 }
 
 #[tokio::test]
-async fn a_2500_action_burst_is_read_whole_in_three_pages_and_posted_once() {
+async fn a_2500_action_burst_past_the_window_drains_in_two_runs_oldest_first() {
     let board = Board::with(2_500);
     let server = trello(board, 0).await;
     let store: Arc<dyn StateStore> = Arc::new(MemoryStore::new());
@@ -62,15 +62,16 @@ async fn a_2500_action_burst_is_read_whole_in_three_pages_and_posted_once() {
         client(&server),
         quick(),
     );
+    let window = switchboard_poller::WINDOW;
 
-    let report = p.run_once(soon(120)).await;
+    let first = p.run_once(soon(120)).await;
 
     let requests = server.received_requests().await.expect("recorded");
-    assert_eq!(requests.len(), 3, "pages of 1000, 1000 and 500");
     let queries: Vec<BTreeMap<String, String>> = requests
         .iter()
         .map(|r| r.url.query_pairs().into_owned().collect())
         .collect();
+    assert_eq!(queries.len(), 3, "pages of 1000, 1000 and 500");
     let since = cursor_before_burst();
     for q in &queries {
         assert_eq!(q["filter"], FILTER);
@@ -79,19 +80,27 @@ async fn a_2500_action_burst_is_read_whole_in_three_pages_and_posted_once() {
         assert_eq!(q["key"], KEY);
         assert_eq!(q["token"], TOKEN);
     }
+    // Each later page starts before the oldest action of the one before;
+    // the read reaches the cursor, keeping the oldest window.
     assert_eq!(queries[0].get("before"), None);
-    // Each later page starts before the oldest action of the one before.
     assert_eq!(queries[1]["before"], id(1_500));
     assert_eq!(queries[2]["before"], id(500));
-
-    assert_eq!(report.trello_requests, 3);
-    assert_eq!(report.actions_posted, 2_500);
-    assert_exactly_once(&slack, 2_500, "burst");
-    // One summary; its thread holds 100 replies of 25, oldest first.
+    assert_eq!(first.trello_requests, 3);
+    assert_eq!(first.backlogged, 1);
+    let done = first.actions_posted;
+    assert_eq!(done, window, "{first:?}");
+    assert_exactly_once(&slack, done, "the first run posts the oldest");
+    assert_eq!(
+        cursor(store.as_ref()).await.as_deref(),
+        Some(id(done - 1).as_str())
+    );
+    // One summary; its thread holds replies of 25, oldest first.
     let top = slack.top_level();
     assert_eq!(top.len(), 1);
     assert!(
-        top[0].text.starts_with("*2500 Trello updates on Website*"),
+        top[0]
+            .text
+            .starts_with(&format!("*{done} Trello updates on Website*")),
         "{}",
         top[0].text
     );
@@ -100,13 +109,19 @@ async fn a_2500_action_burst_is_read_whole_in_three_pages_and_posted_once() {
         .into_iter()
         .filter(|p| p.thread_ts.as_deref() == Some(top[0].ts.as_str()))
         .collect();
-    assert_eq!(replies.len(), 100);
+    assert_eq!(replies.len(), done.div_ceil(25));
     let first_ids = replies[0].metadata.as_ref().expect("metadata").payload["actions"]
         .as_str()
         .expect("ids")
         .to_owned();
     assert!(first_ids.starts_with(&format!("{},{}", id(0), id(1))));
-    assert_eq!(report.messages, 101);
+
+    let second = p.run_once(soon(120)).await;
+
+    assert_eq!(second.backlogged, 0, "{second:?}");
+    assert_eq!(second.trello_requests, 1, "500 newer actions are one page");
+    assert_eq!(second.actions_posted, 2_500 - done);
+    assert_exactly_once(&slack, 2_500, "burst");
     assert_eq!(
         cursor(store.as_ref()).await.as_deref(),
         Some(id(2_499).as_str())
