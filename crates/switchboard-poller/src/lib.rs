@@ -5,6 +5,7 @@
 pub mod action;
 pub mod format;
 mod ledger;
+mod once;
 mod poll;
 pub mod trello;
 
