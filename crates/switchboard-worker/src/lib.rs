@@ -224,8 +224,7 @@ async fn find_build(
     let (Some(ci), Some(jenkins)) = (ctx.ci, ctx.config.jenkins.as_ref()) else {
         return Err(ci::CiError::NotConfigured);
     };
-    let poll =
-        Duration::from_secs(jenkins.poll_seconds.max(1)).min(look.max(Duration::from_millis(100)));
+    let poll = Duration::from_secs(jenkins.poll_seconds.max(1)).min(look);
     let deadline = tokio::time::Instant::now() + look;
     let mut failures = 0;
     loop {

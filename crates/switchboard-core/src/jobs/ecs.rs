@@ -68,11 +68,25 @@ impl EcsSettings {
 pub struct EcsRunner {
     client: Client,
     settings: EcsSettings,
+    /// `RunTask`'s own retry and timeout settings (see [`RUN_TASK_TIMEOUT`]).
+    run_task: aws_sdk_ecs::config::Builder,
 }
 
 impl EcsRunner {
     pub fn new(client: Client, settings: EcsSettings) -> Self {
-        Self { client, settings }
+        let run_task = aws_sdk_ecs::config::Builder::default()
+            .retry_config(RetryConfig::standard().with_max_attempts(1))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .operation_attempt_timeout(RUN_TASK_TIMEOUT)
+                    .operation_timeout(RUN_TASK_TIMEOUT)
+                    .build(),
+            );
+        Self {
+            client,
+            settings,
+            run_task,
+        }
     }
 }
 
@@ -117,14 +131,6 @@ impl JobRunner for EcsRunner {
                     .build(),
             )
             .build();
-        let once = aws_sdk_ecs::config::Builder::default()
-            .retry_config(RetryConfig::standard().with_max_attempts(1))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .operation_attempt_timeout(RUN_TASK_TIMEOUT)
-                    .operation_timeout(RUN_TASK_TIMEOUT)
-                    .build(),
-            );
         let sent = self
             .client
             .run_task()
@@ -142,7 +148,7 @@ impl JobRunner for EcsRunner {
             )
             .overrides(overrides)
             .customize()
-            .config_override(once)
+            .config_override(self.run_task.clone())
             .send()
             .await;
         let out = match sent {

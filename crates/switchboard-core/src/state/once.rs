@@ -89,6 +89,18 @@ pub async fn put_confirmed(
     item: Item,
     condition: Condition,
 ) -> Result<(), StoreError> {
+    put_or_read_back(store, item, condition)
+        .await
+        .map_err(|(failure, _)| failure)
+}
+
+/// [`put_confirmed`], also handing back what the read-back found when the
+/// write was not ours, so a caller need not read the item a second time.
+async fn put_or_read_back(
+    store: &dyn StateStore,
+    item: Item,
+    condition: Condition,
+) -> Result<(), (StoreError, Result<Option<Item>, StoreError>)> {
     let key = item.key.clone();
     let value = item.value.clone();
     let failure = match store.put(item, condition).await {
@@ -101,7 +113,7 @@ pub async fn put_confirmed(
             Ok(())
         }
         // The read-back settles nothing: the first failure stands.
-        Ok(_) | Err(_) => Err(failure),
+        read => Err((failure, read)),
     }
 }
 
@@ -140,25 +152,23 @@ pub async fn begin_as(
         value: value.clone(),
         expires_at: Some(until),
     };
-    match put_confirmed(store, item, Condition::Absent).await {
+    match put_or_read_back(store, item, Condition::Absent).await {
         Ok(()) => Ok(Begun::Won(Claim {
             key,
             value,
             owner: owner.to_owned(),
         })),
-        Err(StoreError::ConditionFailed) => {
-            // put_confirmed has read it back: it is someone else's. Which
-            // phase decides whether the caller may say "already handled".
-            Ok(match store.get(&key).await? {
-                Some(stored) if Record::read(&stored.value).phase == Phase::InProgress => {
-                    Begun::InProgress
-                }
-                Some(_) => Begun::Done,
-                // It expired in between; a retry by the caller may win it.
-                None => Begun::InProgress,
-            })
-        }
-        Err(e) => Err(e),
+        // The read-back shows someone else's record; its phase decides
+        // whether the caller may say "already handled".
+        Err((StoreError::ConditionFailed, read)) => Ok(match read? {
+            Some(stored) if Record::read(&stored.value).phase == Phase::InProgress => {
+                Begun::InProgress
+            }
+            Some(_) => Begun::Done,
+            // It expired in between; a retry by the caller may win it.
+            None => Begun::InProgress,
+        }),
+        Err((e, _)) => Err(e),
     }
 }
 

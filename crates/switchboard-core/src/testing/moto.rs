@@ -1,4 +1,5 @@
-//! The local AWS emulator (`moto_server`) that the test command starts.
+//! The local AWS emulator (moto, through `scripts/moto-server.py`) that the
+//! test command starts.
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
@@ -13,7 +14,7 @@ pub fn endpoint() -> String {
         _ => panic!(
             "MOTO_ENDPOINT is not set. These tests need the moto AWS emulator: run the \
              README's test command (`make test`), which installs moto[server] into .venv and \
-             starts it, or start one yourself (`.venv/bin/moto_server -p 5055`) and export \
+             starts it, or start one yourself (`.venv/bin/python scripts/moto-server.py 127.0.0.1 5055`) and export \
              MOTO_ENDPOINT=http://127.0.0.1:5055"
         ),
     }
