@@ -4,12 +4,11 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use http::HeaderMap;
 use sha2::{Digest as _, Sha256};
 use switchboard_core::clock::now_secs;
 use switchboard_core::config::{BridgeProject, Config};
-use switchboard_core::lambda::HttpFunction;
-use switchboard_core::reply::{Reply, expect_content_type};
+use switchboard_core::edge::{Auth, Edge, JSON, Verified, webhook_reply as json};
+use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::{Secret, Secrets};
 use switchboard_core::settings::{LiveConfig, PerConfig};
@@ -23,7 +22,6 @@ use tracing::Instrument as _;
 
 use crate::events::{self, EventError, Outcome, PrEvent};
 use crate::keys::key_for;
-use crate::signature;
 
 /// A delivery id is remembered this long; providers redeliver within days.
 const DELIVERY_CLAIM_SECS: i64 = 7 * 86_400;
@@ -53,14 +51,6 @@ pub struct Bridge {
     secrets: Secrets,
     store: Arc<dyn StateStore>,
     clients: PerConfig<Clients>,
-}
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-fn json(status: u16, text: &str) -> Reply {
-    Reply::json(status, &serde_json::json!({ "result": text }))
 }
 
 impl Bridge {
@@ -95,34 +85,57 @@ impl Bridge {
         })
     }
 
-    /// Handles `POST /webhooks/bitbucket` or `/webhooks/github`.
-    pub async fn handle_pr(&self, provider: Provider, headers: &HeaderMap, body: &[u8]) -> Reply {
-        let (secret, sig_header, event_header, delivery_header) = match provider {
-            Provider::Bitbucket => (
-                self.secrets.bitbucket_webhook_secret.as_ref(),
-                "x-hub-signature",
-                "x-event-key",
-                "x-request-uuid",
-            ),
-            Provider::Github => (
-                self.secrets.github_webhook_secret.as_ref(),
-                "x-hub-signature-256",
-                "x-github-event",
-                "x-github-delivery",
-            ),
+    /// The bridge's routes: the providers' webhooks, each behind its own
+    /// HMAC, and the bench link behind its bearer secret.
+    pub fn edge(self: Arc<Self>) -> Edge {
+        let hub = |secret: &Option<Secret>, header| Auth::Hub {
+            secret: secret.clone(),
+            header,
         };
-        if let Err(e) = signature::verify(secret, header(headers, sig_header), body) {
-            tracing::warn!(?provider, reason = %e, "rejected a webhook");
-            return json(401, &e.to_string());
-        }
-        if let Err(reply) = expect_content_type(headers, "application/json") {
-            return json(reply.status, &reply.body);
-        }
-        let Some(kind) = header(headers, event_header) else {
+        let (bitbucket, github) = (self.clone(), self.clone());
+        let bench = self.clone();
+        Edge::new()
+            .route(
+                "/webhooks/bitbucket",
+                JSON,
+                hub(&self.secrets.bitbucket_webhook_secret, "x-hub-signature"),
+                move |req| {
+                    let b = bitbucket.clone();
+                    async move { b.pull_request(Provider::Bitbucket, &req).await }
+                },
+            )
+            .route(
+                "/webhooks/github",
+                JSON,
+                hub(&self.secrets.github_webhook_secret, "x-hub-signature-256"),
+                move |req| {
+                    let b = github.clone();
+                    async move { b.pull_request(Provider::Github, &req).await }
+                },
+            )
+            .route(
+                "/webhooks/bench",
+                JSON,
+                Auth::Bearer(self.secrets.bench_webhook_secret.clone()),
+                move |req| {
+                    let b = bench.clone();
+                    async move { b.bench(&req).await }
+                },
+            )
+    }
+
+    /// Handles a verified `POST /webhooks/bitbucket` or `/webhooks/github`.
+    pub async fn pull_request(&self, provider: Provider, req: &Verified) -> Reply {
+        let (event_header, delivery_header) = match provider {
+            Provider::Bitbucket => ("x-event-key", "x-request-uuid"),
+            Provider::Github => ("x-github-event", "x-github-delivery"),
+        };
+        let body = req.body();
+        let Some(kind) = req.header(event_header) else {
             return json(400, &format!("missing {event_header} header"));
         };
         // Without an id a delivery could not be told from a replay.
-        let Some(delivery_id) = header(headers, delivery_header) else {
+        let Some(delivery_id) = req.header(delivery_header) else {
             return json(400, &format!("missing {delivery_header} header"));
         };
         let event = match provider {
@@ -355,17 +368,10 @@ impl Bridge {
         }
     }
 
-    /// Handles `POST /webhooks/bench`: `{"issue": "SHOP-12", "url": "…"}`,
-    /// authenticated by a bearer secret or a `sha256=` signature.
-    pub async fn handle_bench(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
-        let secret = self.secrets.bench_webhook_secret.as_ref();
-        if !bench_authorised(secret, headers, body) {
-            tracing::warn!("rejected a bench webhook");
-            return json(401, "missing or wrong credentials");
-        }
-        if let Err(reply) = expect_content_type(headers, "application/json") {
-            return json(reply.status, &reply.body);
-        }
+    /// Handles a verified `POST /webhooks/bench`: `{"issue": "SHOP-12",
+    /// "url": "…"}`.
+    pub async fn bench(&self, req: &Verified) -> Reply {
+        let body = req.body();
         #[derive(serde::Deserialize)]
         struct Bench {
             issue: String,
@@ -423,26 +429,21 @@ impl Bridge {
     }
 }
 
-/// A bearer token equal to the secret, or a valid `sha256=` signature.
-fn bench_authorised(secret: Option<&Secret>, headers: &HeaderMap, body: &[u8]) -> bool {
-    let Some(secret) = secret else { return false };
-    if let Some(token) = header(headers, "authorization").and_then(|v| v.strip_prefix("Bearer ")) {
-        // Comparing digests keeps the comparison's time independent of
-        // where the strings first differ.
-        return Sha256::digest(token.trim().as_bytes())
-            == Sha256::digest(secret.expose().as_bytes());
-    }
-    signature::verify(Some(secret), header(headers, "x-hub-signature-256"), body).is_ok()
-}
-#[async_trait::async_trait]
-impl HttpFunction for Bridge {
-    async fn handle(&self, path: &str, headers: &HeaderMap, body: &[u8]) -> Reply {
-        match path {
-            "/webhooks/bitbucket" => self.handle_pr(Provider::Bitbucket, headers, body).await,
-            "/webhooks/github" => self.handle_pr(Provider::Github, headers, body).await,
-            "/webhooks/bench" => self.handle_bench(headers, body).await,
-            _ => Reply::plain(404, "not found"),
-        }
+/// The whole edge in-process, for tests: a delivery as a provider sends it.
+#[cfg(test)]
+impl Bridge {
+    pub(crate) async fn handle_pr(
+        self: &Arc<Self>,
+        provider: Provider,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Reply {
+        let path = match provider {
+            Provider::Bitbucket => "/webhooks/bitbucket",
+            Provider::Github => "/webhooks/github",
+        };
+        let app = self.clone().edge().into_router();
+        switchboard_core::edge::call(&app, path, headers, body).await
     }
 }
 
@@ -511,16 +512,19 @@ mod tests {
         let issue = Arc::new(OneIssue::default());
         let chat = Arc::new(RecordingChat::default());
         let (workflow, notes) = (issue.clone(), chat.clone());
-        let bridge = Bridge::new(LiveConfig::fixed(config), secrets, store, move |_| {
-            Clients {
+        let bridge = Arc::new(Bridge::new(
+            LiveConfig::fixed(config),
+            secrets,
+            store,
+            move |_| Clients {
                 chat: notes.clone(),
                 workflows: [("jira".to_owned(), workflow.clone() as Arc<dyn Workflow>)]
                     .into_iter()
                     .collect(),
-            }
-        });
+            },
+        ));
         let body = include_str!("../tests/fixtures/github/pull_request-closed-merged.json");
-        let mut headers = HeaderMap::new();
+        let mut headers = http::HeaderMap::new();
         for (name, value) in [
             ("x-github-event", "pull_request".to_owned()),
             (
@@ -529,7 +533,7 @@ mod tests {
             ),
             (
                 "x-hub-signature-256",
-                signature::sign(&secret, body.as_bytes()),
+                switchboard_core::edge::hub::sign(&secret, body.as_bytes()),
             ),
             ("content-type", "application/json".to_owned()),
         ] {

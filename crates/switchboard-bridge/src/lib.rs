@@ -4,6 +4,5 @@
 mod events;
 mod handler;
 mod keys;
-pub mod signature;
 
 pub use handler::{Bridge, Clients, Provider};

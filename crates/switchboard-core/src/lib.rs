@@ -6,6 +6,7 @@ pub mod audit;
 pub mod ci;
 pub mod clock;
 pub mod config;
+pub mod edge;
 /// In-process fakes of every port, for tests (the `testing` feature).
 #[cfg(any(test, feature = "testing"))]
 pub mod fakes;

@@ -2,7 +2,8 @@
 //! one request costs once the Lambda is up, without the runtime's HTTP hop.
 //!
 //! Builds a `Dispatcher` over the in-memory fakes and the example config,
-//! then times `handle_command` on freshly signed `help` and `jobs` commands
+//! then times its router (the whole edge: signature, content type,
+//! handler) on freshly signed `help` and `jobs` commands
 //! and prints p50/p99/max in microseconds. No tracing subscriber is
 //! installed, so writing the per-request log line is not counted.
 //!
@@ -38,20 +39,22 @@ async fn main() -> anyhow::Result<()> {
         slack_signing_secret: Some(Secret::new(SECRET)),
         ..Secrets::default()
     };
-    let dispatcher = Dispatcher::new(
+    let app = Arc::new(Dispatcher::new(
         LiveConfig::fixed(config),
         secrets,
         Arc::new(MemoryStore::default()),
         Arc::new(RecordingRunner::default()),
         reqwest::Client::new(),
-    );
+    ))
+    .edge()
+    .into_router();
 
-    println!("warm handle_command, {runs} calls each after {WARMUP} warm-up calls (µs):");
+    println!("warm /slack/commands, {runs} calls each after {WARMUP} warm-up calls (µs):");
     println!("{:<8} {:>8} {:>8} {:>8}", "command", "p50", "p99", "max");
     for (text, expect) in [("help", "Usage: /example"), ("jobs", "No jobs yet.")] {
         let mut times = Vec::with_capacity(runs);
         for i in 0..WARMUP + runs {
-            let took = time_one(&dispatcher, text, expect).await?;
+            let took = time_one(&app, text, expect).await?;
             if i >= WARMUP {
                 times.push(took);
             }
@@ -67,9 +70,13 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Signs a fresh request (untimed), then times one `handle_command` call and
+/// Signs a fresh request (untimed), then times one call through the router and
 /// checks the reply, so a broken handler cannot report a fast time.
-async fn time_one(dispatcher: &Dispatcher, text: &str, expect: &str) -> anyhow::Result<Duration> {
+async fn time_one(
+    app: &switchboard_core::edge::Router,
+    text: &str,
+    expect: &str,
+) -> anyhow::Result<Duration> {
     let body = format!(
         "team_id=T0001&user_id=U0LOCALDEV&channel_id=C0LOCALDEV&command=%2Fexample\
          &text={text}&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F1%2Fx"
@@ -81,7 +88,8 @@ async fn time_one(dispatcher: &Dispatcher, text: &str, expect: &str) -> anyhow::
     );
 
     let start = Instant::now();
-    let reply = dispatcher.handle_command(&headers, body.as_bytes()).await;
+    let reply =
+        switchboard_core::edge::call(app, "/slack/commands", &headers, body.as_bytes()).await;
     let took = start.elapsed();
 
     ensure!(

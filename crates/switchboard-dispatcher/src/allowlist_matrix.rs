@@ -80,7 +80,7 @@ async fn run_matrix(
     let jenkins = jenkins().await;
     let runner = Arc::new(RecordingRunner::default());
     let store = Arc::new(MemoryStore::new());
-    let d = Dispatcher::new(
+    let d = Arc::new(Dispatcher::new(
         LiveConfig::fixed(config(&jenkins.uri(), access)),
         Secrets {
             slack_signing_secret: Some(Secret::new(SECRET)),
@@ -89,7 +89,7 @@ async fn run_matrix(
         store.clone(),
         runner.clone(),
         reqwest::Client::new(),
-    );
+    ));
     let mut sent = 0;
     for command in KNOWN_COMMANDS {
         for user in USERS {

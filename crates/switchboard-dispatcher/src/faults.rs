@@ -60,7 +60,7 @@ async fn deploy(url: &str) -> (String, Duration, Vec<JobSpec>, JobStatus) {
     .expect("config");
     let store = Arc::new(MemoryStore::new());
     let runner = Arc::new(RecordingRunner::default());
-    let d = Dispatcher::new(
+    let d = Arc::new(Dispatcher::new(
         LiveConfig::fixed(config),
         Secrets {
             slack_signing_secret: Some(Secret::new(SECRET)),
@@ -69,7 +69,7 @@ async fn deploy(url: &str) -> (String, Duration, Vec<JobSpec>, JobStatus) {
         store.clone(),
         runner.clone(),
         reqwest::Client::new(),
-    );
+    ));
     let body = serde_urlencoded::to_string([
         ("team_id", "T1"),
         ("user_id", "UANN"),

@@ -4,22 +4,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::HeaderMap;
 use switchboard_core::audit::{self, AuditEntry};
 use switchboard_core::ci::{CiError, CiServer, Jenkins};
 use switchboard_core::clock::{format_utc, now_secs};
 use switchboard_core::config::Config;
+use switchboard_core::edge::{Auth, Edge, FORM, Verified};
 use switchboard_core::ids::JobId;
 use switchboard_core::jobs::{
     JobRecord, JobRunner, JobSpec, JobStatus, JobStore, StartError, UNKNOWN_SETTLES_AFTER_SECS,
     Work, fill_template,
 };
-use switchboard_core::lambda::HttpFunction;
-use switchboard_core::reply::{Reply, expect_content_type};
+use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
 use switchboard_core::settings::{LiveConfig, PerConfig};
-use switchboard_core::slack::verify::guard;
 use switchboard_core::slack::{Message, SlashCommand, escape};
 use switchboard_core::state::StateStore;
 use tracing::Instrument as _;
@@ -27,8 +25,6 @@ use tracing::Instrument as _;
 use crate::access::{Decision, decide};
 use crate::commands::{Command, Parsed, parse};
 
-/// What Slack posts slash commands and button presses as.
-pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
 /// What someone from a workspace outside `slack.team_ids` is told.
 pub(crate) const FOREIGN_TEAM: &str = "Switchboard serves only its own workspace; nothing was run.";
 /// Slack wants an answer within 3 s; an inline call to Jenkins gets this long.
@@ -108,14 +104,25 @@ impl Dispatcher {
         Ok(Self::new(rt.config, rt.secrets, rt.store, rt.jobs, rt.http))
     }
 
-    /// Handles `POST /slack/commands` given the raw headers and body.
-    pub async fn handle_command(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
-        if let Err(reply) = guard(self.secrets.slack_signing_secret.as_ref(), headers, body)
-            .and_then(|()| expect_content_type(headers, FORM))
-        {
-            return reply;
-        }
-        let cmd = match SlashCommand::from_form(body) {
+    /// The dispatcher's routes: slash commands and button presses, both
+    /// signed by Slack.
+    pub fn edge(self: Arc<Self>) -> Edge {
+        let auth = Auth::Slack(self.secrets.slack_signing_secret.clone());
+        let commands = self.clone();
+        Edge::new()
+            .route("/slack/commands", FORM, auth.clone(), move |req| {
+                let d = commands.clone();
+                async move { d.command(&req).await }
+            })
+            .route("/slack/interactions", FORM, auth, move |req| {
+                let d = self.clone();
+                async move { d.interaction(&req).await }
+            })
+    }
+
+    /// Handles a verified `POST /slack/commands`.
+    pub async fn command(&self, req: &Verified) -> Reply {
+        let cmd = match SlashCommand::from_form(req.body()) {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(error = %e, "rejected a malformed slash command");
@@ -655,15 +662,25 @@ fn first_line(text: &str) -> String {
         .collect()
 }
 
-/// The Lambda's routes: the slash command (interactivity joins it later).
-#[async_trait::async_trait]
-impl HttpFunction for Dispatcher {
-    async fn handle(&self, path: &str, headers: &HeaderMap, body: &[u8]) -> Reply {
-        match path {
-            "/slack/commands" => self.handle_command(headers, body).await,
-            "/slack/interactions" => self.handle_interaction(headers, body).await,
-            _ => Reply::plain(404, "not found"),
-        }
+/// The whole edge in-process, for tests: a request as Slack sends it.
+#[cfg(test)]
+impl Dispatcher {
+    pub(crate) async fn handle_command(
+        self: &Arc<Self>,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Reply {
+        let app = self.clone().edge().into_router();
+        switchboard_core::edge::call(&app, "/slack/commands", headers, body).await
+    }
+
+    pub(crate) async fn handle_interaction(
+        self: &Arc<Self>,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Reply {
+        let app = self.clone().edge().into_router();
+        switchboard_core::edge::call(&app, "/slack/interactions", headers, body).await
     }
 }
 
@@ -676,7 +693,10 @@ mod tests {
 
     const SECRET: &str = "test-signing-secret";
 
-    fn dispatcher(config: &str, runner: Arc<RecordingRunner>) -> (Dispatcher, Arc<MemoryStore>) {
+    fn dispatcher(
+        config: &str,
+        runner: Arc<RecordingRunner>,
+    ) -> (Arc<Dispatcher>, Arc<MemoryStore>) {
         let store = Arc::new(MemoryStore::new());
         let config = Config::parse(config, "test").expect("config");
         let secrets = Secrets {
@@ -690,10 +710,10 @@ mod tests {
             runner,
             reqwest::Client::new(),
         );
-        (d, store)
+        (Arc::new(d), store)
     }
 
-    fn signed(text: &str, user: &str, channel: &str) -> (HeaderMap, Vec<u8>) {
+    fn signed(text: &str, user: &str, channel: &str) -> (http::HeaderMap, Vec<u8>) {
         let body = serde_urlencoded::to_string([
             ("team_id", "T1"),
             ("user_id", user),
@@ -925,7 +945,10 @@ public = true
     #[tokio::test]
     async fn without_a_signing_secret_nothing_is_accepted() {
         let (mut d, _) = dispatcher(CONFIG, Arc::new(RecordingRunner::default()));
-        d.secrets.slack_signing_secret = None;
+        Arc::get_mut(&mut d)
+            .expect("the only handle")
+            .secrets
+            .slack_signing_secret = None;
         let (h, b) = signed("help", "UANN", "CGEN");
         assert_eq!(d.handle_command(&h, &b).await.status, 500);
     }

@@ -2,29 +2,23 @@
 //! valid" buttons. The press is recorded in the ledger the scanner reads,
 //! audited, and confirmed to the person through the `response_url`.
 
-use http::HeaderMap;
 use switchboard_core::audit::{self, AuditEntry};
 use switchboard_core::clock::{format_utc, now_secs};
 use switchboard_core::config::Config;
+use switchboard_core::edge::Verified;
 use switchboard_core::ledger::{self, Quiet};
-use switchboard_core::reply::{Reply, expect_content_type};
+use switchboard_core::reply::Reply;
 use switchboard_core::slack::interaction::{ButtonPress, Interaction};
-use switchboard_core::slack::verify::guard;
 use switchboard_core::slack::{Chat, Message};
 
-use crate::handler::{Dispatcher, FORM};
+use crate::handler::Dispatcher;
 
 pub use switchboard_core::ledger::{SNOOZE, STILL_VALID};
 
 impl Dispatcher {
-    /// Handles `POST /slack/interactions` given the raw headers and body.
-    pub async fn handle_interaction(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
-        if let Err(reply) = guard(self.secrets.slack_signing_secret.as_ref(), headers, body)
-            .and_then(|()| expect_content_type(headers, FORM))
-        {
-            return reply;
-        }
-        let presses = match Interaction::from_form(body) {
+    /// Handles a verified `POST /slack/interactions`.
+    pub async fn interaction(&self, req: &Verified) -> Reply {
+        let presses = match Interaction::from_form(req.body()) {
             Ok(Interaction::Buttons(presses)) => presses,
             Ok(Interaction::Other(kind)) => {
                 tracing::info!(kind, "ignored an interaction Switchboard does not use");
@@ -151,7 +145,7 @@ mod tests {
 
     const SECRET: &str = "test-signing-secret";
 
-    fn dispatcher(store: Arc<MemoryStore>) -> Dispatcher {
+    fn dispatcher(store: Arc<MemoryStore>) -> Arc<Dispatcher> {
         let config = Config::parse(
             r#"
 [[trackers]]
@@ -174,16 +168,16 @@ stale_days = 30
             slack_signing_secret: Some(Secret::new(SECRET)),
             ..Secrets::default()
         };
-        Dispatcher::new(
+        Arc::new(Dispatcher::new(
             LiveConfig::fixed(config),
             secrets,
             store,
             Arc::new(RecordingRunner::default()),
             switchboard_core::slack::api::http_client(),
-        )
+        ))
     }
 
-    async fn press(d: &Dispatcher, action: &str, value: &str, url: &str) -> Reply {
+    async fn press(d: &Arc<Dispatcher>, action: &str, value: &str, url: &str) -> Reply {
         let form = button_form("U0ALICE", action, value, url);
         let headers = signed_headers(&Secret::new(SECRET), form.as_bytes());
         d.handle_interaction(&headers, form.as_bytes()).await
@@ -239,7 +233,7 @@ stale_days = 30
         let d = dispatcher(store.clone());
         let form = button_form("U0ALICE", SNOOZE, "cb/web/12", "https://x.invalid/r");
         let unsigned = d
-            .handle_interaction(&HeaderMap::new(), form.as_bytes())
+            .handle_interaction(&http::HeaderMap::new(), form.as_bytes())
             .await;
         assert_eq!(unsigned.status, 401);
         let headers = signed_headers(&Secret::new(SECRET), b"payload=%7Bnope");
@@ -279,7 +273,7 @@ stale_days = 30
             "test",
         )
         .expect("config");
-        let d = Dispatcher::new(
+        let d = Arc::new(Dispatcher::new(
             LiveConfig::fixed(config),
             Secrets {
                 slack_signing_secret: Some(Secret::new(SECRET)),
@@ -288,7 +282,7 @@ stale_days = 30
             store.clone(),
             Arc::new(RecordingRunner::default()),
             switchboard_core::slack::api::http_client(),
-        );
+        ));
         let press_from = async |user: &str, team: &str| {
             let payload = serde_json::json!({
                 "type": "block_actions",

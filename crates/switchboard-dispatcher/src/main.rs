@@ -1,5 +1,7 @@
 //! The dispatcher Lambda: wiring only.
 
+use std::sync::Arc;
+
 use switchboard_core::runtime::Runtime;
 use switchboard_dispatcher::Dispatcher;
 
@@ -9,5 +11,5 @@ use switchboard_dispatcher::Dispatcher;
 async fn main() -> Result<(), lambda_http::Error> {
     switchboard_core::telemetry::init();
     let dispatcher = Dispatcher::from_runtime(Runtime::from_env().await?)?;
-    switchboard_core::lambda::serve(&dispatcher).await
+    switchboard_core::lambda::serve(Arc::new(dispatcher).edge()).await
 }

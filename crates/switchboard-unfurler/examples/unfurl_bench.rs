@@ -69,7 +69,7 @@ async fn main() {
     };
     let http = switchboard_core::slack::api::http_client();
     let build_secrets = secrets.clone();
-    let unfurler = Unfurler::new(
+    let app = Arc::new(Unfurler::new(
         LiveConfig::fixed(config),
         secrets,
         Arc::new(MemoryStore::new()),
@@ -81,7 +81,9 @@ async fn main() {
             )),
             trackers: TrackerSet::from_config(c, &http, &build_secrets),
         },
-    );
+    ))
+    .edge()
+    .into_router();
 
     println!(
         "link_shared → chat.unfurl, tracker answering in {} ms, {rounds} rounds each (ms):",
@@ -104,7 +106,9 @@ async fn main() {
             .to_string();
             let headers = signed_headers(&Secret::new(SECRET), body.as_bytes());
             let started = Instant::now();
-            let reply = unfurler.handle_event(&headers, body.as_bytes()).await;
+            let reply =
+                switchboard_core::edge::call(&app, "/slack/events", &headers, body.as_bytes())
+                    .await;
             times.push(started.elapsed());
             assert_eq!(reply.status, 200, "{}", reply.body);
         }

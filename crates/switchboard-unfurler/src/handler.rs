@@ -4,18 +4,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::HeaderMap;
 use switchboard_core::audit::{self, AuditEntry};
 use switchboard_core::clock::now_secs;
 use switchboard_core::config::Config;
+use switchboard_core::edge::{Auth, Edge, JSON, Verified};
 use switchboard_core::ids::TeamId;
-use switchboard_core::lambda::HttpFunction;
-use switchboard_core::reply::{Reply, expect_content_type};
+use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
 use switchboard_core::settings::{LiveConfig, PerConfig};
 use switchboard_core::slack::events::{LinkShared, SlackEvent};
-use switchboard_core::slack::verify::guard;
 use switchboard_core::slack::{Card, Chat, UnfurlTarget};
 use switchboard_core::state::once::{self, Begun};
 use switchboard_core::state::{Key, StateStore, claim, release};
@@ -78,15 +76,19 @@ impl Unfurler {
         ))
     }
 
-    /// Handles `POST /slack/events` given the raw headers and body.
-    pub async fn handle_event(&self, headers: &HeaderMap, body: &[u8]) -> Reply {
+    /// The unfurler's route: Slack's Events API, signed by Slack.
+    pub fn edge(self: Arc<Self>) -> Edge {
+        let auth = Auth::Slack(self.secrets.slack_signing_secret.clone());
+        Edge::new().route("/slack/events", JSON, auth, move |req| {
+            let u = self.clone();
+            async move { u.event(&req).await }
+        })
+    }
+
+    /// Handles a verified `POST /slack/events`.
+    pub async fn event(&self, req: &Verified) -> Reply {
         let started = tokio::time::Instant::now();
-        if let Err(reply) = guard(self.secrets.slack_signing_secret.as_ref(), headers, body)
-            .and_then(|()| expect_content_type(headers, "application/json"))
-        {
-            return reply;
-        }
-        let event = match SlackEvent::from_json(body) {
+        let event = match SlackEvent::from_json(req.body()) {
             Ok(e) => e,
             Err(e) => {
                 tracing::warn!(error = %e, "rejected a malformed event");
@@ -102,11 +104,7 @@ impl Unfurler {
                 Reply::plain(200, "")
             }
             SlackEvent::LinkShared(shared) => {
-                let retry = headers
-                    .get("x-slack-retry-num")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("0")
-                    .to_owned();
+                let retry = req.header("x-slack-retry-num").unwrap_or("0").to_owned();
                 let span = tracing::info_span!(
                     "link_shared",
                     event_id = %shared.event_id,
@@ -350,13 +348,16 @@ impl Unfurler {
     }
 }
 
-#[async_trait::async_trait]
-impl HttpFunction for Unfurler {
-    async fn handle(&self, path: &str, headers: &HeaderMap, body: &[u8]) -> Reply {
-        match path {
-            "/slack/events" => self.handle_event(headers, body).await,
-            _ => Reply::plain(404, "not found"),
-        }
+/// The whole edge in-process, for tests: an event as Slack sends it.
+#[cfg(test)]
+impl Unfurler {
+    pub(crate) async fn handle_event(
+        self: &Arc<Self>,
+        headers: &http::HeaderMap,
+        body: &[u8],
+    ) -> Reply {
+        let app = self.clone().edge().into_router();
+        switchboard_core::edge::call(&app, "/slack/events", headers, body).await
     }
 }
 
@@ -404,7 +405,7 @@ mod tests {
         }
     }
 
-    fn unfurler(config: &str, delay: Duration) -> (Unfurler, Arc<RecordingChat>) {
+    fn unfurler(config: &str, delay: Duration) -> (Arc<Unfurler>, Arc<RecordingChat>) {
         let chat = Arc::new(RecordingChat::default());
         (unfurler_with(config, delay, chat.clone()), chat)
     }
@@ -469,14 +470,14 @@ mod tests {
         }
     }
 
-    fn unfurler_with(config: &str, delay: Duration, chat: Arc<dyn Chat>) -> Unfurler {
+    fn unfurler_with(config: &str, delay: Duration, chat: Arc<dyn Chat>) -> Arc<Unfurler> {
         let config = Config::parse(config, "test").expect("config");
         let secrets = Secrets {
             slack_signing_secret: Some(Secret::new(SECRET)),
             ..Secrets::default()
         };
         let c = chat;
-        Unfurler::new(
+        Arc::new(Unfurler::new(
             LiveConfig::fixed(config),
             secrets,
             Arc::new(MemoryStore::new()),
@@ -496,7 +497,7 @@ mod tests {
                     trackers: TrackerSet::new(vec![tracker], clients),
                 }
             },
-        )
+        ))
     }
 
     fn event(id: &str, channel: &str, links: &[&str]) -> String {
@@ -512,11 +513,11 @@ mod tests {
         .to_string()
     }
 
-    fn signed(body: &str) -> HeaderMap {
+    fn signed(body: &str) -> http::HeaderMap {
         signed_headers(&Secret::new(SECRET), body.as_bytes())
     }
 
-    async fn send(u: &Unfurler, body: &str) -> Reply {
+    async fn send(u: &Arc<Unfurler>, body: &str) -> Reply {
         u.handle_event(&signed(body), body.as_bytes()).await
     }
 
@@ -538,7 +539,9 @@ mod tests {
             (r.status, r.body.as_str()),
             (200, r#"{"challenge":"3eZbrw1aB"}"#)
         );
-        let r = u.handle_event(&HeaderMap::new(), body.as_bytes()).await;
+        let r = u
+            .handle_event(&http::HeaderMap::new(), body.as_bytes())
+            .await;
         assert_eq!(r.status, 401);
     }
 

@@ -1,5 +1,7 @@
 //! The unfurler Lambda: wiring only.
 
+use std::sync::Arc;
+
 use switchboard_core::runtime::Runtime;
 use switchboard_unfurler::Unfurler;
 
@@ -9,5 +11,5 @@ use switchboard_unfurler::Unfurler;
 async fn main() -> Result<(), lambda_http::Error> {
     switchboard_core::telemetry::init();
     let unfurler = Unfurler::from_runtime(Runtime::from_env().await?)?;
-    switchboard_core::lambda::serve(&unfurler).await
+    switchboard_core::lambda::serve(Arc::new(unfurler).edge()).await
 }

@@ -8,19 +8,12 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use switchboard_bridge::{Bridge, Provider};
+use axum::routing::get;
+use switchboard_bridge::Bridge;
 use switchboard_core::config::Config;
-use switchboard_core::reply::{MAX_BODY_BYTES, declares_too_large};
 use switchboard_core::runtime::{LocalPaths, Runtime};
 use switchboard_core::secrets::Secrets;
-use switchboard_dispatcher::{Dispatcher, Reply};
+use switchboard_dispatcher::Dispatcher;
 use switchboard_unfurler::Unfurler;
 use tokio::sync::Semaphore;
 
@@ -30,9 +23,6 @@ use crate::local;
 /// connection may sit idle this long before the next request: hyper's
 /// header timer starts whenever the connection waits for a request.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// A request's body must arrive whole within this; Slack and the webhook
-/// providers send at most 1 MiB at once.
-const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections served at once; more wait in the listen backlog, so a
 /// flood of idle clients cannot exhaust file descriptors or memory.
 pub const MAX_CONNECTIONS: usize = 256;
@@ -64,23 +54,13 @@ pub async fn run(
     )?;
     crate::scan::spawn_schedule(rt.clone()).await;
     crate::poll::spawn_schedule(rt.clone()).await;
-    let handlers = Arc::new(Handlers {
-        dispatcher: Dispatcher::from_runtime(rt.clone())?,
-        unfurler: Unfurler::from_runtime(rt.clone())?,
-        bridge: Bridge::from_runtime(rt),
-    });
-    let app = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/slack/commands", post(commands))
-        .route("/slack/events", post(events))
-        .route("/slack/interactions", post(interactions))
-        .route("/webhooks/bitbucket", post(bitbucket))
-        .route("/webhooks/github", post(github))
-        .route("/webhooks/bench", post(bench))
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn(read_body_in_time))
-        .layer(middleware::from_fn(refuse_declared_too_large))
-        .with_state(handlers);
+    // The same routes, behind the same checks, as the three Lambdas.
+    let app = Arc::new(Dispatcher::from_runtime(rt.clone())?)
+        .edge()
+        .merge(Arc::new(Unfurler::from_runtime(rt.clone())?).edge())
+        .merge(Arc::new(Bridge::from_runtime(rt)).edge())
+        .into_router()
+        .route("/healthz", get(|| async { "ok" }));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
@@ -132,114 +112,4 @@ async fn accept_loop(listener: tokio::net::TcpListener, app: Router) -> anyhow::
             drop(slot);
         });
     }
-}
-
-/// Reads the whole body within `BODY_READ_TIMEOUT`, so a client that
-/// trickles its body cannot hold a connection; answers 408 otherwise.
-async fn read_body_in_time(req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    match tokio::time::timeout(
-        BODY_READ_TIMEOUT,
-        axum::body::to_bytes(body, MAX_BODY_BYTES),
-    )
-    .await
-    {
-        Ok(Ok(bytes)) => {
-            next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
-                .await
-        }
-        Ok(Err(e))
-            if std::error::Error::source(&e)
-                .is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>()) =>
-        {
-            to_response(Reply::too_large())
-        }
-        Ok(Err(_)) => to_response(Reply::plain(400, "the request body could not be read")),
-        Err(_) => to_response(Reply::plain(408, "the request body did not arrive in time")),
-    }
-}
-
-/// Every function's handler, built once and shared by all requests.
-struct Handlers {
-    dispatcher: Dispatcher,
-    unfurler: Unfurler,
-    bridge: Bridge,
-}
-
-/// A body that declares more than the limit is refused before a byte of
-/// it is read; one that only turns out longer is cut off by the body limit.
-async fn refuse_declared_too_large(req: Request, next: Next) -> Response {
-    if declares_too_large(req.headers()) {
-        return to_response(Reply::too_large());
-    }
-    next.run(req).await
-}
-
-/// The body as read, or the answer for one that could not be read.
-fn read(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Reply> {
-    body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Reply::too_large()
-        } else {
-            Reply::plain(400, "the request body could not be read")
-        }
-    })
-}
-
-type Body = Result<Bytes, BytesRejection>;
-
-async fn commands(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Body) -> Response {
-    match read(body) {
-        Ok(body) => to_response(h.dispatcher.handle_command(&headers, &body).await),
-        Err(r) => to_response(r),
-    }
-}
-
-async fn interactions(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Body) -> Response {
-    match read(body) {
-        Ok(body) => to_response(h.dispatcher.handle_interaction(&headers, &body).await),
-        Err(r) => to_response(r),
-    }
-}
-
-async fn events(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Body) -> Response {
-    match read(body) {
-        Ok(body) => to_response(h.unfurler.handle_event(&headers, &body).await),
-        Err(r) => to_response(r),
-    }
-}
-
-async fn bitbucket(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Body) -> Response {
-    match read(body) {
-        Ok(body) => to_response(
-            h.bridge
-                .handle_pr(Provider::Bitbucket, &headers, &body)
-                .await,
-        ),
-        Err(r) => to_response(r),
-    }
-}
-
-async fn github(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Body) -> Response {
-    match read(body) {
-        Ok(body) => to_response(h.bridge.handle_pr(Provider::Github, &headers, &body).await),
-        Err(r) => to_response(r),
-    }
-}
-
-async fn bench(State(h): State<Arc<Handlers>>, headers: HeaderMap, body: Body) -> Response {
-    match read(body) {
-        Ok(body) => to_response(h.bridge.handle_bench(&headers, &body).await),
-        Err(r) => to_response(r),
-    }
-}
-
-fn to_response(reply: Reply) -> Response {
-    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (
-        status,
-        [(header::CONTENT_TYPE, reply.content_type)],
-        reply.body,
-    )
-        .into_response()
 }

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use switchboard_bridge::signature::sign;
+use switchboard_core::edge::hub::sign;
 use switchboard_core::secrets::Secret;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -6,8 +6,8 @@
 
 use std::time::Duration;
 
-use switchboard_bridge::signature;
 use switchboard_core::clock::now_secs;
+use switchboard_core::edge::hub as signature;
 use switchboard_core::reply::MAX_BODY_BYTES;
 use switchboard_core::secrets::Secret;
 use switchboard_core::slack::verify;

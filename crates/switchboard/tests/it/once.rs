@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use switchboard_bridge::signature::sign;
+use switchboard_core::edge::hub::sign;
 use switchboard_core::secrets::Secret;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};

@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-use switchboard_bridge::signature;
+use switchboard_core::edge::hub as signature;
 use switchboard_core::secrets::Secret;
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};

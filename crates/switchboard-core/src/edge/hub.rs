@@ -1,9 +1,9 @@
 //! Webhook signatures: `sha256=` + hex HMAC-SHA256 of the raw body, as both
 //! Bitbucket (`X-Hub-Signature`) and GitHub (`X-Hub-Signature-256`) send it.
 
+use crate::secrets::Secret;
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
-use switchboard_core::secrets::Secret;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
@@ -118,8 +118,8 @@ mod tests {
 #[cfg(test)]
 mod prop_tests {
     use super::*;
+    use crate::testing::prop;
     use proptest::prelude::*;
-    use switchboard_core::testing::prop;
 
     proptest! {
         #![proptest_config(prop::config())]
