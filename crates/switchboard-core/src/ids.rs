@@ -22,7 +22,7 @@ fn slack_id(value: &str, prefixes: &[char], what: &'static str) -> Result<String
     } else {
         Err(IdError {
             what,
-            value: value.chars().take(64).collect(),
+            value: crate::text::shorten(value, 64, crate::text::Cut::Plain),
         })
     }
 }
@@ -81,7 +81,7 @@ impl JobId {
         } else {
             Err(IdError {
                 what: "job id",
-                value: value.chars().take(64).collect(),
+                value: crate::text::shorten(value, 64, crate::text::Cut::Plain),
             })
         }
     }

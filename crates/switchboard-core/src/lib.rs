@@ -20,6 +20,7 @@ pub mod settings;
 pub mod slack;
 pub mod state;
 pub mod telemetry;
+pub mod text;
 
 /// Test support for other crates' tests too (the `testing` feature).
 #[cfg(any(test, feature = "testing"))]

@@ -9,10 +9,11 @@ use futures_util::StreamExt as _;
 use switchboard_core::config::{Config, ScanProject};
 use switchboard_core::ledger;
 use switchboard_core::state::{Condition, Item, Key};
+use switchboard_core::text::{Cut, shorten};
 use switchboard_trackers::{ListedTicket, TicketLister, TrackerError};
 use tokio::time::Instant;
 
-use crate::digest::{self, Line};
+use crate::digest::Line;
 use crate::pace::Pace;
 use crate::rules::{classify, recipient};
 use crate::{Finding, Options, Report, Scanner};
@@ -132,7 +133,7 @@ impl Scanner {
                             project: p.label(),
                             display_id: t.display_id,
                             url: t.url,
-                            summary: digest::shorten(&t.summary, 200),
+                            summary: shorten(&t.summary, 200, Cut::Ellipsis),
                             reason,
                             ticket_key,
                         },
