@@ -9,7 +9,7 @@ use switchboard_core::audit::{self, AuditEntry};
 use switchboard_core::ci::{CiError, CiServer, Jenkins};
 use switchboard_core::clock::{format_utc, now_secs};
 use switchboard_core::config::Config;
-use switchboard_core::ids::JobId;
+use switchboard_core::ids::{JobId, short_job_id as short};
 use switchboard_core::jobs::{
     JobRecord, JobRunner, JobSpec, JobStatus, JobStore, StartError, UNKNOWN_SETTLES_AFTER_SECS,
     Work, fill_template,
@@ -635,11 +635,6 @@ fn status_text(r: &JobRecord, now: i64) -> String {
         }
         status => status.label().to_owned(),
     }
-}
-
-/// The first eight characters of a job id, as people see it.
-fn short(id: &str) -> String {
-    id.chars().take(8).collect()
 }
 
 fn code_block(text: &str) -> String {
