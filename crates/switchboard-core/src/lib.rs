@@ -13,6 +13,7 @@ pub mod ids;
 pub mod jobs;
 pub mod lambda;
 pub mod ledger;
+pub mod outbound;
 pub mod reply;
 pub mod runtime;
 pub mod secrets;

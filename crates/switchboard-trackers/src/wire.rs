@@ -76,7 +76,7 @@ pub(crate) async fn page_body(
     match response.status().as_u16() {
         404 => return Ok(None),
         429 => {
-            let wait = switchboard_core::slack::api::retry_after(response.headers());
+            let wait = switchboard_core::outbound::retry_after(response.headers());
             return Err(TrackerError::Throttled(wait));
         }
         status => {
