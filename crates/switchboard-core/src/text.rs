@@ -11,11 +11,18 @@ pub enum Cut {
     /// Prose: surrounding whitespace dropped, cut at a word boundary when
     /// one is near the end, marked with an ellipsis.
     Word,
+    /// Documents: surrounding whitespace dropped, cut at the last line
+    /// break (else the last space) when it is in the second half, marked
+    /// with an ellipsis.
+    Line,
 }
 
 /// `text` in at most `max` characters, cut as `how` says when it is longer.
 pub fn shorten(text: &str, max: usize, how: Cut) -> String {
-    let text = if how == Cut::Word { text.trim() } else { text };
+    let text = match how {
+        Cut::Word | Cut::Line => text.trim(),
+        Cut::Plain | Cut::Ellipsis => text,
+    };
     // Where the first character past the budget starts, if there is one.
     let Some((over, _)) = text.char_indices().nth(max) else {
         return text.to_owned();
@@ -30,12 +37,14 @@ pub fn shorten(text: &str, max: usize, how: Cut) -> String {
     let end = text.char_indices().nth(keep).map_or(over, |(i, _)| i);
     let head = &text[..end];
     let cut = match how {
-        Cut::Word => head
-            .rfind(char::is_whitespace)
-            .filter(|i| *i > end * 4 / 5)
-            .unwrap_or(end),
-        Cut::Plain | Cut::Ellipsis => end,
-    };
+        Cut::Word => head.rfind(char::is_whitespace).filter(|i| *i > end * 4 / 5),
+        Cut::Line => head
+            .rfind('\n')
+            .or_else(|| head.rfind(' '))
+            .filter(|i| *i > end / 2),
+        Cut::Plain | Cut::Ellipsis => None,
+    }
+    .unwrap_or(end);
     format!("{}…", head[..cut].trim_end())
 }
 
@@ -57,6 +66,13 @@ mod tests {
             ("абвгдежзий", 5, Cut::Word, "абвг…"),
             ("  padded  ", 10, Cut::Word, "padded"),
             ("abc", 0, Cut::Word, ""),
+            ("  short\n", 5, Cut::Line, "short"),
+            ("", 5, Cut::Line, ""),
+            ("one two\nthree four", 14, Cut::Line, "one two…"),
+            ("one two three four", 16, Cut::Line, "one two three…"),
+            ("a\nlonger line here", 12, Cut::Line, "a\nlonger li…"),
+            ("xxxxxxxxxx", 6, Cut::Line, "xxxxx…"),
+            ("слово слово слово", 12, Cut::Line, "слово слово…"),
             ("pull_request_review", 4, Cut::Plain, "pull"),
             ("ü🎉x", 2, Cut::Plain, "ü🎉"),
             ("  kept  ", 8, Cut::Plain, "  kept  "),
@@ -74,7 +90,7 @@ mod prop_tests {
     use proptest::prelude::*;
 
     fn cut() -> impl Strategy<Value = Cut> {
-        proptest::sample::select(vec![Cut::Plain, Cut::Ellipsis, Cut::Word])
+        proptest::sample::select(vec![Cut::Plain, Cut::Ellipsis, Cut::Word, Cut::Line])
     }
 
     proptest! {
