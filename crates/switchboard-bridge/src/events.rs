@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 use switchboard_core::config::BridgeProject;
+use switchboard_core::text::{Cut, shorten};
 
 /// What happened to a pull request, as far as the tracker cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -318,7 +319,7 @@ pub fn github(event: &str, body: &[u8]) -> Result<PrEvent, EventError> {
 
 /// The start of a sender's word, for a log line about what was ignored.
 fn short(text: &str) -> String {
-    text.chars().take(64).collect()
+    shorten(text, 64, Cut::Plain)
 }
 
 #[cfg(test)]

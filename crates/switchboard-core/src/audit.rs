@@ -28,7 +28,18 @@ fn month_pk(ms: i64) -> String {
     format!("audit#{}", &format_utc(ms / 1000)[..7])
 }
 
-pub async fn record(store: &dyn StateStore, entry: &AuditEntry) -> Result<(), StoreError> {
+/// Writes `entry`, logging a failure instead of returning it: an audit
+/// failure must not hide the answer, but it must be seen.
+pub async fn record(store: &dyn StateStore, entry: &AuditEntry) {
+    if let Err(e) = write(store, entry).await {
+        tracing::error!(
+            error = format!("{:#}", anyhow::Error::new(e)),
+            "could not write the audit log"
+        );
+    }
+}
+
+async fn write(store: &dyn StateStore, entry: &AuditEntry) -> Result<(), StoreError> {
     let ms = entry.at * 1000 + now_millis() % 1000;
     let value = serde_json::to_string(entry).map_err(anyhow::Error::from)?;
     store
@@ -73,7 +84,7 @@ mod tests {
                 outcome: outcome.into(),
                 detail: String::new(),
             };
-            record(&store, &entry).await.expect("audit");
+            write(&store, &entry).await.expect("audit");
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
         let got = recent(&store, 10).await.expect("recent");

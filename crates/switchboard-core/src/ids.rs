@@ -22,7 +22,7 @@ fn slack_id(value: &str, prefixes: &[char], what: &'static str) -> Result<String
     } else {
         Err(IdError {
             what,
-            value: value.chars().take(64).collect(),
+            value: crate::text::shorten(value, 64, crate::text::Cut::Plain),
         })
     }
 }
@@ -81,7 +81,7 @@ impl JobId {
         } else {
             Err(IdError {
                 what: "job id",
-                value: value.chars().take(64).collect(),
+                value: crate::text::shorten(value, 64, crate::text::Cut::Plain),
             })
         }
     }
@@ -92,8 +92,14 @@ impl JobId {
 
     /// The short form people read in Slack.
     pub fn short(&self) -> &str {
-        &self.0[..8]
+        short_job_id(&self.0)
     }
+}
+
+/// The short form of a job id people read in Slack: its first eight
+/// characters. It takes text because records and specs keep the id as text.
+pub fn short_job_id(id: &str) -> &str {
+    id.char_indices().nth(8).map_or(id, |(end, _)| &id[..end])
 }
 
 impl fmt::Display for JobId {
@@ -130,6 +136,9 @@ mod tests {
         let id = JobId::new_random();
         assert_eq!(JobId::parse(id.as_str()), Ok(id.clone()));
         assert_eq!(id.short().len(), 8);
+        assert_eq!(short_job_id("0123456789abcdef"), "01234567");
+        assert_eq!(short_job_id("éééééééééé"), "éééééééé");
+        assert_eq!(short_job_id("abc"), "abc");
         assert_ne!(JobId::new_random(), id);
         assert!(JobId::parse("not-a-job").is_err());
     }

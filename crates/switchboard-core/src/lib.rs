@@ -14,6 +14,7 @@ pub mod ids;
 pub mod jobs;
 pub mod lambda;
 pub mod ledger;
+pub mod outbound;
 pub mod reply;
 pub mod runtime;
 pub mod secrets;
@@ -21,6 +22,7 @@ pub mod settings;
 pub mod slack;
 pub mod state;
 pub mod telemetry;
+pub mod text;
 
 /// Test support for other crates' tests too (the `testing` feature).
 #[cfg(any(test, feature = "testing"))]

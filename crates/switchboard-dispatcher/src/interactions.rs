@@ -51,12 +51,7 @@ impl Dispatcher {
                 outcome: outcome.to_owned(),
                 detail: String::new(),
             };
-            if let Err(e) = audit::record(self.store.as_ref(), &entry).await {
-                tracing::error!(
-                    error = format!("{:#}", anyhow::Error::new(e)),
-                    "could not write the audit log"
-                );
-            }
+            audit::record(self.store.as_ref(), &entry).await;
             if let Some(url) = &press.response_url
                 && let Err(e) = self.responder.respond(url, &Message::ephemeral(text)).await
             {

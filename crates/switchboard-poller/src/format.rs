@@ -5,6 +5,7 @@ use serde_json::json;
 // Block Kit caps a section's text at 3,000 characters: `MAX_TEXT`.
 use switchboard_core::slack::card::{MAX_TEXT as SECTION_CHARS, section};
 use switchboard_core::slack::{Message, escape};
+use switchboard_core::text::{Cut, shorten};
 
 use crate::action::{Action, ActionId, What};
 
@@ -16,29 +17,11 @@ pub const EVENT_TYPE: &str = "switchboard_trello";
 const COMMENT_CHARS: usize = 2500;
 const BATCH_COMMENT_CHARS: usize = 300;
 
-/// `text` cut to at most `max` characters, at a word boundary when one is
-/// near, with an ellipsis when anything was cut.
-pub fn shorten(text: &str, max: usize) -> String {
-    let text = text.trim();
-    match text.char_indices().nth(max.saturating_sub(1)) {
-        None => text.to_owned(),
-        Some(_) if text.chars().count() <= max => text.to_owned(),
-        Some((end, _)) => {
-            let head = &text[..end];
-            let cut = head
-                .rfind(char::is_whitespace)
-                .filter(|i| *i > end * 4 / 5)
-                .unwrap_or(end);
-            format!("{}…", head[..cut].trim_end())
-        }
-    }
-}
-
 /// A comment as a mrkdwn quote that fits in `max` characters once escaped.
 fn quote(text: &str, max: usize) -> String {
     let mut budget = max;
     loop {
-        let quoted: String = escape(&shorten(text, budget))
+        let quoted: String = escape(&shorten(text, budget, Cut::Word))
             .lines()
             .map(|l| format!(">{l}"))
             .collect::<Vec<_>>()
@@ -108,12 +91,12 @@ pub fn line(action: &Action, web_url: &str, comment_chars: usize) -> String {
         What::CheckItem { item, checked } => format!(
             "{who} {} “{}” on {card}",
             if *checked { "checked" } else { "unchecked" },
-            escape(&shorten(item, 300))
+            escape(&shorten(item, 300, Cut::Word))
         ),
     };
     // Names are short in practice; this keeps a pathological one inside
     // Block Kit's limit rather than having Slack refuse the message.
-    shorten(&text, SECTION_CHARS)
+    shorten(&text, SECTION_CHARS, Cut::Word)
 }
 
 /// The ids a message stands for, as its metadata lists them.
@@ -199,7 +182,7 @@ pub fn batch(actions: &[&Action], board: &str, web_url: &str, thread_ts: &str) -
         .collect();
     let blocks: Vec<serde_json::Value> = lines.iter().map(|l| section(l)).collect();
     let ids: Vec<&ActionId> = actions.iter().map(|a| &a.id).collect();
-    let fallback = shorten(&lines.join("\n"), SECTION_CHARS);
+    let fallback = shorten(&lines.join("\n"), SECTION_CHARS, Cut::Word);
     Message::in_channel(fallback)
         .with_blocks(json!(blocks))
         .in_thread(thread_ts)
@@ -297,14 +280,6 @@ mod tests {
     }
 
     #[test]
-    fn shorten_counts_characters_not_bytes() {
-        assert_eq!(shorten("привет мир", 20), "привет мир");
-        assert_eq!(shorten("привет мир всем", 11), "привет мир…");
-        assert_eq!(shorten("абвгдежзий", 5), "абвг…");
-        assert_eq!(shorten("  padded  ", 10), "padded");
-    }
-
-    #[test]
     fn summaries_count_by_kind_and_batches_list_their_ids() {
         let all = [
             fixture("createCard"),
@@ -356,30 +331,11 @@ mod prop_tests {
     use proptest::prelude::*;
     use switchboard_core::testing::prop;
 
-    fn text() -> impl Strategy<Value = String> {
-        prop_oneof![
-            any::<String>(),
-            proptest::collection::vec(
-                proptest::sample::select(vec!["word", " ", "\n", "&", "<", ">", "é", "🎉", "x"]),
-                0..800,
-            )
-            .prop_map(|w| w.concat()),
-        ]
-    }
-
     proptest! {
         #![proptest_config(prop::config())]
 
         #[test]
-        fn shortened_text_fits(text in text(), max in 1usize..400) {
-            let short = shorten(&text, max);
-            prop_assert!(short.chars().count() <= max);
-            let head = short.strip_suffix('…').unwrap_or(&short);
-            prop_assert!(text.contains(head));
-        }
-
-        #[test]
-        fn quoted_comments_fit_once_escaped(text in text(), max in 2usize..400) {
+        fn quoted_comments_fit_once_escaped(text in prop::message_text(), max in 2usize..400) {
             let quoted = quote(&text, max);
             prop_assert!(quoted.chars().count() <= max, "{} > {max}", quoted.chars().count());
         }

@@ -16,6 +16,7 @@ use serde::Serialize;
 use switchboard_core::clock::now_secs;
 use switchboard_core::config::{Config, Subscription, TrackerKind};
 use switchboard_core::ids::ChannelId;
+use switchboard_core::outbound::{Backoff, Pace, TooLong};
 use switchboard_core::runtime::Runtime;
 use switchboard_core::settings::{LiveConfig, PerConfig};
 use switchboard_core::slack::Chat;
@@ -195,7 +196,7 @@ impl Poller {
                     ..self.tuning.clone()
                 },
                 threshold: config.poller.summary_threshold,
-                pacer: Pacer::new(Duration::from_millis(config.poller.post_interval_ms)),
+                pacer: Pace::every(Duration::from_millis(config.poller.post_interval_ms)),
                 deadline,
                 channel,
                 found: HashMap::new(),
@@ -325,34 +326,13 @@ impl Batch {
     }
 }
 
-/// Keeps posts to one channel about `interval` apart.
-pub(crate) struct Pacer {
-    interval: Duration,
-    next: Option<Instant>,
-}
-
-impl Pacer {
-    fn new(interval: Duration) -> Self {
-        Self {
-            interval,
-            next: None,
-        }
-    }
-
-    pub(crate) async fn wait(&mut self) {
-        if let Some(next) = self.next {
-            tokio::time::sleep_until(next).await;
-        }
-        self.next = Some(Instant::now() + self.interval);
-    }
-}
-
 pub(crate) struct ChannelRun {
     pub(crate) store: Arc<dyn StateStore>,
     pub(crate) chat: Arc<dyn Chat>,
     pub(crate) tuning: Tuning,
     threshold: usize,
-    pub(crate) pacer: Pacer,
+    /// Keeps posts to the channel `post_interval_ms` apart.
+    pub(crate) pacer: Pace,
     pub(crate) deadline: Instant,
     pub(crate) channel: ChannelId,
     /// Metadata already read back from Slack, by thread (`None`: the
@@ -496,7 +476,13 @@ impl ChannelRun {
         since: &ActionId,
         before: Option<&ActionId>,
     ) -> Result<Vec<serde_json::Value>, TrelloError> {
-        let mut wait = self.tuning.backoff;
+        let mut retries = Backoff {
+            first: self.tuning.backoff,
+            max: self.tuning.max_backoff,
+            retries: u32::MAX,
+            too_long: TooLong::WaitMax,
+        }
+        .start(Some(self.deadline));
         loop {
             self.report.trello_requests += 1;
             match work
@@ -510,11 +496,14 @@ impl ChannelRun {
                 .await
             {
                 Ok(page) => return Ok(page),
-                Err(e) if e.is_retryable() && Instant::now() + wait < self.deadline => {
-                    tracing::warn!(error = %e, wait_ms = wait.as_millis() as u64, "Trello asked to wait; retrying");
-                    tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(self.tuning.max_backoff);
-                }
+                // Trello names no wait, so the policy's own doubling applies.
+                Err(e) if e.is_retryable() => match retries.next(None) {
+                    Ok(wait) => {
+                        tracing::warn!(error = %e, wait_ms = wait.as_millis() as u64, "Trello asked to wait; retrying");
+                        tokio::time::sleep(wait).await;
+                    }
+                    Err(_) => return Err(e),
+                },
                 Err(e) => return Err(e),
             }
         }

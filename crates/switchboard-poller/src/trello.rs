@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 use serde::Deserialize;
 use switchboard_core::secrets::Secret;
+use switchboard_core::text::{Cut, shorten};
 
 use crate::action::{Action, ActionId, Card, Entry, Named, What};
 
@@ -84,7 +85,7 @@ impl TrelloActions {
                 out = out.replace(secret.expose(), "***");
             }
         }
-        out.chars().take(200).collect::<String>().trim().to_owned()
+        shorten(&out, 200, Cut::Plain).trim().to_owned()
     }
 }
 

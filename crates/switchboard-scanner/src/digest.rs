@@ -3,6 +3,7 @@
 
 use switchboard_core::slack::card::{self, MAX_TEXT as SECTION_CHARS, section};
 use switchboard_core::slack::{Message, escape};
+use switchboard_core::text::{Cut, shorten};
 
 use crate::rules::Reason;
 
@@ -25,14 +26,6 @@ pub struct Line {
     pub reason: Reason,
     /// The ledger's name for it; the buttons carry it back.
     pub ticket_key: String,
-}
-
-/// Cuts text to `max` characters at a character boundary, with an ellipsis.
-pub fn shorten(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some((end, _)) => format!("{}…", text[..end].trim_end()),
-    }
 }
 
 fn link(line: &Line) -> String {
@@ -59,7 +52,7 @@ pub fn digest(lines: &[Line], more: usize, snooze_days: u32) -> Message {
         blocks.push(section(&format!(
             "{} {} — _{}_",
             link(line),
-            escape(&shorten(&line.summary, SUMMARY_CHARS)),
+            escape(&shorten(&line.summary, SUMMARY_CHARS, Cut::Ellipsis)),
             line.reason.describe()
         )));
         blocks.push(card::actions(&[
@@ -86,6 +79,7 @@ pub fn digest(lines: &[Line], more: usize, snooze_days: u32) -> Message {
     let text = shorten(
         &format!("{n} {plural} could use a look: {}", ids.join(", ")),
         SECTION_CHARS,
+        Cut::Ellipsis,
     );
     Message::in_channel(text).with_blocks(serde_json::Value::Array(blocks))
 }
@@ -122,7 +116,7 @@ pub fn summary(counts: &[ProjectCount], unmapped: &[String], complete: bool) -> 
                 s.push_str(&format!(
                     "\n• {} {} — _{}_",
                     link(line),
-                    escape(&shorten(&line.summary, 80)),
+                    escape(&shorten(&line.summary, 80, Cut::Ellipsis)),
                     line.reason.describe()
                 ));
             }
@@ -145,7 +139,8 @@ pub fn summary(counts: &[ProjectCount], unmapped: &[String], complete: bool) -> 
             "_This scan ran out of time; the rest of the tickets come in the next run._",
         ));
     }
-    Message::in_channel(shorten(&text, SECTION_CHARS)).with_blocks(serde_json::Value::Array(blocks))
+    Message::in_channel(shorten(&text, SECTION_CHARS, Cut::Ellipsis))
+        .with_blocks(serde_json::Value::Array(blocks))
 }
 
 #[cfg(test)]
@@ -219,11 +214,5 @@ mod tests {
         assert!(all.contains("ran out of time"), "{all}");
         let empty = summary(&[], &[], true).blocks.expect("blocks").to_string();
         assert!(empty.contains("Nothing stale"), "{empty}");
-    }
-
-    #[test]
-    fn shortening_respects_characters() {
-        assert_eq!(shorten("héllo wörld", 5), "héllo…");
-        assert_eq!(shorten("short", 10), "short");
     }
 }

@@ -5,7 +5,6 @@
 //! `switchboard scan` / `serve`.
 
 pub mod digest;
-pub mod pace;
 mod people;
 mod read;
 pub mod rules;
@@ -17,6 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use switchboard_core::config::Config;
+use switchboard_core::outbound::PerKey;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::settings::{LiveConfig, PerConfig};
 use switchboard_core::slack::Chat;
@@ -25,7 +25,6 @@ use switchboard_trackers::TicketLister;
 use tokio::time::Instant;
 
 use crate::digest::Line;
-use crate::pace::PerKey;
 use crate::send::count;
 
 pub use schedule::{summary_due, week_of};

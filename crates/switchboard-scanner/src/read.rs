@@ -8,18 +8,23 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use switchboard_core::config::{Config, ScanProject};
 use switchboard_core::ledger;
+use switchboard_core::outbound::{Backoff, Pace, Stop, TooLong};
 use switchboard_core::state::{Condition, Item, Key};
+use switchboard_core::text::{Cut, shorten};
 use switchboard_trackers::{ListedTicket, TicketLister, TrackerError};
 use tokio::time::Instant;
 
-use crate::digest::{self, Line};
-use crate::pace::Pace;
+use crate::digest::Line;
 use crate::rules::{classify, recipient};
 use crate::{Finding, Options, Report, Scanner};
 
 /// Retries of one page after a 429 or 5xx, and the longest wait between.
-const PAGE_RETRIES: u32 = 4;
-const MAX_BACKOFF: Duration = Duration::from_secs(30);
+const PAGE_RETRIES: Backoff = Backoff {
+    first: Duration::from_millis(500),
+    max: Duration::from_secs(30),
+    retries: 4,
+    too_long: TooLong::WaitMax,
+};
 
 /// Where the next run starts reading: a project (by label) and a page.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -132,7 +137,7 @@ impl Scanner {
                             project: p.label(),
                             display_id: t.display_id,
                             url: t.url,
-                            summary: digest::shorten(&t.summary, 200),
+                            summary: shorten(&t.summary, 200, Cut::Ellipsis),
                             reason,
                             ticket_key,
                         },
@@ -250,31 +255,31 @@ async fn fetch_page(
     stop_at: Option<Instant>,
 ) -> Result<Option<Vec<ListedTicket>>, PageError> {
     let past = |at: Instant| stop_at.is_some_and(|s| at >= s);
-    let mut attempt = 0;
+    let mut retries = PAGE_RETRIES.start(stop_at);
     loop {
         if past(Instant::now()) {
             return Err(PageError::Deadline);
         }
         pace.wait().await;
-        match lister.list_page(&p.project, &p.query, page).await {
+        let e = match lister.list_page(&p.project, &p.query, page).await {
             Ok(found) => return Ok(found),
-            Err(e) if e.is_transient() && attempt < PAGE_RETRIES => {
-                let wait = match &e {
-                    TrackerError::Throttled(Some(d)) => *d,
-                    _ => Duration::from_millis(500) * 2u32.pow(attempt),
-                }
-                .min(MAX_BACKOFF);
-                if let TrackerError::Throttled(_) = e {
-                    pace.hold(wait);
-                }
-                attempt += 1;
-                tracing::warn!(project = p.label(), page, error = %e, wait_ms = wait.as_millis() as u64, "retrying a page");
-                if past(Instant::now() + wait) {
-                    return Err(PageError::Deadline);
-                }
-                tokio::time::sleep(wait).await;
-            }
+            Err(e) if e.is_transient() => e,
             Err(e) => return Err(PageError::Tracker(e)),
+        };
+        let asked = match &e {
+            TrackerError::Throttled(asked) => *asked,
+            _ => None,
+        };
+        let wait = match retries.next(asked) {
+            Ok(wait) => wait,
+            Err(Stop::Deadline) => return Err(PageError::Deadline),
+            Err(Stop::GaveUp) => return Err(PageError::Tracker(e)),
+        };
+        // A throttled tracker slows every page of the project, not only this one.
+        if let TrackerError::Throttled(_) = e {
+            pace.hold(wait);
         }
+        tracing::warn!(project = p.label(), page, error = %e, wait_ms = wait.as_millis() as u64, "retrying a page");
+        tokio::time::sleep(wait).await;
     }
 }

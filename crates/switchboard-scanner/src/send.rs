@@ -10,9 +10,9 @@ use switchboard_core::slack::Chat;
 use switchboard_core::state::{self, Key};
 
 use crate::digest::{self, Line, MAX_PER_DIGEST, ProjectCount};
-use crate::pace::PerKey;
 use crate::rules::Reason;
 use crate::{Finding, Options, Report, Scanner, summary_due};
+use switchboard_core::outbound::PerKey;
 
 impl Scanner {
     /// Whether `f` may go to `user` now: `None` while it is quiet for them

@@ -2,7 +2,8 @@
 
 use switchboard_core::clock::format_utc;
 use switchboard_core::slack::Card;
-use switchboard_core::slack::card::{first_lines, shorten};
+use switchboard_core::slack::card::first_lines;
+use switchboard_core::text::{Cut, shorten};
 use switchboard_trackers::TicketView;
 
 /// The card for a shared link: the ticket, or the comment it points at.
@@ -35,7 +36,7 @@ pub fn card(view: &TicketView, kind_label: &str, link: &str) -> Card {
             body: if c.text.trim().is_empty() {
                 "(no text)".to_owned()
             } else {
-                shorten(c.text.trim(), 1500)
+                shorten(c.text.trim(), 1500, Cut::Ellipsis)
             },
             byline: Some(match c.at {
                 Some(at) => format!("{} · {}", c.author, format_utc(at)),

@@ -17,6 +17,7 @@ use switchboard_core::slack::events::{LinkShared, SlackEvent};
 use switchboard_core::slack::{Card, Chat, UnfurlTarget};
 use switchboard_core::state::once::{self, Begun};
 use switchboard_core::state::{Key, StateStore, claim, release};
+use switchboard_core::text::{Cut, shorten};
 use switchboard_trackers::TrackerSet;
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
@@ -123,20 +124,15 @@ impl Unfurler {
     async fn audit_foreign(&self, shared: &LinkShared) {
         let entry = AuditEntry {
             at: now_secs(),
-            team: shared.team.chars().take(32).collect(),
-            user: shared.user.chars().take(32).collect(),
-            channel: shared.channel.chars().take(32).collect(),
+            team: shorten(&shared.team, 32, Cut::Plain),
+            user: shorten(&shared.user, 32, Cut::Plain),
+            channel: shorten(&shared.channel, 32, Cut::Plain),
             command: "event:link_shared".into(),
             text: String::new(),
             outcome: "denied".into(),
             detail: "team not in slack.team_ids".into(),
         };
-        if let Err(e) = audit::record(self.store.as_ref(), &entry).await {
-            tracing::error!(
-                error = format!("{:#}", anyhow::Error::new(e)),
-                "could not write the audit log"
-            );
-        }
+        audit::record(self.store.as_ref(), &entry).await;
     }
 
     async fn link_shared(&self, shared: LinkShared, started: tokio::time::Instant) {

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use switchboard_core::ci::{self, CiServer, WaitError};
 use switchboard_core::config::{Config, JOB_BASE_ENV};
+use switchboard_core::ids::short_job_id;
 use switchboard_core::jobs::{JobRecord, JobSpec, JobStatus, JobStore, Work};
 use switchboard_core::secrets::{Secrets, scrub};
 use switchboard_core::slack::{Chat, escape};
@@ -56,8 +57,7 @@ pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus>
         .await
         .context("marking the job running")?;
 
-    let short: String = spec.id.chars().take(8).collect();
-    let short = short.as_str();
+    let short = short_job_id(&spec.id);
     let (status, detail, link) = match &spec.work {
         Work::JenkinsBuild {
             queue_url,

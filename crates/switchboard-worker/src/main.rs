@@ -24,7 +24,7 @@ async fn main() -> anyhow::Result<()> {
             let text = format!(
                 "Job `{}` could not start: the worker failed to load its configuration. \
                  An admin can find the cause in the worker's logs.",
-                spec.id.chars().take(8).collect::<String>()
+                switchboard_core::ids::short_job_id(&spec.id)
             );
             let message = switchboard_core::slack::Message::ephemeral(text);
             if let Ok(url) = switchboard_core::slack::ResponseUrl::parse(&spec.response_url) {

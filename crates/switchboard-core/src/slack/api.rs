@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use super::{Card, Message, ResponseUrl};
 use crate::ids::{ChannelId, UserId};
+use crate::outbound::{Backoff, TooLong, retry_after};
 use crate::secrets::Secret;
 
 #[derive(Debug, thiserror::Error)]
@@ -105,8 +106,12 @@ pub struct SlackWebApi {
 
 /// How often a rate-limited call is retried, and the longest `Retry-After`
 /// worth waiting for: a Lambda has little time.
-const MAX_RETRIES: u32 = 3;
-const MAX_WAIT: Duration = Duration::from_secs(30);
+const RATE_LIMITED: Backoff = Backoff {
+    first: Duration::from_secs(1),
+    max: Duration::from_secs(30),
+    retries: 3,
+    too_long: TooLong::GiveUp,
+};
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -209,7 +214,7 @@ impl SlackWebApi {
             method: method.to_owned(),
             source,
         };
-        let mut attempt = 0;
+        let mut retries = RATE_LIMITED.start(None);
         loop {
             let req = self.http.post(&url).bearer_auth(token.expose());
             let req = if form {
@@ -228,11 +233,9 @@ impl SlackWebApi {
             let resp = req.send().await.map_err(transport)?;
             let status = resp.status();
             if status.as_u16() == 429 {
-                attempt += 1;
-                let wait = retry_after(resp.headers()).unwrap_or(Duration::from_secs(1));
-                if attempt > MAX_RETRIES || wait > MAX_WAIT {
+                let Ok(wait) = retries.next(retry_after(resp.headers())) else {
                     return Err(ChatError::RateLimited(method.to_owned()));
-                }
+                };
                 tracing::warn!(
                     method,
                     wait_secs = wait.as_secs(),
@@ -309,19 +312,6 @@ impl SlackWebApi {
         out.truncate(limit);
         Ok(out)
     }
-}
-
-/// The `Retry-After` a rate-limited answer gave, in seconds form (the one
-/// Slack and the trackers send).
-pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .map(Duration::from_secs)
 }
 
 #[async_trait]

@@ -2,6 +2,7 @@
 //! is domain data; only `to_blocks` knows Slack's layout and limits.
 
 use super::escape;
+use crate::text::{Cut, shorten};
 
 /// Block Kit limits we render within.
 pub const MAX_TEXT: usize = 3000;
@@ -28,17 +29,6 @@ pub struct Card {
     pub context: String,
 }
 
-/// Cuts text to at most `max` characters on a character boundary, marking
-/// the cut with an ellipsis.
-pub fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 /// The first lines of a text, within the card's budget.
 pub fn first_lines(text: &str) -> String {
     let lines: Vec<&str> = text.trim().lines().collect();
@@ -51,14 +41,14 @@ pub fn first_lines(text: &str) -> String {
     if lines.len() > BODY_LINES {
         out.push_str("\n…");
     }
-    shorten(&out, BODY_CHARS)
+    shorten(&out, BODY_CHARS, Cut::Ellipsis)
 }
 
 /// A mrkdwn section block, its text kept within Block Kit's limit.
 pub fn section(mrkdwn: &str) -> serde_json::Value {
     serde_json::json!({
         "type": "section",
-        "text": {"type": "mrkdwn", "text": shorten(mrkdwn, MAX_TEXT)},
+        "text": {"type": "mrkdwn", "text": shorten(mrkdwn, MAX_TEXT, Cut::Ellipsis)},
     })
 }
 
@@ -104,10 +94,13 @@ pub fn link(url: &str, text: &str) -> String {
 impl Card {
     /// Renders the card as Block Kit blocks, within Slack's limits.
     pub fn to_blocks(&self) -> serde_json::Value {
-        let mut head = format!("*{}*", link(&self.url, &shorten(&self.title, 300)));
+        let mut head = format!(
+            "*{}*",
+            link(&self.url, &shorten(&self.title, 300, Cut::Ellipsis))
+        );
         if let Some(by) = &self.byline {
             head.push('\n');
-            head.push_str(&escape(&shorten(by, 300)));
+            head.push_str(&escape(&shorten(by, 300, Cut::Ellipsis)));
         }
         let body = self.body.trim();
         if !body.is_empty() {
@@ -124,7 +117,7 @@ impl Card {
             .map(|(k, v)| {
                 serde_json::json!({
                     "type": "mrkdwn",
-                    "text": shorten(&format!("*{}*\n{}", escape(k), escape(v)), MAX_FIELD),
+                    "text": shorten(&format!("*{}*\n{}", escape(k), escape(v)), MAX_FIELD, Cut::Ellipsis),
                 })
             })
             .collect();
@@ -134,7 +127,7 @@ impl Card {
         if !self.context.is_empty() {
             blocks.push(serde_json::json!({
                 "type": "context",
-                "elements": [{"type": "mrkdwn", "text": shorten(&escape(&self.context), MAX_TEXT)}],
+                "elements": [{"type": "mrkdwn", "text": shorten(&escape(&self.context), MAX_TEXT, Cut::Ellipsis)}],
             }));
         }
         blocks.truncate(MAX_BLOCKS);
@@ -200,7 +193,5 @@ mod tests {
     #[test]
     fn first_lines_are_cut_on_characters() {
         assert_eq!(first_lines("a\nb\nc\nd\ne\nf\ng\nh"), "a\nb\nc\nd\ne\nf\n…");
-        assert_eq!(shorten("éééé", 3), "éé…");
-        assert_eq!(shorten("ok", 3), "ok");
     }
 }

@@ -97,6 +97,21 @@ pub fn xml(words: &'static [&'static str]) -> BoxedStrategy<String> {
         .boxed()
 }
 
+/// Message text: anything at all, or long runs of words, spaces, line
+/// breaks, characters Slack escapes and multi-byte characters, so cuts
+/// land near word boundaries and escapes.
+pub fn message_text() -> BoxedStrategy<String> {
+    prop_oneof![
+        any::<String>(),
+        proptest::collection::vec(
+            proptest::sample::select(vec!["word", " ", "\n", "&", "<", ">", "é", "🎉", "x"]),
+            0..800,
+        )
+        .prop_map(|w| w.concat()),
+    ]
+    .boxed()
+}
+
 /// Date-times in the shapes trackers send, some of them subtly wrong.
 pub fn dates() -> BoxedStrategy<String> {
     prop_oneof![
