@@ -171,7 +171,7 @@ def check(t):
             if "*" in resources:
                 problems.append(f"{rname}: wildcard resource for {actions}")
             if rname != "DispatcherRole" and any(
-                a in ("ecs:RunTask", "iam:PassRole") for a in actions
+                a in ("ecs:RunTask", "ecs:StopTask", "iam:PassRole") for a in actions
             ):
                 problems.append(f"{rname}: only the dispatcher may {actions}")
             if rname == "DispatcherRole" and "iam:PassRole" in actions:

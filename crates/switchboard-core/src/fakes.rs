@@ -129,11 +129,13 @@ impl Chat for RecordingChat {
     }
 }
 
-/// Records job starts; `fail_with` makes every start fail, and
+/// Records job starts and stops; `fail_with` makes every start fail, and
 /// `answer_lost` starts the job but loses the answer (outcome unknown).
 #[derive(Debug, Default)]
 pub struct RecordingRunner {
     pub started: Mutex<Vec<JobSpec>>,
+    /// The job ids `stop` was asked for, in order.
+    pub stopped: Mutex<Vec<String>>,
     pub fail_with: Option<String>,
     pub answer_lost: bool,
 }
@@ -141,6 +143,14 @@ pub struct RecordingRunner {
 impl RecordingRunner {
     pub fn specs(&self) -> Vec<JobSpec> {
         self.started
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The job ids `stop` was asked for, in order.
+    pub fn stops(&self) -> Vec<String> {
+        self.stopped
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone()
@@ -171,5 +181,14 @@ impl JobRunner for RecordingRunner {
             .iter()
             .any(|s| s.id == job_id)
             .then(|| format!("fake task {job_id}")))
+    }
+
+    /// Something is stopped only for a job this runner started.
+    async fn stop(&self, job_id: &str) -> anyhow::Result<bool> {
+        self.stopped
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(job_id.to_owned());
+        Ok(self.specs().iter().any(|s| s.id == job_id))
     }
 }

@@ -188,7 +188,35 @@ impl JobRunner for EcsRunner {
         }
         Ok(None)
     }
+
+    async fn stop(&self, job_id: &str) -> anyhow::Result<bool> {
+        // ECS marks a task that ended, or is being stopped, with the
+        // desired status STOPPED, so only tasks still meant to run count.
+        let out = self
+            .client
+            .list_tasks()
+            .cluster(&self.settings.cluster)
+            .started_by(started_by(job_id))
+            .desired_status(DesiredStatus::Running)
+            .send()
+            .await
+            .context("ECS ListTasks")?;
+        for arn in out.task_arns() {
+            self.client
+                .stop_task()
+                .cluster(&self.settings.cluster)
+                .task(arn)
+                .reason(STOP_REASON)
+                .send()
+                .await
+                .with_context(|| format!("ECS StopTask {arn}"))?;
+        }
+        Ok(!out.task_arns().is_empty())
+    }
 }
+
+/// Why a task was stopped, as ECS shows it (at most 255 characters).
+const STOP_REASON: &str = "cancelled from Slack";
 
 /// Only an answer from ECS that refuses the request says nothing ran; a
 /// time-out, a broken connection or a server error may follow a start.
@@ -370,6 +398,34 @@ mod tests {
             matches!(refused, Err(StartError::Refused(_))),
             "{refused:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn stop_task_stops_a_jobs_running_task_on_moto() {
+        let client = Client::new(&moto::sdk_config().await);
+        let settings = worker_cluster(&client).await;
+        let cluster = settings.cluster.clone();
+        let runner = EcsRunner::new(client.clone(), settings);
+        let spec = backup_spec("5555555555555555");
+        let arn = runner.start(&spec).await.expect("task started");
+
+        assert!(runner.stop(&spec.id).await.expect("stop"), "stopped");
+        let described = client
+            .describe_tasks()
+            .cluster(&cluster)
+            .tasks(&arn)
+            .send()
+            .await
+            .expect("describe");
+        let task = described.tasks().first().expect("the task");
+        assert_eq!(task.desired_status(), Some("STOPPED"));
+        assert_eq!(task.stopped_reason(), Some(STOP_REASON));
+
+        // Stopped already, or never started: nothing to stop.
+        assert!(!runner.stop(&spec.id).await.expect("stop again"));
+        assert!(!runner.stop("6666666666666666").await.expect("stop unknown"));
+        // The task is still found, as a stopped one.
+        assert_eq!(runner.find(&spec.id).await.expect("find"), Some(arn));
     }
 
     #[tokio::test]

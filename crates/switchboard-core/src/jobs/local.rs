@@ -1,7 +1,11 @@
 //! The local runner for `switchboard serve`: spawns `switchboard-worker`
-//! as a child process with the job in its environment.
+//! as a child process with the job in its environment, in a process group
+//! of its own so that stopping a job stops what the worker started too.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use async_trait::async_trait;
@@ -15,7 +19,14 @@ pub struct LocalRunner {
     program: PathBuf,
     env: Vec<(String, String)>,
     pass: Vec<String>,
+    /// The pid of each running job's worker, which is also its process
+    /// group id; the task that reaps a worker removes it.
+    running: Arc<Mutex<HashMap<String, u32>>>,
 }
+
+/// How long a stopped worker has to exit on SIGTERM before its group is
+/// killed outright.
+const STOP_GRACE: Duration = Duration::from_secs(3);
 
 /// What the worker itself needs of `serve`'s environment besides the base:
 /// its logging, the bot token it posts with, Jenkins for deploys and the
@@ -33,7 +44,28 @@ impl LocalRunner {
     /// `env` is added to the worker's environment (config and state paths);
     /// `pass` names what the jobs' configs hand on to their commands.
     pub fn new(program: PathBuf, env: Vec<(String, String)>, pass: Vec<String>) -> Self {
-        Self { program, env, pass }
+        Self {
+            program,
+            env,
+            pass,
+            running: Arc::default(),
+        }
+    }
+
+    /// Waits up to `limit` for the reaper to see worker `pid` exit.
+    async fn await_exit(&self, job_id: &str, pid: u32, limit: Duration) {
+        let deadline = tokio::time::Instant::now() + limit;
+        while self.worker_of(job_id) == Some(pid) && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    fn worker_of(&self, job_id: &str) -> Option<u32> {
+        self.running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(job_id)
+            .copied()
     }
 
     /// The worker's environment: only what it needs and what jobs name,
@@ -72,7 +104,9 @@ impl JobRunner for LocalRunner {
         cmd.env_clear()
             .envs(self.worker_env(std::env::vars()))
             .env(JOB_VAR, spec.to_json())
-            .stdin(std::process::Stdio::null());
+            .stdin(std::process::Stdio::null())
+            // Its own group, so one signal reaches whatever the worker runs.
+            .process_group(0);
         let mut child = cmd.spawn().with_context(|| {
             format!(
                 "starting {} (build it with `cargo build`)",
@@ -80,6 +114,14 @@ impl JobRunner for LocalRunner {
             )
         })?;
         let pid = child.id().unwrap_or_default();
+        if pid != 0 {
+            self.running
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(spec.id.clone(), pid);
+        }
+        let running = Arc::clone(&self.running);
+        let job_id = spec.id.clone();
         // Reap the child when it exits so it does not linger as a zombie.
         tokio::spawn(async move {
             match child.wait().await {
@@ -89,9 +131,50 @@ impl JobRunner for LocalRunner {
                 Err(e) => tracing::warn!(pid, error = %e, "waiting for worker"),
                 Ok(_) => {}
             }
+            let mut running = running.lock().unwrap_or_else(PoisonError::into_inner);
+            // A later start of the same job id keeps its own entry.
+            if running.get(&job_id) == Some(&pid) {
+                running.remove(&job_id);
+            }
         });
         Ok(format!("local process {pid}"))
     }
+
+    async fn stop(&self, job_id: &str) -> anyhow::Result<bool> {
+        let Some(pid) = self.worker_of(job_id) else {
+            return Ok(false);
+        };
+        signal_group("TERM", pid).await?;
+        self.await_exit(job_id, pid, STOP_GRACE).await;
+        // Whatever ignored SIGTERM, the worker or a child it started, is
+        // killed; the group is empty and the signal finds no one otherwise.
+        if let Err(e) = signal_group("KILL", pid).await {
+            tracing::debug!(pid, error = %e, "nothing left to kill");
+        }
+        // Once reaped, the job no longer counts as running.
+        self.await_exit(job_id, pid, Duration::from_secs(1)).await;
+        Ok(true)
+    }
+}
+
+/// Sends `signal` to process group `pgid` with kill(1), as the workspace
+/// allows no unsafe code for kill(2).
+async fn signal_group(signal: &str, pgid: u32) -> anyhow::Result<()> {
+    let out = tokio::process::Command::new("kill")
+        .arg(format!("-{signal}"))
+        .arg("--")
+        .arg(format!("-{pgid}"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .context("running kill")?;
+    if !out.status.success() {
+        anyhow::bail!(
+            "kill -{signal} -{pgid}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -126,5 +209,112 @@ mod tests {
         let mut want: Vec<&str> = cases.iter().filter(|c| c.1).map(|c| c.0).collect();
         want.push("SWITCHBOARD_CONFIG");
         assert_eq!(given, want);
+    }
+
+    /// Whether a process is still running; a zombie nobody reaped yet (in a
+    /// container without an init) has ended too.
+    fn alive(pid: u32) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|stat| {
+                let state = stat.rsplit_once(')')?.1.trim_start().chars().next()?;
+                Some(state != 'Z' && state != 'X')
+            })
+            .unwrap_or(false)
+    }
+
+    fn spec(id: &str) -> JobSpec {
+        JobSpec {
+            id: id.into(),
+            record_sk: format!("1#{id}"),
+            requested_by: "UANN".into(),
+            channel: "COPS".into(),
+            response_url: "https://hooks.slack.com/x".into(),
+            work: super::super::Work::Command {
+                name: "backup".into(),
+                argv: vec!["backup".into()],
+            },
+        }
+    }
+
+    /// A worker script that starts a child in the background, writes both
+    /// pids to `pids` and waits; `prelude` runs first (e.g. a trap).
+    fn worker_script(dir: &std::path::Path, prelude: &str) -> (PathBuf, PathBuf) {
+        use std::os::unix::fs::PermissionsExt as _;
+        let pids = dir.join("pids");
+        let script = dir.join("worker.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\n{prelude}\nsleep 300 &\necho $$ $! > {}.tmp\nmv {0}.tmp {0}\nsleep 300\nwait\n",
+                pids.display()
+            ),
+        )
+        .expect("write script");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        (script, pids)
+    }
+
+    /// Waits for the script to write its pid and its child's.
+    async fn pids_of(file: &std::path::Path) -> (u32, u32) {
+        for _ in 0..200 {
+            if let Ok(text) = std::fs::read_to_string(file) {
+                let mut it = text.split_whitespace().map(|p| p.parse().expect("pid"));
+                if let (Some(worker), Some(child)) = (it.next(), it.next()) {
+                    return (worker, child);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("the worker never wrote its pids");
+    }
+
+    async fn stop_and_check(prelude: &str) -> Duration {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (script, pids) = worker_script(dir.path(), prelude);
+        let runner = LocalRunner::new(script, vec![], vec![]);
+        let job = spec("0123456789abcdef");
+        runner.start(&job).await.expect("started");
+        let (worker, child) = pids_of(&pids).await;
+        assert!(alive(worker) && alive(child), "both run before the stop");
+
+        let began = std::time::Instant::now();
+        assert!(
+            runner.stop(&job.id).await.expect("stop"),
+            "something stopped"
+        );
+        let took = began.elapsed();
+        // The kernel may take a moment to finish a killed process.
+        for _ in 0..40 {
+            if !alive(worker) && !alive(child) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert!(!alive(worker), "the worker {worker} is gone");
+        assert!(!alive(child), "the worker's child {child} is gone");
+        assert!(
+            !runner.stop(&job.id).await.expect("stop again"),
+            "a stopped job has nothing left to stop"
+        );
+        took
+    }
+
+    #[tokio::test]
+    async fn stop_ends_the_worker_and_its_children() {
+        let took = stop_and_check("").await;
+        assert!(took < STOP_GRACE, "SIGTERM sufficed: {took:?}");
+    }
+
+    #[tokio::test]
+    async fn stop_kills_a_worker_that_ignores_sigterm() {
+        let took = stop_and_check("trap '' TERM").await;
+        assert!(took >= STOP_GRACE, "the grace passed first: {took:?}");
+    }
+
+    #[tokio::test]
+    async fn stopping_an_unknown_job_stops_nothing() {
+        let runner = LocalRunner::new(PathBuf::from("worker"), vec![], vec![]);
+        assert!(!runner.stop("0123456789abcdef").await.expect("stop"));
     }
 }

@@ -100,6 +100,12 @@ pub trait JobRunner: Send + Sync {
     async fn find(&self, _job_id: &str) -> anyhow::Result<Option<String>> {
         Ok(None)
     }
+
+    /// Stops a job's worker (and everything it started), found by job id.
+    /// Ok(true) when something was stopped; Ok(false) when nothing of it runs.
+    async fn stop(&self, _job_id: &str) -> anyhow::Result<bool> {
+        Ok(false)
+    }
 }
 
 /// Checks a value a user gives for a job argument (client, branch,
