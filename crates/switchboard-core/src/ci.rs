@@ -9,6 +9,8 @@ use serde::Deserialize;
 
 use crate::secrets::Secret;
 
+mod cancel;
+
 /// A queued build request, known by Jenkins' queue item URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueItem {
@@ -63,6 +65,17 @@ impl Finished {
     }
 }
 
+/// What cancelling a build came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CancelOutcome {
+    /// It was waiting in the queue and was removed.
+    Dequeued,
+    /// It was running and was asked to abort.
+    Aborted(Build),
+    /// It had ended, or left the queue cancelled, before we asked.
+    AlreadyFinished,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CiError {
     #[error("Jenkins is not configured ([jenkins] in switchboard.toml)")]
@@ -98,6 +111,9 @@ pub trait CiServer: Send + Sync {
         params: &[(String, String)],
         since_ms: i64,
     ) -> Result<Option<Found>, CiError>;
+    /// Cancels the build behind `link` (a queue item URL or a build URL):
+    /// a waiting queue item is removed, a running build is aborted.
+    async fn cancel(&self, link: &str) -> Result<CancelOutcome, CiError>;
 }
 
 #[derive(Debug, Clone)]
@@ -431,6 +447,10 @@ impl CiServer for Jenkins {
             }),
             _ => BuildState::Running,
         })
+    }
+
+    async fn cancel(&self, link: &str) -> Result<CancelOutcome, CiError> {
+        self.cancel_link(link).await
     }
 }
 

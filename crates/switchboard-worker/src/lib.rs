@@ -610,6 +610,9 @@ mod tests {
         ) -> Result<Option<ci::Found>, ci::CiError> {
             Ok(self.0.clone())
         }
+        async fn cancel(&self, _: &str) -> Result<ci::CancelOutcome, ci::CiError> {
+            Ok(ci::CancelOutcome::AlreadyFinished)
+        }
     }
 
     async fn find_and_follow(found: Option<ci::Found>) -> (JobStatus, JobRecord, Vec<String>) {
