@@ -56,14 +56,14 @@ PLAIN_ACTIONS = {
 
 # The partition keys each role may write (dynamodb:LeadingKeys patterns), from
 # the Key::new( calls of the code each role runs: the dispatcher writes the
-# audit log, job records and button presses; the unfurler its event and link
+# audit log, job records, button presses and confirmation prompts; the unfurler its event and link
 # claims (and audits refused workspaces); the bridge its delivery claims and
 # issue locks; the scanner its cursor, summary claim, ledger and send log; the poller its
 # per-subscription partitions; the worker job records. Nobody writes the
 # pushed config: `switchboard config push` does, with the operator's
 # credentials.
 OWN_KEYS = {
-    "DispatcherRole": ["audit#*", "jobs", "ledger#*"],
+    "DispatcherRole": ["audit#*", "jobs", "ledger#*", "confirm"],
     "UnfurlerRole": ["event", "unfurled#*", "audit#*"],
     "BridgeRole": ["webhook", "bridge-issue"],
     "ScannerRole": ["scan#cursor", "scan#summary", "ledger#*", "scanlog#*"],

@@ -54,6 +54,16 @@ impl Chat for RecordingChat {
         Ok(format!("1.{n:06}"))
     }
 
+    async fn update_message(
+        &self,
+        channel: &ChannelId,
+        ts: &str,
+        message: &Message,
+    ) -> Result<(), ChatError> {
+        self.record(&format!("update {} {ts}", channel.as_str()), message);
+        Ok(())
+    }
+
     async fn history(
         &self,
         channel: &ChannelId,

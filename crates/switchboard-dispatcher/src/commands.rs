@@ -52,6 +52,19 @@ pub enum Command {
         /// How many jobs to show.
         #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=50))]
         limit: u16,
+        #[command(subcommand)]
+        action: Option<JobsAction>,
+    },
+}
+
+/// What `jobs` can do besides listing.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum JobsAction {
+    /// Cancel a running job: stops its worker and its Jenkins build.
+    Cancel {
+        /// The job id, or its first characters as `jobs` shows them.
+        #[arg(value_parser = argument)]
+        id: String,
     },
 }
 
@@ -250,8 +263,30 @@ mod tests {
                 issue: Some("SHOP-12".into()),
             })),
         );
-        check("jobs", Exactly(run(Command::Jobs { limit: 10 })));
-        check("jobs --limit 3", Exactly(run(Command::Jobs { limit: 3 })));
+        check(
+            "jobs",
+            Exactly(run(Command::Jobs {
+                limit: 10,
+                action: None,
+            })),
+        );
+        check(
+            "jobs --limit 3",
+            Exactly(run(Command::Jobs {
+                limit: 3,
+                action: None,
+            })),
+        );
+        check(
+            "jobs cancel 0123abcd",
+            Exactly(run(Command::Jobs {
+                limit: 10,
+                action: Some(JobsAction::Cancel {
+                    id: "0123abcd".into(),
+                }),
+            })),
+        );
+        check("jobs cancel", Invalid(&["<ID>"]));
 
         check(
             "",
@@ -310,7 +345,11 @@ mod tests {
                 from: String::new(),
             }
             .name(),
-            Command::Jobs { limit: 1 }.name(),
+            Command::Jobs {
+                limit: 1,
+                action: None,
+            }
+            .name(),
         ];
         let mut known: Vec<&str> = switchboard_core::config::KNOWN_COMMANDS
             .iter()
@@ -399,9 +438,12 @@ mod prop_tests {
                         }
                         Command::Backup { client } => vec![client],
                         Command::Restore { client, from } => vec![client, from],
-                        Command::Jobs { limit } => {
+                        Command::Jobs { limit, action } => {
                             prop_assert!((1..=50).contains(limit));
-                            vec![]
+                            match action {
+                                Some(JobsAction::Cancel { id }) => vec![id],
+                                None => vec![],
+                            }
                         }
                     };
                     for a in arguments {

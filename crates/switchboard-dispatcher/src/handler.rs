@@ -18,12 +18,13 @@ use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
 use switchboard_core::settings::{LiveConfig, PerConfig};
-use switchboard_core::slack::{Message, SlashCommand, escape};
+use switchboard_core::slack::job::job_message;
+use switchboard_core::slack::{Chat, ChatError, Message, SlashCommand, escape};
 use switchboard_core::state::StateStore;
 use tracing::Instrument as _;
 
 use crate::access::{Decision, decide};
-use crate::commands::{Command, Parsed, parse};
+use crate::commands::{Command, JobsAction, Parsed, parse};
 
 /// What someone from a workspace outside `slack.team_ids` is told.
 pub(crate) const FOREIGN_TEAM: &str = "Switchboard serves only its own workspace; nothing was run.";
@@ -38,7 +39,7 @@ const JENKINS_CLOCK_MARGIN_MS: i64 = 60_000;
 
 /// What went wrong while running a command.
 #[derive(Debug, thiserror::Error)]
-enum RunError {
+pub(crate) enum RunError {
     /// The person can fix it; the text says how.
     #[error("{0}")]
     User(String),
@@ -58,11 +59,13 @@ pub struct Dispatcher {
     pub(crate) config: LiveConfig,
     pub(crate) secrets: Secrets,
     pub(crate) store: Arc<dyn StateStore>,
-    jobs: Arc<dyn JobRunner>,
+    pub(crate) jobs: Arc<dyn JobRunner>,
     /// Answers button presses through their `response_url`.
     pub(crate) responder: switchboard_core::slack::SlackWebApi,
+    /// Posts and updates jobs' live messages (the bot token).
+    pub(crate) chat: PerConfig<Arc<dyn Chat>>,
     /// The Jenkins client for the current config (none without [jenkins]).
-    jenkins: PerConfig<Option<Jenkins>>,
+    pub(crate) jenkins: PerConfig<Option<Jenkins>>,
 }
 
 impl Dispatcher {
@@ -76,6 +79,14 @@ impl Dispatcher {
         let (user, token) = (secrets.jenkins_user.clone(), secrets.jenkins_token.clone());
         // A response_url needs neither the API base nor the bot token.
         let responder = switchboard_core::slack::SlackWebApi::new(http.clone(), "", None);
+        let (bot, web) = (secrets.slack_bot_token.clone(), http.clone());
+        let chat = PerConfig::new(move |c: &Config| {
+            Arc::new(switchboard_core::slack::SlackWebApi::new(
+                web.clone(),
+                &c.slack.api_url,
+                bot.clone(),
+            )) as Arc<dyn Chat>
+        });
         let jenkins = PerConfig::new(move |c: &Config| {
             c.jenkins.as_ref().map(|j| {
                 Jenkins::new(http.clone(), &j.url, user.clone(), token.clone())
@@ -88,6 +99,7 @@ impl Dispatcher {
             store,
             jobs,
             responder,
+            chat,
             jenkins,
         }
     }
@@ -178,8 +190,8 @@ impl Dispatcher {
                             refusal.code().to_owned(),
                             Message::ephemeral(refusal.explain(name)),
                         ),
-                        Decision::Allowed => match self.run(&config, cmd, &command).await {
-                            Ok(message) => (name, "ok", String::new(), message),
+                        Decision::Allowed => match self.ask_or_run(&config, cmd, &command).await {
+                            Ok((outcome, message)) => (name, outcome, String::new(), message),
                             Err(RunError::User(text)) => {
                                 (name, "user_error", text.clone(), Message::ephemeral(text))
                             }
@@ -219,14 +231,38 @@ impl Dispatcher {
         message
     }
 
-    async fn run(
+    /// Runs the command, or asks first when its config says so.
+    async fn ask_or_run(
+        &self,
+        config: &Arc<Config>,
+        cmd: &SlashCommand,
+        command: &Command,
+    ) -> Result<(&'static str, Message), RunError> {
+        if config.access(command.name()).is_some_and(|a| a.confirm) {
+            Ok(("asked", self.ask(config, cmd, command).await?))
+        } else {
+            Ok(("ok", self.run(config, cmd, command).await?))
+        }
+    }
+
+    pub(crate) async fn run(
         &self,
         config: &Arc<Config>,
         cmd: &SlashCommand,
         command: &Command,
     ) -> Result<Message, RunError> {
         match command {
-            Command::Jobs { limit } => self.list_jobs(cmd, usize::from(*limit)).await,
+            Command::Jobs {
+                action: Some(JobsAction::Cancel { id }),
+                ..
+            } => Ok(self
+                .cancel_command(config, &cmd.user, &cmd.channel, id)
+                .await?
+                .1),
+            Command::Jobs {
+                limit,
+                action: None,
+            } => self.list_jobs(cmd, usize::from(*limit)).await,
             Command::Deploy {
                 client,
                 branch,
@@ -421,22 +457,28 @@ impl Dispatcher {
             summary,
             issue: issue.map(str::to_owned),
         };
-        if let Err(e) = self.launch(&mut record, cmd, work).await {
-            tracing::error!(job = %record.id, error = format!("{e:#}"), "could not start the worker for a queued build");
-            // The build is queued: saying "try again" would deploy twice.
-            return Err(RunError::User(format!(
-                "Jenkins has queued the deploy (<{}|queue item>), but I can't follow it to post the result. \
+        let reach = match self.launch(&mut record, cmd, work).await {
+            Ok(reach) => reach,
+            Err(e) => {
+                tracing::error!(job = %record.id, error = format!("{e:#}"), "could not start the worker for a queued build");
+                // The build is queued: saying "try again" would deploy twice.
+                return Err(RunError::User(format!(
+                    "Jenkins has queued the deploy (<{}|queue item>), but I can't follow it to post the result. \
                  Don't run it again; check Jenkins for the outcome.",
-                queued.url
-            )));
-        }
-        Ok(Message::in_channel(format!(
-            "<@{}> is deploying *{}* `{}` — job `{}`. Jenkins has queued it; I'll post the result here.",
-            cmd.user,
-            escape(client),
-            escape(branch),
-            short(&record.id),
-        )))
+                    queued.url
+                )));
+            }
+        };
+        Ok(Self::news(
+            reach,
+            format!(
+                "<@{}> is deploying *{}* `{}` — job `{}`. Jenkins has queued it; I'll post the result here.",
+                cmd.user,
+                escape(client),
+                escape(branch),
+                short(&record.id),
+            ),
+        ))
     }
 
     /// The trigger went out and no answer came: the worker looks for the
@@ -467,7 +509,7 @@ impl Dispatcher {
             issue: issue.map(str::to_owned),
         };
         let checking = match self.launch(record, cmd, work).await {
-            Ok(()) => "I'm looking for it in Jenkins and will post here what I find.".to_owned(),
+            Ok(_) => "I'm looking for it in Jenkins and will post here what I find.".to_owned(),
             Err(e) => {
                 tracing::error!(job = %record.id, error = format!("{e:#}"), "could not start the worker to find the build");
                 // launch recorded a refused start as failed; the deploy
@@ -514,8 +556,8 @@ impl Dispatcher {
             argv: fill_template(&template.command, &all),
         };
         let argv_id = record.id.clone();
-        match self.launch(&mut record, cmd, work).await {
-            Ok(()) => {}
+        let reach = match self.launch(&mut record, cmd, work).await {
+            Ok(reach) => reach,
             Err(StartError::Refused(e)) => {
                 tracing::error!(job = %argv_id, error = format!("{e:#}"), "could not start the job");
                 return Err(RunError::User(format!(
@@ -537,13 +579,16 @@ impl Dispatcher {
                     short(&argv_id),
                 )));
             }
-        }
-        Ok(Message::in_channel(format!(
-            "<@{}> started *{name}* for `{}` — job `{}`. I'll post progress here.",
-            cmd.user,
-            escape(&summary),
-            short(&argv_id),
-        )))
+        };
+        Ok(Self::news(
+            reach,
+            format!(
+                "<@{}> started *{name}* for `{}` — job `{}`. I'll post progress here.",
+                cmd.user,
+                escape(&summary),
+                short(&argv_id),
+            ),
+        ))
     }
 
     /// Writes a new, queued job record.
@@ -574,6 +619,51 @@ impl Dispatcher {
         if let Err(e) = JobStore::new(self.store.as_ref()).save(record).await {
             tracing::error!(job = %record.id, error = %e, "could not record the job's status");
         }
+        self.show(record).await;
+    }
+
+    /// Posts the job's one live message in its channel. Where the bot
+    /// cannot post (not invited, a DM, no token) the job reports through
+    /// the command's `response_url` instead, as the reply says.
+    async fn post_live(&self, record: &mut JobRecord) -> Reach {
+        let Ok(channel) = switchboard_core::ids::ChannelId::parse(&record.channel) else {
+            return Reach::Replies;
+        };
+        let config = self.config.get(self.store.as_ref()).await;
+        let chat = self.chat.get(&config);
+        match chat
+            .post_message(&channel, &job_message(record, now_secs()))
+            .await
+        {
+            Ok(ts) if !ts.is_empty() => {
+                record.message_ts = Some(ts);
+                Reach::Live
+            }
+            Ok(_) => Reach::Replies,
+            Err(e) => {
+                tracing::info!(job = %record.id, error = %e, "no live job message; replies go to the response_url");
+                match &e {
+                    ChatError::Slack { code, .. }
+                        if code == "not_in_channel" || code == "channel_not_found" =>
+                    {
+                        Reach::NotInChannel
+                    }
+                    _ => Reach::Replies,
+                }
+            }
+        }
+    }
+
+    /// The command's answer about a started job: the person alone when the
+    /// channel already has the job's live message, else the whole channel.
+    fn news(reach: Reach, text: String) -> Message {
+        match reach {
+            Reach::Live => Message::ephemeral(format!(
+                "{text}\nIts live message in the channel shows how it goes."
+            )),
+            Reach::NotInChannel => Message::in_channel(format!("{text}\n_{INVITE_HINT}_")),
+            Reach::Replies => Message::in_channel(text),
+        }
     }
 
     /// Starts the worker for a recorded job; a failed or unknown start is
@@ -583,7 +673,7 @@ impl Dispatcher {
         record: &mut JobRecord,
         cmd: &SlashCommand,
         work: Work,
-    ) -> Result<(), StartError> {
+    ) -> Result<Reach, StartError> {
         let spec = JobSpec {
             id: record.id.clone(),
             record_sk: record.sk.clone(),
@@ -592,15 +682,18 @@ impl Dispatcher {
             response_url: cmd.response_url.as_str().to_owned(),
             work,
         };
-        if record.link.is_some()
+        // The live message exists before the worker does, so the worker
+        // finds it in the record and keeps it current.
+        let reach = self.post_live(record).await;
+        if (record.link.is_some() || record.message_ts.is_some())
             && let Err(e) = JobStore::new(self.store.as_ref()).save(record).await
         {
-            tracing::warn!(job = %record.id, error = %e, "could not save the job's link");
+            tracing::warn!(job = %record.id, error = %e, "could not save the job's link and message");
         }
         match self.jobs.start(&spec).await {
             Ok(handle) => {
                 tracing::info!(job = %record.id, handle, "job started");
-                Ok(())
+                Ok(reach)
             }
             Err(e @ StartError::Refused(_)) => {
                 self.mark_failed(record, "the worker could not be started")
@@ -620,6 +713,22 @@ impl Dispatcher {
     }
 }
 
+/// Where a started job's news goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    /// Its live message in the channel.
+    Live,
+    /// The command's response_url: the bot is not in the channel.
+    NotInChannel,
+    /// The command's response_url: no bot token, a DM, or Slack refused.
+    Replies,
+}
+
+/// Said when the bot may not post in the channel, so a job cannot have one
+/// live message there.
+const INVITE_HINT: &str = "I'm not in this channel, so updates come as separate replies. \
+    Invite me with `/invite @Switchboard` to get one live message per job with a Cancel button.";
+
 /// A job that has not moved for this long has probably lost its worker.
 const STALE_AFTER_SECS: i64 = 15 * 60;
 
@@ -634,6 +743,10 @@ fn status_text(r: &JobRecord, now: i64) -> String {
                 (now - r.updated_at) / 60
             )
         }
+        JobStatus::Cancelled => match &r.cancelled_by {
+            Some(by) => format!("cancelled by <@{by}>"),
+            None => JobStatus::Cancelled.label().to_owned(),
+        },
         status => status.label().to_owned(),
     }
 }

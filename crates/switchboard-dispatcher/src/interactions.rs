@@ -1,6 +1,7 @@
 //! `POST /slack/interactions`: the scanner's "Snooze 7 days" and "Still
-//! valid" buttons. The press is recorded in the ledger the scanner reads,
-//! audited, and confirmed to the person through the `response_url`.
+//! valid" buttons (recorded in the ledger the scanner reads), a prompt's
+//! Confirm and Cancel, and a job message's Cancel. Every press is audited
+//! and answered through its `response_url`.
 
 use switchboard_core::audit::{self, AuditEntry};
 use switchboard_core::clock::{format_utc, now_secs};
@@ -11,7 +12,9 @@ use switchboard_core::reply::Reply;
 use switchboard_core::slack::interaction::{ButtonPress, Interaction};
 use switchboard_core::slack::{Chat, Message};
 
+use crate::confirm::{CANCEL, CONFIRM, Pressed};
 use crate::handler::Dispatcher;
+use switchboard_core::slack::job::JOB_CANCEL;
 
 pub use switchboard_core::ledger::{SNOOZE, STILL_VALID};
 
@@ -31,12 +34,27 @@ impl Dispatcher {
         };
         let config = self.config.get(self.store.as_ref()).await;
         for press in &presses {
-            let (outcome, text) = if config.slack.admits_team(press.team.as_ref()) {
-                self.press(&config, press).await
+            let pressed = if !config.slack.admits_team(press.team.as_ref()) {
+                Pressed::one(
+                    "denied",
+                    "team not in slack.team_ids",
+                    Message::ephemeral(crate::handler::FOREIGN_TEAM),
+                )
             } else {
-                ("denied", crate::handler::FOREIGN_TEAM.to_owned())
+                match press.action_id.as_str() {
+                    CONFIRM | CANCEL => self.answer_prompt(&config, press).await,
+                    JOB_CANCEL => self.cancel_pressed(&config, press).await,
+                    _ => {
+                        let (outcome, text) = self.press(&config, press).await;
+                        Pressed::one(outcome, "", Message::ephemeral(text))
+                    }
+                }
             };
-            tracing::info!(action = press.action_id, outcome, "button pressed");
+            tracing::info!(
+                action = press.action_id,
+                outcome = pressed.outcome,
+                "button pressed"
+            );
             let entry = AuditEntry {
                 at: now_secs(),
                 team: press
@@ -48,14 +66,16 @@ impl Dispatcher {
                 channel: String::new(),
                 command: format!("button:{}", press.action_id),
                 text: press.value.clone(),
-                outcome: outcome.to_owned(),
-                detail: String::new(),
+                outcome: pressed.outcome.to_owned(),
+                detail: pressed.detail,
             };
             audit::record(self.store.as_ref(), &entry).await;
-            if let Some(url) = &press.response_url
-                && let Err(e) = self.responder.respond(url, &Message::ephemeral(text)).await
-            {
-                tracing::warn!(error = %e, "could not confirm a button press");
+            if let Some(url) = &press.response_url {
+                for reply in &pressed.replies {
+                    if let Err(e) = self.responder.respond(url, reply).await {
+                        tracing::warn!(error = %e, "could not answer a button press");
+                    }
+                }
             }
         }
         Reply::plain(200, "")

@@ -4,7 +4,9 @@
 pub mod access;
 #[cfg(test)]
 mod allowlist_matrix;
+mod cancel;
 pub mod commands;
+mod confirm;
 #[cfg(test)]
 mod faults;
 pub mod handler;

@@ -40,22 +40,36 @@ pub struct Context<'a> {
 /// Runs a job to its end; the returned status is also in the record.
 pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus> {
     let jobs = JobStore::new(ctx.store);
-    let mut record = match jobs
-        .load(&spec.record_sk)
-        .await
-        .context("loading the job record")?
-    {
-        Some(r) => r,
-        None => {
-            tracing::warn!(job = %spec.id, "job record missing; recreating it");
-            JobRecord::new(&spec.id, "job", "", &spec.requested_by, &spec.channel)
-        }
-    };
-    let mut reporter = Reporter::new(ctx.chat, spec, record.response_posts, record.created_at);
-    record.status = JobStatus::Running;
-    jobs.save(&record)
+    // Running is written by compare-and-set, so a job cancelled before its
+    // worker got going does not start at all.
+    let started = jobs
+        .update(&spec.record_sk, |r| {
+            if r.status.is_finished() {
+                return false;
+            }
+            r.status = JobStatus::Running;
+            true
+        })
         .await
         .context("marking the job running")?;
+    let mut record = match started {
+        Some((r, true)) => r,
+        Some((r, false)) => {
+            tracing::info!(job = %spec.id, status = ?r.status, "the job had ended before it started");
+            return Ok(r.status);
+        }
+        None => {
+            tracing::warn!(job = %spec.id, "job record missing; recreating it");
+            let mut r = JobRecord::new(&spec.id, "job", "", &spec.requested_by, &spec.channel);
+            r.sk.clone_from(&spec.record_sk);
+            r.status = JobStatus::Running;
+            jobs.save(&r).await.context("marking the job running")?;
+            r
+        }
+    };
+    let mut reporter = Reporter::new(ctx.chat, spec, record.response_posts, record.created_at)
+        .live(ctx.store, &record);
+    reporter.show(&record).await;
 
     let short = short_job_id(&spec.id);
     let (status, detail, link) = match &spec.work {
@@ -135,10 +149,41 @@ pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus>
         }
     };
 
-    record.status = status;
-    record.detail = detail.clone();
-    if link.is_some() {
-        record.link = link.clone();
+    // The last word is written by compare-and-set: a job cancelled
+    // meanwhile stays cancelled, and its message already says so.
+    let posts = reporter.posts_used();
+    let settled = jobs
+        .update(&spec.record_sk, |r| {
+            if r.status.is_finished() {
+                return false;
+            }
+            r.status = status;
+            r.detail = detail.clone();
+            if link.is_some() {
+                r.link = link.clone();
+            }
+            r.response_posts = posts;
+            true
+        })
+        .await
+        .context("saving the job's result")?;
+    match settled {
+        Some((stored, true)) => record = stored,
+        Some((stored, false)) => {
+            tracing::info!(job = %spec.id, status = ?stored.status, "the job had already ended; its result is not recorded");
+            return Ok(stored.status);
+        }
+        None => {
+            record.status = status;
+            record.detail = detail.clone();
+            record.link = link.clone().or(record.link);
+            jobs.save(&record)
+                .await
+                .context("saving the job's result")?;
+        }
+    }
+    if reporter.is_live() && reporter.show(&record).await {
+        return Ok(status);
     }
     let verdict = match status {
         JobStatus::Succeeded => "succeeded :white_check_mark:",
@@ -157,10 +202,13 @@ pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus>
         text.push_str(&format!("\n```\n{}\n```", escape(&detail)));
     }
     reporter.post(&text).await;
-    record.response_posts = reporter.posts_used();
-    jobs.save(&record)
-        .await
-        .context("saving the job's result")?;
+    let posts = reporter.posts_used();
+    jobs.update(&spec.record_sk, |r| {
+        r.response_posts = posts;
+        true
+    })
+    .await
+    .context("saving the job's result")?;
     Ok(status)
 }
 

@@ -15,6 +15,8 @@ pub struct Access {
     pub allow_users: Vec<UserId>,
     pub allow_channels: Vec<ChannelId>,
     pub deny_users: Vec<UserId>,
+    /// Whether the command first asks its caller to confirm (two buttons).
+    pub confirm: bool,
 }
 
 #[derive(Deserialize)]
@@ -28,10 +30,14 @@ pub(super) struct RawAccess {
     allow_channels: Vec<Spanned<String>>,
     #[serde(default)]
     deny_users: Vec<Spanned<String>>,
+    #[serde(default)]
+    confirm: bool,
 }
 
 /// The commands the dispatcher knows, so a typo in `[commands.*]` is caught.
 pub const KNOWN_COMMANDS: [&str; 5] = ["help", "deploy", "backup", "restore", "jobs"];
+/// The commands that start work, the only ones worth a confirmation.
+pub const STARTS_WORK: [&str; 3] = ["deploy", "backup", "restore"];
 
 pub(super) fn check(
     raw: &BTreeMap<String, Spanned<RawAccess>>,
@@ -60,7 +66,18 @@ pub(super) fn check(
                 ChannelId::parse,
             ),
             deny_users: c.ids(&a.deny_users, &format!("{key}.deny_users"), UserId::parse),
+            confirm: a.confirm,
         };
+        if a.confirm && !STARTS_WORK.contains(&name.as_str()) {
+            c.fail(
+                access.span(),
+                &format!("{key}.confirm"),
+                format!(
+                    "only commands that start work ask for confirmation: {}",
+                    STARTS_WORK.join(", ")
+                ),
+            );
+        }
         if a.public && !(a.allow_users.is_empty() && a.allow_channels.is_empty()) {
             c.fail(
                 access.span(),

@@ -15,7 +15,14 @@ pub struct SlackConfig {
     /// The workspaces whose requests are served; empty serves any, so a
     /// Slack Connect channel also admits other workspaces' members.
     pub team_ids: Vec<TeamId>,
+    /// How long a confirmation prompt's buttons work, in seconds.
+    pub confirm_seconds: i64,
 }
+
+/// A prompt lasts 5 minutes unless the config says otherwise…
+pub const DEFAULT_CONFIRM_SECONDS: i64 = 300;
+/// …and at most 30, as long as Slack lets its response_url answer.
+pub const MAX_CONFIRM_SECONDS: i64 = 1800;
 
 impl SlackConfig {
     /// Whether a request from this workspace is served.
@@ -31,6 +38,7 @@ pub(super) struct RawSlack {
     command: Option<Spanned<String>>,
     #[serde(default)]
     team_ids: Vec<Spanned<String>>,
+    confirm_seconds: Option<Spanned<i64>>,
 }
 
 pub(super) fn check(raw: &RawSlack, c: &mut Checker<'_>) -> SlackConfig {
@@ -51,9 +59,22 @@ pub(super) fn check(raw: &RawSlack, c: &mut Checker<'_>) -> SlackConfig {
         None => "/example".to_owned(),
     };
     let team_ids = c.ids(&raw.team_ids, "slack.team_ids", TeamId::parse);
+    let confirm_seconds = match &raw.confirm_seconds {
+        Some(v) if (1..=MAX_CONFIRM_SECONDS).contains(v.get_ref()) => *v.get_ref(),
+        Some(v) => {
+            c.fail(
+                v.span(),
+                "slack.confirm_seconds",
+                format!("must be from 1 to {MAX_CONFIRM_SECONDS} (Slack's 30 minutes)"),
+            );
+            DEFAULT_CONFIRM_SECONDS
+        }
+        None => DEFAULT_CONFIRM_SECONDS,
+    };
     SlackConfig {
         api_url,
         command,
         team_ids,
+        confirm_seconds,
     }
 }

@@ -20,6 +20,8 @@ pub enum JobStatus {
     /// The start request went out and its answer was lost: the job may be
     /// running. The worker, or the next `jobs`, settles it.
     Unknown,
+    /// Someone cancelled it; its work was stopped.
+    Cancelled,
 }
 
 impl JobStatus {
@@ -30,7 +32,13 @@ impl JobStatus {
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
             Self::Unknown => "unknown (may have started)",
+            Self::Cancelled => "cancelled",
         }
+    }
+
+    /// Whether the job is over, so nothing can change it any more.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed | Self::Cancelled)
     }
 }
 
@@ -52,6 +60,16 @@ pub struct JobRecord {
     /// Posts made to the command's response_url (Slack allows 5).
     #[serde(default)]
     pub response_posts: u32,
+    /// The job's live message in its channel (`chat.update` keeps it
+    /// current); `None` when the bot could not post there.
+    #[serde(default)]
+    pub message_ts: Option<String>,
+    /// Who cancelled the job, when someone did.
+    #[serde(default)]
+    pub cancelled_by: Option<String>,
+    /// The newest progress lines, as the live message shows them.
+    #[serde(default)]
+    pub progress: Vec<String>,
 }
 
 impl JobRecord {
@@ -70,6 +88,9 @@ impl JobRecord {
             created_at: now / 1000,
             updated_at: now / 1000,
             response_posts: 0,
+            message_ts: None,
+            cancelled_by: None,
+            progress: Vec::new(),
         }
     }
 }
@@ -98,6 +119,47 @@ impl<'a> JobStore<'a> {
                 Condition::None,
             )
             .await
+    }
+
+    /// Changes a record by compare-and-set, so a cancel and the worker's
+    /// own last word cannot overwrite each other: `change` sees the stored
+    /// record and returns whether to write it. Gives the record as it
+    /// stands afterwards and whether `change` was applied.
+    pub async fn update(
+        &self,
+        sk: &str,
+        mut change: impl FnMut(&mut JobRecord) -> bool,
+    ) -> Result<Option<(JobRecord, bool)>, StoreError> {
+        // A few rounds: each lost race means the other writer moved on.
+        for _ in 0..5 {
+            let key = Key::new(PK, sk);
+            let Some(item) = self.store.get(&key).await? else {
+                return Ok(None);
+            };
+            let mut record: JobRecord =
+                serde_json::from_str(&item.value).map_err(anyhow::Error::from)?;
+            if !change(&mut record) {
+                return Ok(Some((record, false)));
+            }
+            record.updated_at = now_secs();
+            let value = serde_json::to_string(&record).map_err(anyhow::Error::from)?;
+            let written = crate::state::once::put_confirmed(
+                self.store,
+                Item {
+                    key,
+                    value,
+                    expires_at: Some(record.created_at + TTL_SECS),
+                },
+                Condition::ValueIs(item.value),
+            )
+            .await;
+            match written {
+                Ok(()) => return Ok(Some((record, true))),
+                Err(StoreError::ConditionFailed) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(StoreError::ConditionFailed)
     }
 
     pub async fn load(&self, sk: &str) -> Result<Option<JobRecord>, StoreError> {
@@ -175,6 +237,47 @@ mod tests {
             ids(jobs.visible_to("C9", "U1", 1).await.expect("query")),
             ["dddddddddddddddd"]
         );
+    }
+
+    #[tokio::test]
+    async fn an_update_sees_the_stored_record_and_a_finished_job_stays_finished() {
+        let store = MemoryStore::new();
+        let jobs = JobStore::new(&store);
+        let r = JobRecord::new("aaaaaaaaaaaaaaaa", "backup", "acme", "U1", "C1");
+        jobs.save(&r).await.expect("save");
+        let cancel = |r: &mut JobRecord| {
+            if r.status.is_finished() {
+                return false;
+            }
+            r.status = JobStatus::Cancelled;
+            r.cancelled_by = Some("U2".into());
+            true
+        };
+        let (after, applied) = jobs
+            .update(&r.sk, cancel)
+            .await
+            .expect("update")
+            .expect("found");
+        assert!(applied);
+        assert_eq!(after.status, JobStatus::Cancelled);
+        // The worker's late "succeeded" does not overwrite the cancel.
+        let (after, applied) = jobs
+            .update(&r.sk, |r| {
+                if r.status.is_finished() {
+                    return false;
+                }
+                r.status = JobStatus::Succeeded;
+                true
+            })
+            .await
+            .expect("update")
+            .expect("found");
+        assert!(!applied);
+        assert_eq!(
+            (after.status, after.cancelled_by.as_deref()),
+            (JobStatus::Cancelled, Some("U2"))
+        );
+        assert!(jobs.update("nope", cancel).await.expect("update").is_none());
     }
 
     #[tokio::test]

@@ -40,6 +40,20 @@ pub trait Chat: Send + Sync {
         channel: &ChannelId,
         message: &Message,
     ) -> Result<String, ChatError>;
+    /// Replaces a message the bot posted (`chat.update`). Fakes that never
+    /// update may keep the default, which says it is unsupported.
+    async fn update_message(
+        &self,
+        channel: &ChannelId,
+        ts: &str,
+        message: &Message,
+    ) -> Result<(), ChatError> {
+        let _ = (channel, ts, message);
+        Err(ChatError::Slack {
+            method: "chat.update".into(),
+            code: "not_supported".into(),
+        })
+    }
     /// Opens (or finds) the DM channel with a user.
     async fn open_dm(&self, user: &UserId) -> Result<ChannelId, ChatError>;
     /// Finds a Slack user by e-mail; `None` when nobody has it.
@@ -325,6 +339,17 @@ impl Chat for SlackWebApi {
             .call("chat.postMessage", message.to_post_json(channel.as_str()))
             .await?;
         Ok(env.ts.unwrap_or_default())
+    }
+
+    async fn update_message(
+        &self,
+        channel: &ChannelId,
+        ts: &str,
+        message: &Message,
+    ) -> Result<(), ChatError> {
+        self.call("chat.update", message.to_update_json(channel.as_str(), ts))
+            .await
+            .map(drop)
     }
 
     async fn history(

@@ -6,6 +6,7 @@ pub mod card;
 pub mod command;
 pub mod events;
 pub mod interaction;
+pub mod job;
 pub mod verify;
 
 pub use api::{Chat, ChatError, HistoryMessage, SlackWebApi, UnfurlTarget};
@@ -23,6 +24,20 @@ pub struct Message {
     pub blocks: Option<serde_json::Value>,
     pub thread_ts: Option<String>,
     pub metadata: Option<Metadata>,
+    /// What a `response_url` post does to the message it answers.
+    pub original: Original,
+}
+
+/// What a `response_url` post does to the message whose button was pressed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Original {
+    /// Posts a new message beside it.
+    #[default]
+    Keep,
+    /// Puts this message in its place.
+    Replace,
+    /// Removes it (the new message's text is then unused).
+    Delete,
 }
 
 /// Slack message metadata: an event type and a small JSON payload.
@@ -46,6 +61,7 @@ impl Message {
             blocks: None,
             thread_ts: None,
             metadata: None,
+            original: Original::Keep,
         }
     }
 
@@ -61,6 +77,21 @@ impl Message {
     pub fn with_blocks(mut self, blocks: serde_json::Value) -> Self {
         self.blocks = Some(blocks);
         self
+    }
+
+    /// Replaces the message whose button was pressed (`response_url` only).
+    #[must_use]
+    pub fn replacing_original(mut self) -> Self {
+        self.original = Original::Replace;
+        self
+    }
+
+    /// Removes the message whose button was pressed (`response_url` only).
+    pub fn delete_original() -> Self {
+        Self {
+            original: Original::Delete,
+            ..Self::ephemeral("")
+        }
     }
 
     /// Posts as a reply in the thread of `ts`.
@@ -99,8 +130,19 @@ impl Message {
         body
     }
 
+    /// The `chat.update` body for the message `ts` in `channel`.
+    pub fn to_update_json(&self, channel: &str, ts: &str) -> serde_json::Value {
+        let mut body = serde_json::json!({ "channel": channel, "ts": ts, "text": self.text });
+        // An update without blocks keeps the old ones; an empty list clears them.
+        body["blocks"] = self.blocks.clone().unwrap_or_else(|| serde_json::json!([]));
+        body
+    }
+
     /// The JSON body of an immediate reply or a `response_url` post.
     pub fn to_response_json(&self) -> serde_json::Value {
+        if self.original == Original::Delete {
+            return serde_json::json!({ "delete_original": true });
+        }
         let mut body = serde_json::json!({
             "response_type": match self.visibility {
                 Visibility::Ephemeral => "ephemeral",
@@ -110,6 +152,9 @@ impl Message {
         });
         if let Some(blocks) = &self.blocks {
             body["blocks"] = blocks.clone();
+        }
+        if self.original == Original::Replace {
+            body["replace_original"] = true.into();
         }
         body
     }

@@ -209,12 +209,25 @@ impl Served {
 
     /// Presses a message button as `user`, through a signed interaction.
     pub async fn press(&self, user: &str, action_id: &str, value: &str) -> u16 {
-        let body = switchboard_core::slack::interaction::button_form(
+        self.press_answered(
             user,
             action_id,
             value,
             "http://127.0.0.1:9/unused-response-url",
-        );
+        )
+        .await
+    }
+
+    /// Presses a button whose answers go to `response_url`.
+    pub async fn press_answered(
+        &self,
+        user: &str,
+        action_id: &str,
+        value: &str,
+        response_url: &str,
+    ) -> u16 {
+        let body =
+            switchboard_core::slack::interaction::button_form(user, action_id, value, response_url);
         let resp = reqwest::Client::new()
             .post(format!("{}/slack/interactions", self.base))
             .header("content-type", "application/x-www-form-urlencoded")

@@ -6,6 +6,7 @@ mod bridge;
 mod doctor;
 mod harness;
 mod hostile;
+mod jobs_live;
 mod once;
 mod poll;
 mod scan;
