@@ -10,7 +10,7 @@ use switchboard_core::clock::now_secs;
 use switchboard_core::config::Config;
 use switchboard_core::ids::{ChannelId, JobId, TeamId, UserId};
 use switchboard_core::jobs::fill_template;
-use switchboard_core::slack::card::{Button, actions, section};
+use switchboard_core::slack::blocks::{Block, Button};
 use switchboard_core::slack::interaction::ButtonPress;
 use switchboard_core::slack::{Message, ResponseUrl, SlashCommand, Visibility, escape};
 use switchboard_core::state::{self, Condition, Item, Key};
@@ -116,26 +116,16 @@ impl Dispatcher {
         } else {
             format!("{seconds} seconds")
         };
-        let confirm_label = format!("Confirm {name}");
-        let blocks = serde_json::json!([
-            section(&text),
-            actions(&[
-                Button {
-                    text: &confirm_label,
-                    action_id: CONFIRM,
-                    value: &token,
-                    primary: true,
-                },
-                Button {
-                    text: "Cancel",
-                    action_id: CANCEL,
-                    value: &token,
-                    primary: false,
-                },
+        let blocks = vec![
+            Block::section(text.clone()),
+            Block::Actions(vec![
+                Button::new(format!("Confirm {name}"), CONFIRM, &token).primary(),
+                Button::new("Cancel", CANCEL, &token),
             ]),
-            {"type": "context", "elements": [{"type": "mrkdwn", "text":
-                format!("Nothing has started. These buttons work once, for you, for {expires}.")}]},
-        ]);
+            Block::context(format!(
+                "Nothing has started. These buttons work once, for you, for {expires}."
+            )),
+        ];
         Ok(Message::ephemeral(text).with_blocks(blocks))
     }
 

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 // Block Kit caps a section's text at 3,000 characters: `MAX_TEXT`.
-use switchboard_core::slack::card::{MAX_TEXT as SECTION_CHARS, section};
+use switchboard_core::slack::blocks::{Block, MAX_TEXT as SECTION_CHARS};
 use switchboard_core::slack::{Message, escape};
 use switchboard_core::text::{Cut, shorten};
 
@@ -121,7 +121,7 @@ pub fn is_summary(payload: &serde_json::Value, key: &ActionId) -> bool {
 pub fn single(action: &Action, board: &str, web_url: &str) -> Message {
     let text = line(action, web_url, COMMENT_CHARS);
     Message::in_channel(text.clone())
-        .with_blocks(json!([section(&text)]))
+        .with_blocks(vec![Block::section(text.clone())])
         .with_metadata(EVENT_TYPE, ids_payload(board, &[&action.id]))
 }
 
@@ -167,7 +167,7 @@ pub fn summary(actions: &[&Action], board: &str, key: &ActionId) -> Message {
         parts.join(", ")
     );
     Message::in_channel(text.clone())
-        .with_blocks(json!([section(&text)]))
+        .with_blocks(vec![Block::section(text.clone())])
         .with_metadata(
             EVENT_TYPE,
             json!({ "board": board, "summary": key.as_str() }),
@@ -180,11 +180,11 @@ pub fn batch(actions: &[&Action], board: &str, web_url: &str, thread_ts: &str) -
         .iter()
         .map(|a| line(a, web_url, BATCH_COMMENT_CHARS))
         .collect();
-    let blocks: Vec<serde_json::Value> = lines.iter().map(|l| section(l)).collect();
+    let blocks: Vec<Block> = lines.iter().map(|l| Block::section(l.clone())).collect();
     let ids: Vec<&ActionId> = actions.iter().map(|a| &a.id).collect();
     let fallback = shorten(&lines.join("\n"), SECTION_CHARS, Cut::Word);
     Message::in_channel(fallback)
-        .with_blocks(json!(blocks))
+        .with_blocks(blocks)
         .in_thread(thread_ts)
         .with_metadata(EVENT_TYPE, ids_payload(board, &ids))
 }

@@ -1,7 +1,8 @@
 //! The messages: one digest DM per person, the weekly channel summary.
 //! Block Kit limits (50 blocks, 3,000 characters a section) are kept here.
 
-use switchboard_core::slack::card::{self, MAX_TEXT as SECTION_CHARS, section};
+use switchboard_core::slack::blocks::{Block, Button, MAX_TEXT as SECTION_CHARS};
+use switchboard_core::slack::card;
 use switchboard_core::slack::{Message, escape};
 use switchboard_core::text::{Cut, shorten};
 
@@ -38,7 +39,7 @@ fn link(line: &Line) -> String {
 pub fn digest(lines: &[Line], more: usize, snooze_days: u32) -> Message {
     let n = lines.len();
     let plural = if n == 1 { "ticket" } else { "tickets" };
-    let mut blocks = vec![section(&format!(
+    let mut blocks = vec![Block::section(format!(
         "*{n} {plural} of yours could use a look.* Update them, or tell me to leave them be."
     ))];
     let mut sorted: Vec<&Line> = lines.iter().collect();
@@ -47,31 +48,25 @@ pub fn digest(lines: &[Line], more: usize, snooze_days: u32) -> Message {
     for line in sorted {
         if project != Some(&line.project) {
             project = Some(&line.project);
-            blocks.push(section(&format!("*{}*", escape(&line.project))));
+            blocks.push(Block::section(format!("*{}*", escape(&line.project))));
         }
-        blocks.push(section(&format!(
+        blocks.push(Block::section(format!(
             "{} {} — _{}_",
             link(line),
             escape(&shorten(&line.summary, SUMMARY_CHARS, Cut::Ellipsis)),
             line.reason.describe()
         )));
-        blocks.push(card::actions(&[
-            card::Button {
-                text: &format!("Snooze {snooze_days} days"),
-                action_id: SNOOZE,
-                value: &line.ticket_key,
-                primary: false,
-            },
-            card::Button {
-                text: "Still valid",
-                action_id: STILL_VALID,
-                value: &line.ticket_key,
-                primary: true,
-            },
+        blocks.push(Block::Actions(vec![
+            Button::new(
+                format!("Snooze {snooze_days} days"),
+                SNOOZE,
+                &line.ticket_key,
+            ),
+            Button::new("Still valid", STILL_VALID, &line.ticket_key).primary(),
         ]));
     }
     if more > 0 {
-        blocks.push(section(&format!(
+        blocks.push(Block::section(format!(
             "…and {more} more; they will come in a later digest."
         )));
     }
@@ -81,7 +76,7 @@ pub fn digest(lines: &[Line], more: usize, snooze_days: u32) -> Message {
         SECTION_CHARS,
         Cut::Ellipsis,
     );
-    Message::in_channel(text).with_blocks(serde_json::Value::Array(blocks))
+    Message::in_channel(text).with_blocks(blocks)
 }
 
 /// What the summary says about one project.
@@ -96,7 +91,7 @@ pub struct ProjectCount {
 
 /// The weekly channel summary.
 pub fn summary(counts: &[ProjectCount], unmapped: &[String], complete: bool) -> Message {
-    let mut blocks = vec![section("*Weekly ticket summary*")];
+    let mut blocks = vec![Block::section("*Weekly ticket summary*")];
     let mut text = String::from("Weekly ticket summary:");
     // One section per project; leave room for the header and footers.
     for c in counts.iter().take(45) {
@@ -121,26 +116,25 @@ pub fn summary(counts: &[ProjectCount], unmapped: &[String], complete: bool) -> 
                 ));
             }
         }
-        blocks.push(section(&s));
+        blocks.push(Block::section(s));
     }
     if counts.is_empty() {
-        blocks.push(section("Nothing stale or overdue. :tada:"));
+        blocks.push(Block::section("Nothing stale or overdue. :tada:"));
         text.push_str(" nothing stale or overdue.");
     }
     if !unmapped.is_empty() {
         let names: Vec<String> = unmapped.iter().map(|u| escape(u)).collect();
-        blocks.push(section(&format!(
+        blocks.push(Block::section(format!(
             "Not told, because no Slack user matches them (add them to `[scanner.users]`): {}",
             names.join(", ")
         )));
     }
     if !complete {
-        blocks.push(section(
+        blocks.push(Block::section(
             "_This scan ran out of time; the rest of the tickets come in the next run._",
         ));
     }
-    Message::in_channel(shorten(&text, SECTION_CHARS, Cut::Ellipsis))
-        .with_blocks(serde_json::Value::Array(blocks))
+    Message::in_channel(shorten(&text, SECTION_CHARS, Cut::Ellipsis)).with_blocks(blocks)
 }
 
 #[cfg(test)]
@@ -162,11 +156,7 @@ mod tests {
     fn a_digest_groups_by_project_with_two_buttons_per_ticket() {
         let lines = [line("web", 1), line("api", 2), line("web", 3)];
         let m = digest(&lines, 0, 7);
-        let blocks = m
-            .blocks
-            .as_ref()
-            .and_then(|b| b.as_array())
-            .expect("blocks");
+        let blocks = m.blocks_json().as_array().cloned().expect("blocks");
         // Header, two project headings, and two blocks per ticket.
         assert_eq!(blocks.len(), 1 + 2 + 3 * 2);
         assert_eq!(blocks[1]["text"]["text"], "*api*");
@@ -187,11 +177,7 @@ mod tests {
             .map(|i| line(&format!("p{}", i % 3), i))
             .collect();
         let m = digest(&lines, 12, 7);
-        let blocks = m
-            .blocks
-            .as_ref()
-            .and_then(|b| b.as_array())
-            .expect("blocks");
+        let blocks = m.blocks_json().as_array().cloned().expect("blocks");
         assert!(blocks.len() <= 50, "{} blocks", blocks.len());
         let last = blocks.last().expect("block")["text"]["text"]
             .as_str()
@@ -208,11 +194,11 @@ mod tests {
             oldest: vec![line("web", 9)],
         }];
         let m = summary(&counts, &["carol".into()], false);
-        let all = m.blocks.as_ref().expect("blocks").to_string();
+        let all = m.blocks_json().to_string();
         assert!(all.contains("4 stale, 1 overdue in review"), "{all}");
         assert!(all.contains("carol"), "{all}");
         assert!(all.contains("ran out of time"), "{all}");
-        let empty = summary(&[], &[], true).blocks.expect("blocks").to_string();
+        let empty = summary(&[], &[], true).blocks_json().to_string();
         assert!(empty.contains("Nothing stale"), "{empty}");
     }
 }

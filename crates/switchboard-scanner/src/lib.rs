@@ -362,15 +362,7 @@ project = "web"
         let sent = chat.messages();
         assert_eq!(sent.len(), 1);
         assert_eq!(sent[0].0, "D0ALICE");
-        assert!(
-            sent[0]
-                .1
-                .blocks
-                .as_ref()
-                .expect("blocks")
-                .to_string()
-                .contains("80 more")
-        );
+        assert!(sent[0].1.blocks_json().to_string().contains("80 more"));
         assert_eq!(report.tickets_sent, MAX_PER_DIGEST);
     }
 
@@ -471,9 +463,8 @@ project = "web"
             .messages()
             .iter()
             .map(|(_, m)| {
-                m.blocks
-                    .as_ref()
-                    .and_then(|b| b.as_array())
+                m.blocks_json()
+                    .as_array()
                     .map_or(0, |b| b.iter().filter(|b| b["type"] == "actions").count())
             })
             .sum();

@@ -422,7 +422,7 @@ impl Chat for SlackWebApi {
             .map(|(url, card)| {
                 (
                     url.clone(),
-                    serde_json::json!({ "blocks": card.to_blocks() }),
+                    serde_json::json!({ "blocks": super::blocks::to_json(&card.to_blocks()) }),
                 )
             })
             .collect();

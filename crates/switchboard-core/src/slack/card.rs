@@ -1,14 +1,10 @@
 //! Ticket cards for link unfurls, and their Block Kit rendering. The card
 //! is domain data; only `to_blocks` knows Slack's layout and limits.
 
+use super::blocks::{Block, MAX_FIELDS};
 use super::escape;
 use crate::text::{Cut, shorten};
 
-/// Block Kit limits we render within.
-pub const MAX_TEXT: usize = 3000;
-pub const MAX_FIELD: usize = 2000;
-pub const MAX_FIELDS: usize = 10;
-pub const MAX_BLOCKS: usize = 50;
 /// How much of a description a card shows.
 const BODY_LINES: usize = 6;
 const BODY_CHARS: usize = 600;
@@ -44,44 +40,6 @@ pub fn first_lines(text: &str) -> String {
     shorten(&out, BODY_CHARS, Cut::Ellipsis)
 }
 
-/// A mrkdwn section block, its text kept within Block Kit's limit.
-pub fn section(mrkdwn: &str) -> serde_json::Value {
-    serde_json::json!({
-        "type": "section",
-        "text": {"type": "mrkdwn", "text": shorten(mrkdwn, MAX_TEXT, Cut::Ellipsis)},
-    })
-}
-
-/// A message button: its label, the `action_id` and `value` Slack sends
-/// back to the interactions route, and whether it is the primary one.
-#[derive(Debug, Clone, Copy)]
-pub struct Button<'a> {
-    pub text: &'a str,
-    pub action_id: &'a str,
-    pub value: &'a str,
-    pub primary: bool,
-}
-
-/// An actions block holding `buttons`.
-pub fn actions(buttons: &[Button<'_>]) -> serde_json::Value {
-    let elements: Vec<serde_json::Value> = buttons
-        .iter()
-        .map(|b| {
-            let mut button = serde_json::json!({
-                "type": "button",
-                "text": {"type": "plain_text", "text": b.text},
-                "action_id": b.action_id,
-                "value": b.value,
-            });
-            if b.primary {
-                button["style"] = "primary".into();
-            }
-            button
-        })
-        .collect();
-    serde_json::json!({"type": "actions", "elements": elements})
-}
-
 /// `<url|text>` with the text made safe for a link label.
 pub fn link(url: &str, text: &str) -> String {
     format!(
@@ -92,8 +50,9 @@ pub fn link(url: &str, text: &str) -> String {
 }
 
 impl Card {
-    /// Renders the card as Block Kit blocks, within Slack's limits.
-    pub fn to_blocks(&self) -> serde_json::Value {
+    /// The card as blocks: the linked title, byline and quoted body, the
+    /// fields, then the small print.
+    pub fn to_blocks(&self) -> Vec<Block> {
         let mut head = format!(
             "*{}*",
             link(&self.url, &shorten(&self.title, 300, Cut::Ellipsis))
@@ -108,36 +67,28 @@ impl Card {
             head.push('\n');
             head.push_str(&quoted.join("\n"));
         }
-        let mut blocks = vec![section(&head)];
-        let fields: Vec<serde_json::Value> = self
+        let mut blocks = vec![Block::section(head)];
+        let fields: Vec<String> = self
             .fields
             .iter()
             .filter(|(_, v)| !v.trim().is_empty())
             .take(MAX_FIELDS)
-            .map(|(k, v)| {
-                serde_json::json!({
-                    "type": "mrkdwn",
-                    "text": shorten(&format!("*{}*\n{}", escape(k), escape(v)), MAX_FIELD, Cut::Ellipsis),
-                })
-            })
+            .map(|(k, v)| format!("*{}*\n{}", escape(k), escape(v)))
             .collect();
         if !fields.is_empty() {
-            blocks.push(serde_json::json!({"type": "section", "fields": fields}));
+            blocks.push(Block::fields(fields));
         }
         if !self.context.is_empty() {
-            blocks.push(serde_json::json!({
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": shorten(&escape(&self.context), MAX_TEXT, Cut::Ellipsis)}],
-            }));
+            blocks.push(Block::context(escape(&self.context)));
         }
-        blocks.truncate(MAX_BLOCKS);
-        serde_json::Value::Array(blocks)
+        blocks
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::slack::blocks::{MAX_BLOCKS, MAX_FIELD, MAX_TEXT};
 
     fn card() -> Card {
         Card {
@@ -155,7 +106,7 @@ mod tests {
 
     #[test]
     fn renders_title_link_body_fields_and_context() {
-        let blocks = card().to_blocks();
+        let blocks = super::super::blocks::to_json(&card().to_blocks());
         let text = blocks[0]["text"]["text"].as_str().expect("text");
         assert!(
             text.starts_with(
@@ -177,7 +128,7 @@ mod tests {
         c.fields = (0..20)
             .map(|i| (format!("f{i}"), "x".repeat(5000)))
             .collect();
-        let blocks = c.to_blocks();
+        let blocks = super::super::blocks::to_json(&c.to_blocks());
         let text = blocks[0]["text"]["text"].as_str().expect("text");
         assert!(text.chars().count() <= MAX_TEXT);
         let fields = blocks[1]["fields"].as_array().expect("fields");

@@ -3,7 +3,7 @@
 //! the dispatcher (queued, cancelled) and the worker (progress, result)
 //! draw the same message.
 
-use super::card::{MAX_TEXT, section};
+use super::blocks::{Block, Button, MAX_TEXT};
 use super::{Message, escape};
 use crate::ids::short_job_id;
 use crate::jobs::{JobRecord, JobStatus};
@@ -65,46 +65,32 @@ pub fn job_message(record: &JobRecord, now: i64) -> Message {
             link.replace(['<', '>', '|'], "")
         ));
     }
-    let mut blocks = vec![
-        section(&headline),
-        serde_json::json!({
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": shorten(&facts, MAX_TEXT, Cut::Ellipsis)}],
-        }),
-    ];
+    let mut blocks = vec![Block::section(headline), Block::context(facts)];
     if !record.progress.is_empty() {
         let lines: Vec<String> = record.progress.iter().map(|l| format!("• {l}")).collect();
-        blocks.push(section(&lines.join("\n")));
+        blocks.push(Block::section(lines.join("\n")));
     }
     // Output can hold anything a tool prints, so the channel sees it only
     // when it explains a failure.
     if matches!(record.status, JobStatus::Failed | JobStatus::Unknown) && !record.detail.is_empty()
     {
         let budget = MAX_TEXT - 8;
-        blocks.push(section(&format!(
+        blocks.push(Block::section(format!(
             "```\n{}\n```",
             shorten(&escape(&record.detail), budget, Cut::Ellipsis)
         )));
     }
     if !record.status.is_finished() {
-        blocks.push(serde_json::json!({
-            "type": "actions",
-            "elements": [{
-                "type": "button",
-                "text": {"type": "plain_text", "text": "Cancel"},
-                "style": "danger",
-                "action_id": JOB_CANCEL,
-                "value": record.sk,
-            }],
-        }));
+        blocks.push(Block::Actions(vec![
+            Button::new("Cancel", JOB_CANCEL, &record.sk).danger(),
+        ]));
     }
     let text = format!(
         "Job {id} ({} {}): {status}",
         record.command,
         escape(&record.summary)
     );
-    Message::in_channel(shorten(&text, MAX_TEXT, Cut::Ellipsis))
-        .with_blocks(serde_json::Value::Array(blocks))
+    Message::in_channel(shorten(&text, MAX_TEXT, Cut::Ellipsis)).with_blocks(blocks)
 }
 
 #[cfg(test)]
@@ -120,7 +106,7 @@ mod tests {
     #[test]
     fn a_running_job_offers_cancel_and_a_finished_one_does_not() {
         let running = job_message(&record(JobStatus::Running), now());
-        let blocks = running.blocks.clone().expect("blocks");
+        let blocks = running.blocks_json();
         let last = blocks.as_array().and_then(|b| b.last()).expect("a block");
         assert_eq!(last["elements"][0]["action_id"], JOB_CANCEL);
         assert!(
@@ -133,7 +119,7 @@ mod tests {
         let mut cancelled = record(JobStatus::Cancelled);
         cancelled.cancelled_by = Some("UBOB".into());
         let m = job_message(&cancelled, now());
-        let json = serde_json::to_string(&m.blocks).expect("json");
+        let json = m.blocks_json().to_string();
         assert!(!json.contains(JOB_CANCEL), "{json}");
         assert!(m.text.contains("cancelled by <@UBOB>"), "{}", m.text);
     }
@@ -147,12 +133,7 @@ mod tests {
         r.link = Some("https://jenkins.example/job/deploy/42/".into());
         let m = job_message(&r, now());
         assert!(m.text.chars().count() <= MAX_TEXT);
-        for block in m
-            .blocks
-            .as_ref()
-            .and_then(|b| b.as_array())
-            .expect("blocks")
-        {
+        for block in m.blocks_json().as_array().cloned().expect("blocks") {
             let text = block["text"]["text"]
                 .as_str()
                 .or_else(|| block["elements"][0]["text"].as_str())

@@ -2,6 +2,7 @@
 //! `response_url` follow-ups. Only this module knows Slack's wire formats.
 
 pub mod api;
+pub mod blocks;
 pub mod card;
 pub mod command;
 pub mod events;
@@ -10,6 +11,7 @@ pub mod job;
 pub mod verify;
 
 pub use api::{Chat, ChatError, HistoryMessage, SlackWebApi, UnfurlTarget};
+pub use blocks::{Block, Button};
 pub use card::Card;
 pub use command::{ResponseUrl, SlashCommand};
 
@@ -21,7 +23,7 @@ pub use command::{ResponseUrl, SlashCommand};
 pub struct Message {
     pub text: String,
     pub visibility: Visibility,
-    pub blocks: Option<serde_json::Value>,
+    pub blocks: Vec<Block>,
     pub thread_ts: Option<String>,
     pub metadata: Option<Metadata>,
     /// What a `response_url` post does to the message it answers.
@@ -58,7 +60,7 @@ impl Message {
         Self {
             text: text.into(),
             visibility: Visibility::Ephemeral,
-            blocks: None,
+            blocks: Vec::new(),
             thread_ts: None,
             metadata: None,
             original: Original::Keep,
@@ -74,8 +76,8 @@ impl Message {
 
     /// Block Kit blocks; `text` stays as the notification fallback.
     #[must_use]
-    pub fn with_blocks(mut self, blocks: serde_json::Value) -> Self {
-        self.blocks = Some(blocks);
+    pub fn with_blocks(mut self, blocks: Vec<Block>) -> Self {
+        self.blocks = blocks;
         self
     }
 
@@ -117,8 +119,8 @@ impl Message {
     /// The `chat.postMessage` body for `channel`.
     pub fn to_post_json(&self, channel: &str) -> serde_json::Value {
         let mut body = serde_json::json!({ "channel": channel, "text": self.text });
-        if let Some(blocks) = &self.blocks {
-            body["blocks"] = blocks.clone();
+        if !self.blocks.is_empty() {
+            body["blocks"] = self.blocks_json();
         }
         if let Some(ts) = &self.thread_ts {
             body["thread_ts"] = ts.as_str().into();
@@ -130,11 +132,16 @@ impl Message {
         body
     }
 
+    /// The blocks as Block Kit JSON (an empty list when there are none).
+    pub fn blocks_json(&self) -> serde_json::Value {
+        blocks::to_json(&self.blocks)
+    }
+
     /// The `chat.update` body for the message `ts` in `channel`.
     pub fn to_update_json(&self, channel: &str, ts: &str) -> serde_json::Value {
         let mut body = serde_json::json!({ "channel": channel, "ts": ts, "text": self.text });
         // An update without blocks keeps the old ones; an empty list clears them.
-        body["blocks"] = self.blocks.clone().unwrap_or_else(|| serde_json::json!([]));
+        body["blocks"] = self.blocks_json();
         body
     }
 
@@ -150,8 +157,8 @@ impl Message {
             },
             "text": self.text,
         });
-        if let Some(blocks) = &self.blocks {
-            body["blocks"] = blocks.clone();
+        if !self.blocks.is_empty() {
+            body["blocks"] = self.blocks_json();
         }
         if self.original == Original::Replace {
             body["replace_original"] = true.into();
@@ -185,7 +192,7 @@ mod tests {
         let plain = Message::in_channel("hi").to_post_json("C1");
         assert_eq!(plain, serde_json::json!({ "channel": "C1", "text": "hi" }));
         let full = Message::in_channel("hi")
-            .with_blocks(serde_json::json!([{ "type": "divider" }]))
+            .with_blocks(vec![Block::Divider])
             .in_thread("1.2")
             .with_metadata("sb_action", serde_json::json!({ "id": "a1" }))
             .to_post_json("C1");

@@ -273,13 +273,21 @@ async fn cancel_and_expiry_start_nothing() {
         answers.iter().any(|a| a["delete_original"] == true),
         "Cancel removes the prompt: {answers:?}"
     );
-    let outcomes = audit_outcomes(&served).await;
-    for outcome in ["cancelled", "duplicate", "expired"] {
-        assert!(
-            outcomes.iter().any(|(_, o)| o == outcome),
-            "{outcome} in {outcomes:?}"
-        );
-    }
+    // The audit entries are written before each press is answered; the
+    // state file is read while serve appends to it, so allow a moment.
+    let want = ["cancelled", "duplicate", "expired"];
+    let outcomes = eventually(Duration::from_secs(5), async || {
+        let outcomes = audit_outcomes(&served).await;
+        want.iter()
+            .all(|w| outcomes.iter().any(|(_, o)| o == w))
+            .then_some(outcomes)
+    })
+    .await;
+    assert!(
+        outcomes.is_some(),
+        "{want:?} in {:?}",
+        audit_outcomes(&served).await
+    );
 }
 
 /// Starts a long local job and waits until its message is live and its
