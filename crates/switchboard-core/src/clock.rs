@@ -15,29 +15,10 @@ pub fn now_millis() -> i64 {
 
 /// Formats epoch seconds as `YYYY-MM-DD HH:MM UTC` for people to read.
 pub fn format_utc(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        rem / 3600,
-        (rem % 3600) / 60
+    jiff::Timestamp::from_second(secs).map_or_else(
+        |_| format!("{secs} s after 1970 UTC"),
+        |t| t.strftime("%Y-%m-%d %H:%M UTC").to_string(),
     )
-}
-
-/// Converts days since 1970-01-01 to a proleptic Gregorian date
-/// (Howard Hinnant's published algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]

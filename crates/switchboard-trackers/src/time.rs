@@ -16,10 +16,7 @@ pub(crate) fn parse(text: &str) -> Option<i64> {
     if s.get(4) != Some(&b'-') || s.get(7) != Some(&b'-') {
         return None;
     }
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
+    let days = days_from_civil(year, month, day)?;
     if s.len() == 10 {
         return Some(days * 86_400);
     }
@@ -85,51 +82,26 @@ fn digits(s: &[u8], at: usize, len: usize) -> Option<i64> {
     })
 }
 
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date. Years are counted
-/// from March so that the leap day falls at the end of the cycle.
-pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let month_from_march = (month + 9) % 12;
-    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+/// Days since 1970-01-01 of a proleptic Gregorian date; `None` for a date
+/// that does not exist (the 30th of February).
+pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> Option<i64> {
+    let date = jiff::civil::Date::new(
+        i16::try_from(year).ok()?,
+        i8::try_from(month).ok()?,
+        i8::try_from(day).ok()?,
+    )
+    .ok()?;
+    let midnight = date.to_zoned(jiff::tz::TimeZone::UTC).ok()?;
+    Some(midnight.timestamp().as_second().div_euclid(86_400))
 }
 
 /// The UTC calendar date (`YYYY-MM-DD`) of an epoch second, for fields that
-/// are shown as a day (a Trello card's due date).
+/// are shown as a day (a Trello card's due date); empty outside the years
+/// a calendar can show.
 pub(crate) fn date(epoch: i64) -> String {
-    let days = epoch.div_euclid(86_400);
-    // The inverse of `days_from_civil`.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    jiff::Timestamp::from_second(epoch)
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -217,11 +189,11 @@ mod prop_tests {
             (h, mi, s) in (0i64..24, 0i64..60, 0i64..60),
             offset in -(23 * 60 + 59)..=(23i64 * 60 + 59),
         ) {
-            prop_assume!(d <= days_in_month(y, m));
+            prop_assume!(days_from_civil(y, m, d).is_some());
             let day = format!("{y:04}-{m:02}-{d:02}");
             let sign = if offset < 0 { '-' } else { '+' };
             let text = format!("{day}T{h:02}:{mi:02}:{s:02}{sign}{:02}:{:02}", offset.abs() / 60, offset.abs() % 60);
-            let utc = days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + s;
+            let utc = days_from_civil(y, m, d).unwrap_or_default() * 86_400 + h * 3600 + mi * 60 + s;
             prop_assert_eq!(parse(&text), Some(utc - offset * 60));
             prop_assert_eq!(parse(&day).map(date), Some(day));
         }

@@ -100,7 +100,7 @@ pub(super) fn epoch(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> 
         return None;
     }
     let secs = i64::from(h * 3600 + m * 60 + s);
-    Some(crate::time::days_from_civil(year, i64::from(month), i64::from(day)) * 86_400 + secs)
+    Some(crate::time::days_from_civil(year, i64::from(month), i64::from(day))? * 86_400 + secs)
 }
 
 #[cfg(test)]
