@@ -54,7 +54,8 @@ done
 if [ -z "$trac_up" ]; then cat "$trac_dir/tracd.log" >&2; echo "the fixture Trac failed to start" >&2; exit 1; fi
 
 # The black-box tests run `switchboard serve`, which spawns the worker
-# binary; `cargo test` alone builds only test harnesses of other packages.
+# binary beside it (or, where only the CLI is built, `switchboard worker`);
+# building every binary here runs the jobs as the deployed worker would.
 echo "== cargo build (binaries)"
 cargo build --workspace --bins --locked
 

@@ -94,8 +94,9 @@ impl Runtime {
         let store = FileStore::open(&paths.state)
             .with_context(|| format!("opening the state file {}", paths.state.display()))?;
         let abs = |p: &PathBuf| std::path::absolute(p).unwrap_or_else(|_| p.clone());
+        let (worker, worker_args) = LocalRunner::locate_worker();
         let jobs = LocalRunner::new(
-            LocalRunner::locate_worker(),
+            worker,
             vec![
                 (CONFIG_VAR.into(), abs(&paths.config).display().to_string()),
                 (STATE_VAR.into(), abs(&paths.state).display().to_string()),
@@ -105,7 +106,8 @@ impl Runtime {
                 .values()
                 .flat_map(|j| j.env.iter().cloned())
                 .collect(),
-        );
+        )
+        .with_args(worker_args);
         Ok(Self {
             config: LiveConfig::fixed(config),
             secrets,

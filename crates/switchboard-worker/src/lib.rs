@@ -2,8 +2,10 @@
 //! command) and reports to Slack, keeping the job record current.
 
 mod reporter;
+mod start;
 
 pub use reporter::Reporter;
+pub use start::run_from_env;
 
 use std::process::Stdio;
 use std::time::Duration;

@@ -52,6 +52,10 @@ enum Cmd {
         #[arg(long)]
         once: bool,
     },
+    /// Run the job in SWITCHBOARD_JOB, as the worker binary does; `serve`
+    /// starts this when no `switchboard-worker` sits beside it.
+    #[command(hide = true)]
+    Worker,
     /// Sign a slash command and post it to a running `serve`.
     Send {
         /// The command line, e.g. '/example help'.
@@ -157,6 +161,7 @@ async fn main() -> ExitCode {
             now,
         } => scan::run(config, state, dry_run, now).await,
         Cmd::Doctor { config, state } => doctor::run(config, state).await,
+        Cmd::Worker => switchboard_worker::run_from_env().await,
         Cmd::Manifest {
             api_url,
             outputs,

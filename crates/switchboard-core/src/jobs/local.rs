@@ -17,6 +17,7 @@ use crate::secrets::TRACKER_PREFIX;
 #[derive(Debug, Clone)]
 pub struct LocalRunner {
     program: PathBuf,
+    args: Vec<String>,
     env: Vec<(String, String)>,
     pass: Vec<String>,
     /// The pid of each running job's worker, which is also its process
@@ -46,10 +47,19 @@ impl LocalRunner {
     pub fn new(program: PathBuf, env: Vec<(String, String)>, pass: Vec<String>) -> Self {
         Self {
             program,
+            args: Vec::new(),
             env,
             pass,
             running: Arc::default(),
         }
+    }
+
+    /// Arguments the worker program is started with (`worker`, when it is
+    /// the `switchboard` CLI itself).
+    #[must_use]
+    pub fn with_args(mut self, args: Vec<String>) -> Self {
+        self.args = args;
+        self
     }
 
     /// Waits up to `limit` for the reaper to see worker `pid` exit.
@@ -79,21 +89,28 @@ impl LocalRunner {
             .collect()
     }
 
-    /// Finds `switchboard-worker`: `SWITCHBOARD_WORKER_BIN`, then beside the
-    /// running executable (where cargo puts it), then `PATH`.
-    pub fn locate_worker() -> PathBuf {
+    /// How to start the worker, program and arguments:
+    /// `SWITCHBOARD_WORKER_BIN`, then `switchboard-worker` beside the running
+    /// executable (where cargo puts it), else the running `switchboard`
+    /// itself as `switchboard worker`, the same code, so a checkout where
+    /// only the CLI is built (`cargo test`) still runs jobs.
+    pub fn locate_worker() -> (PathBuf, Vec<String>) {
         if let Ok(p) = std::env::var("SWITCHBOARD_WORKER_BIN") {
-            return PathBuf::from(p);
+            return (PathBuf::from(p), Vec::new());
         }
         let name = format!("switchboard-worker{}", std::env::consts::EXE_SUFFIX);
-        if let Some(beside) = std::env::current_exe()
-            .ok()
+        let exe = std::env::current_exe().ok();
+        if let Some(beside) = exe
+            .as_ref()
             .and_then(|exe| exe.parent().map(|d| d.join(&name)))
             .filter(|p| p.is_file())
         {
-            return beside;
+            return (beside, Vec::new());
         }
-        PathBuf::from(name)
+        match exe {
+            Some(exe) => (exe, vec!["worker".to_owned()]),
+            None => (PathBuf::from(name), Vec::new()),
+        }
     }
 }
 
@@ -101,7 +118,8 @@ impl LocalRunner {
 impl JobRunner for LocalRunner {
     async fn start(&self, spec: &JobSpec) -> Result<String, StartError> {
         let mut cmd = tokio::process::Command::new(&self.program);
-        cmd.env_clear()
+        cmd.args(&self.args)
+            .env_clear()
             .envs(self.worker_env(std::env::vars()))
             .env(JOB_VAR, spec.to_json())
             .stdin(std::process::Stdio::null())

@@ -17,19 +17,6 @@ pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_switchboard"))
 }
 
-fn worker_bin() -> PathBuf {
-    let p = bin().with_file_name(format!(
-        "switchboard-worker{}",
-        std::env::consts::EXE_SUFFIX
-    ));
-    assert!(
-        p.is_file(),
-        "{} is missing: build the binaries first (`cargo build --workspace --bins`; `make test` does)",
-        p.display()
-    );
-    p
-}
-
 /// A running `serve`; killed when dropped.
 pub struct Served {
     child: Child,
@@ -90,7 +77,6 @@ impl Served {
             .env("TRACKER_TRELLO_TOKEN", crate::poll::TRELLO_TOKEN)
             .env("JENKINS_USER", "switchboard-bot")
             .env("JENKINS_TOKEN", JENKINS_TOKEN)
-            .env("SWITCHBOARD_WORKER_BIN", worker_bin())
             .env("RUST_LOG", if capture { "trace" } else { "info" })
             .envs(extra.iter().copied())
             .stdout(Stdio::piped())
