@@ -18,9 +18,44 @@ pub struct AuditEntry {
     pub channel: String,
     pub command: String,
     pub text: String,
-    /// `ok`, `denied`, `user_error` or `internal_error`.
+    /// An [`Outcome`]'s name.
     pub outcome: String,
     pub detail: String,
+}
+
+/// How a command or a press ended, as the audit log names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Denied,
+    UserError,
+    InternalError,
+    /// A confirmation prompt was shown; nothing ran yet.
+    Asked,
+    Confirmed,
+    Cancelled,
+    Expired,
+    /// A second press of a single-use button.
+    Duplicate,
+    /// A cancel that came after the job ended.
+    TooLate,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Denied => "denied",
+            Self::UserError => "user_error",
+            Self::InternalError => "internal_error",
+            Self::Asked => "asked",
+            Self::Confirmed => "confirmed",
+            Self::Cancelled => "cancelled",
+            Self::Expired => "expired",
+            Self::Duplicate => "duplicate",
+            Self::TooLate => "too_late",
+        }
+    }
 }
 
 fn month_pk(ms: i64) -> String {

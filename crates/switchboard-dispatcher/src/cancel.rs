@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use switchboard_core::audit::Outcome;
 use switchboard_core::ci::{CancelOutcome, CiServer as _};
 use switchboard_core::clock::now_secs;
 use switchboard_core::config::Config;
@@ -22,7 +23,7 @@ use crate::handler::{Dispatcher, RunError};
 
 /// How a cancel ended, for the audit log and the person.
 pub(crate) struct Cancelled {
-    pub outcome: &'static str,
+    pub outcome: Outcome,
     pub text: String,
 }
 
@@ -39,7 +40,7 @@ impl Dispatcher {
             Ok(Some(r)) => r,
             Ok(None) => {
                 return Pressed::one(
-                    "user_error",
+                    Outcome::UserError,
                     "no such job",
                     Message::ephemeral("I have no record of that job; nothing was changed."),
                 );
@@ -47,7 +48,7 @@ impl Dispatcher {
             Err(e) => {
                 tracing::error!(error = %e, "could not read the job to cancel");
                 return Pressed::one(
-                    "internal_error",
+                    Outcome::InternalError,
                     "state store",
                     Message::ephemeral(
                         "Something went wrong on my side and nothing was cancelled; please try again.",
@@ -70,7 +71,7 @@ impl Dispatcher {
         user: &UserId,
         channel: &ChannelId,
         id: &str,
-    ) -> Result<(&'static str, Message), RunError> {
+    ) -> Result<(Outcome, Message), RunError> {
         if id.len() < 4 {
             return Err(RunError::User(
                 "Give at least the first 4 characters of the job id, as `jobs` shows it.".into(),
@@ -110,7 +111,7 @@ impl Dispatcher {
             });
         if !may {
             return Cancelled {
-                outcome: "denied",
+                outcome: Outcome::Denied,
                 text: format!(
                     "Only <@{}> or someone who may run `{}` can cancel job `{id}`; nothing was changed.",
                     record.requested_by, record.command
@@ -134,7 +135,7 @@ impl Dispatcher {
             Ok(Some((record, true))) => record,
             Ok(Some((record, false))) => {
                 return Cancelled {
-                    outcome: "too_late",
+                    outcome: Outcome::TooLate,
                     text: format!(
                         "Job `{id}` had already ended ({}); nothing was changed.",
                         record.status.label()
@@ -143,14 +144,14 @@ impl Dispatcher {
             }
             Ok(None) => {
                 return Cancelled {
-                    outcome: "user_error",
+                    outcome: Outcome::UserError,
                     text: "I have no record of that job; nothing was changed.".into(),
                 };
             }
             Err(e) => {
                 tracing::error!(job = %record.id, error = %e, "could not mark the job cancelled");
                 return Cancelled {
-                    outcome: "internal_error",
+                    outcome: Outcome::InternalError,
                     text: format!(
                         "Something went wrong on my side and job `{id}` was not cancelled; please try again."
                     ),
@@ -170,7 +171,7 @@ impl Dispatcher {
             ),
         };
         Cancelled {
-            outcome: "cancelled",
+            outcome: Outcome::Cancelled,
             text,
         }
     }

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use switchboard_core::audit::Outcome;
 use switchboard_core::clock::now_secs;
 use switchboard_core::config::Config;
 use switchboard_core::ids::{ChannelId, JobId, TeamId, UserId};
@@ -56,13 +57,13 @@ impl Pending {
 /// What a press came to: the audit outcome, a detail, and the answers to
 /// post to the press's `response_url`, in order.
 pub(crate) struct Pressed {
-    pub outcome: &'static str,
+    pub outcome: Outcome,
     pub detail: String,
     pub replies: Vec<Message>,
 }
 
 impl Pressed {
-    pub(crate) fn one(outcome: &'static str, detail: impl Into<String>, reply: Message) -> Self {
+    pub(crate) fn one(outcome: Outcome, detail: impl Into<String>, reply: Message) -> Self {
         Self {
             outcome,
             detail: detail.into(),
@@ -133,7 +134,7 @@ impl Dispatcher {
     pub(crate) async fn answer_prompt(&self, config: &Arc<Config>, press: &ButtonPress) -> Pressed {
         let expired = || {
             Pressed::one(
-                "expired",
+                Outcome::Expired,
                 "",
                 Message::ephemeral(
                     "This confirmation has expired or was never mine, so nothing was run. \
@@ -154,7 +155,7 @@ impl Dispatcher {
             Err(e) => {
                 tracing::error!(error = %e, "could not read a confirmation");
                 return Pressed::one(
-                    "internal_error",
+                    Outcome::InternalError,
                     "state store",
                     Message::ephemeral(
                         "Something went wrong on my side, so nothing was run. Please press again.",
@@ -164,7 +165,7 @@ impl Dispatcher {
         };
         if pending.user != press.user.as_str() {
             return Pressed::one(
-                "denied",
+                Outcome::Denied,
                 format!("asked by {}", pending.user),
                 Message::ephemeral(format!(
                     "Only <@{}> can answer this prompt; nothing was run.",
@@ -179,7 +180,7 @@ impl Dispatcher {
             Ok(true) => {}
             Ok(false) => {
                 return Pressed {
-                    outcome: "duplicate",
+                    outcome: Outcome::Duplicate,
                     detail: String::new(),
                     replies: Vec::new(),
                 };
@@ -188,7 +189,7 @@ impl Dispatcher {
                 // Without the claim a second press could run it again.
                 tracing::error!(error = %e, "could not claim a confirmation");
                 return Pressed::one(
-                    "internal_error",
+                    Outcome::InternalError,
                     "state store",
                     Message::ephemeral(
                         "Something went wrong on my side, so nothing was run. Please press again.",
@@ -197,7 +198,7 @@ impl Dispatcher {
             }
         }
         if press.action_id == CANCEL {
-            return Pressed::one("cancelled", "", Message::delete_original());
+            return Pressed::one(Outcome::Cancelled, "", Message::delete_original());
         }
         self.run_confirmed(config, &pending).await
     }
@@ -207,7 +208,7 @@ impl Dispatcher {
     async fn run_confirmed(&self, config: &Arc<Config>, pending: &Pending) -> Pressed {
         let Some(cmd) = pending.to_command() else {
             return Pressed::one(
-                "internal_error",
+                Outcome::InternalError,
                 "unreadable confirmation",
                 Message::ephemeral("I could not read what was asked, so nothing was run.")
                     .replacing_original(),
@@ -215,7 +216,7 @@ impl Dispatcher {
         };
         let Parsed::Run(command) = parse(&cmd.command, &cmd.text) else {
             return Pressed::one(
-                "user_error",
+                Outcome::UserError,
                 "no longer parses",
                 Message::ephemeral("That command no longer reads as one I know; nothing was run.")
                     .replacing_original(),
@@ -224,7 +225,7 @@ impl Dispatcher {
         let name = command.name();
         if !config.slack.admits_team(Some(&cmd.team)) {
             return Pressed::one(
-                "denied",
+                Outcome::Denied,
                 "team not in slack.team_ids",
                 Message::ephemeral(crate::handler::FOREIGN_TEAM).replacing_original(),
             );
@@ -233,7 +234,7 @@ impl Dispatcher {
             decide(name, config.access(name), &cmd.user, &cmd.channel)
         {
             return Pressed::one(
-                "denied",
+                Outcome::Denied,
                 refusal.code(),
                 Message::ephemeral(format!("{} Nothing was run.", refusal.explain(name)))
                     .replacing_original(),
@@ -241,22 +242,22 @@ impl Dispatcher {
         }
         match self.run(config, &cmd, &command).await {
             Ok(message) if message.visibility == Visibility::InChannel => Pressed {
-                outcome: "confirmed",
+                outcome: Outcome::Confirmed,
                 detail: name.to_owned(),
                 // An ephemeral prompt cannot become a channel message, so
                 // it goes and the news is posted beside it.
                 replies: vec![Message::delete_original(), message],
             },
-            Ok(message) => Pressed::one("confirmed", name, message.replacing_original()),
+            Ok(message) => Pressed::one(Outcome::Confirmed, name, message.replacing_original()),
             Err(RunError::User(text)) => Pressed::one(
-                "user_error",
+                Outcome::UserError,
                 text.clone(),
                 Message::ephemeral(text).replacing_original(),
             ),
             Err(RunError::Internal(e)) => {
                 tracing::error!(error = format!("{e:#}"), "a confirmed command failed");
                 Pressed::one(
-                    "internal_error",
+                    Outcome::InternalError,
                     "see logs",
                     Message::ephemeral(
                         "Something went wrong on my side; nothing was started. \

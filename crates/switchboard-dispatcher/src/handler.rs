@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_core::audit::{self, AuditEntry};
+use switchboard_core::audit::{self, AuditEntry, Outcome};
 use switchboard_core::ci::{CiError, CiServer, Jenkins};
 use switchboard_core::clock::{format_utc, now_secs};
 use switchboard_core::config::Config;
@@ -162,7 +162,7 @@ impl Dispatcher {
         let (name, outcome, detail, message) = if !config.slack.admits_team(Some(&cmd.team)) {
             (
                 "refused",
-                "denied",
+                Outcome::Denied,
                 format!("team {} is not in slack.team_ids", cmd.team),
                 Message::ephemeral(FOREIGN_TEAM),
             )
@@ -170,13 +170,13 @@ impl Dispatcher {
             match parse(&cmd.command, &cmd.text) {
                 Parsed::Help(text) => (
                     "help",
-                    "ok",
+                    Outcome::Ok,
                     String::new(),
                     Message::ephemeral(code_block(&text)),
                 ),
                 Parsed::Invalid(text) => (
                     "invalid",
-                    "user_error",
+                    Outcome::UserError,
                     first_line(&text),
                     Message::ephemeral(code_block(&text)),
                 ),
@@ -186,15 +186,18 @@ impl Dispatcher {
                     match decide(name, config.access(name), &cmd.user, &cmd.channel) {
                         Decision::Denied(refusal) => (
                             name,
-                            "denied",
+                            Outcome::Denied,
                             refusal.code().to_owned(),
                             Message::ephemeral(refusal.explain(name)),
                         ),
                         Decision::Allowed => match self.ask_or_run(&config, cmd, &command).await {
                             Ok((outcome, message)) => (name, outcome, String::new(), message),
-                            Err(RunError::User(text)) => {
-                                (name, "user_error", text.clone(), Message::ephemeral(text))
-                            }
+                            Err(RunError::User(text)) => (
+                                name,
+                                Outcome::UserError,
+                                text.clone(),
+                                Message::ephemeral(text),
+                            ),
                             Err(RunError::Internal(e)) => {
                                 tracing::error!(
                                     error = format!("{e:#}"),
@@ -202,7 +205,7 @@ impl Dispatcher {
                                 );
                                 (
                                     name,
-                                    "internal_error",
+                                    Outcome::InternalError,
                                     "see logs".to_owned(),
                                     Message::ephemeral(
                                         "Something went wrong on my side; nothing was started. \
@@ -215,8 +218,8 @@ impl Dispatcher {
                 }
             }
         };
-        span.record("outcome", outcome);
-        tracing::info!(command = name, outcome, "handled");
+        span.record("outcome", outcome.as_str());
+        tracing::info!(command = name, outcome = outcome.as_str(), "handled");
         let entry = AuditEntry {
             at: now_secs(),
             team: cmd.team.to_string(),
@@ -224,7 +227,7 @@ impl Dispatcher {
             channel: cmd.channel.to_string(),
             command: name.to_owned(),
             text: cmd.text.clone(),
-            outcome: outcome.to_owned(),
+            outcome: outcome.as_str().to_owned(),
             detail,
         };
         audit::record(self.store.as_ref(), &entry).await;
@@ -237,11 +240,11 @@ impl Dispatcher {
         config: &Arc<Config>,
         cmd: &SlashCommand,
         command: &Command,
-    ) -> Result<(&'static str, Message), RunError> {
+    ) -> Result<(Outcome, Message), RunError> {
         if config.access(command.name()).is_some_and(|a| a.confirm) {
-            Ok(("asked", self.ask(config, cmd, command).await?))
+            Ok((Outcome::Asked, self.ask(config, cmd, command).await?))
         } else {
-            Ok(("ok", self.run(config, cmd, command).await?))
+            Ok((Outcome::Ok, self.run(config, cmd, command).await?))
         }
     }
 

@@ -3,6 +3,7 @@
 //! Confirm and Cancel, and a job message's Cancel. Every press is audited
 //! and answered through its `response_url`.
 
+use switchboard_core::audit::Outcome;
 use switchboard_core::audit::{self, AuditEntry};
 use switchboard_core::clock::{format_utc, now_secs};
 use switchboard_core::config::Config;
@@ -36,7 +37,7 @@ impl Dispatcher {
         for press in &presses {
             let pressed = if !config.slack.admits_team(press.team.as_ref()) {
                 Pressed::one(
-                    "denied",
+                    Outcome::Denied,
                     "team not in slack.team_ids",
                     Message::ephemeral(crate::handler::FOREIGN_TEAM),
                 )
@@ -52,7 +53,7 @@ impl Dispatcher {
             };
             tracing::info!(
                 action = press.action_id,
-                outcome = pressed.outcome,
+                outcome = pressed.outcome.as_str(),
                 "button pressed"
             );
             let entry = AuditEntry {
@@ -66,7 +67,7 @@ impl Dispatcher {
                 channel: String::new(),
                 command: format!("button:{}", press.action_id),
                 text: press.value.clone(),
-                outcome: pressed.outcome.to_owned(),
+                outcome: pressed.outcome.as_str().to_owned(),
                 detail: pressed.detail,
             };
             audit::record(self.store.as_ref(), &entry).await;
@@ -82,10 +83,10 @@ impl Dispatcher {
     }
 
     /// Records one press; returns the audit outcome and what to tell them.
-    async fn press(&self, config: &Config, press: &ButtonPress) -> (&'static str, String) {
+    async fn press(&self, config: &Config, press: &ButtonPress) -> (Outcome, String) {
         let Some((tracker, project, key)) = ledger::split_ticket_key(&press.value) else {
             return (
-                "user_error",
+                Outcome::UserError,
                 "That button does not name a ticket Switchboard knows; nothing was changed.".into(),
             );
         };
@@ -109,7 +110,7 @@ impl Dispatcher {
             other => {
                 tracing::warn!(action = other, "unknown button");
                 return (
-                    "user_error",
+                    Outcome::UserError,
                     "Switchboard does not know that button; nothing was changed.".into(),
                 );
             }
@@ -126,7 +127,7 @@ impl Dispatcher {
                         "Thanks: {what} is marked still valid. You won't hear about it again before {date}."
                     ),
                 };
-                ("ok", text)
+                (Outcome::Ok, text)
             }
             Err(e) => {
                 tracing::error!(
@@ -134,7 +135,7 @@ impl Dispatcher {
                     "could not record a button press"
                 );
                 (
-                    "internal_error",
+                    Outcome::InternalError,
                     "Something went wrong on my side and the press was not recorded; please try again."
                         .into(),
                 )

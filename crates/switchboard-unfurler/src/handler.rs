@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_core::audit::{self, AuditEntry};
+use switchboard_core::audit::{self, AuditEntry, Outcome};
 use switchboard_core::clock::now_secs;
 use switchboard_core::config::Config;
 use switchboard_core::edge::{Auth, Edge, JSON, Verified};
@@ -129,7 +129,7 @@ impl Unfurler {
             channel: shorten(&shared.channel, 32, Cut::Plain),
             command: "event:link_shared".into(),
             text: String::new(),
-            outcome: "denied".into(),
+            outcome: Outcome::Denied.as_str().into(),
             detail: "team not in slack.team_ids".into(),
         };
         audit::record(self.store.as_ref(), &entry).await;
