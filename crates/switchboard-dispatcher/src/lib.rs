@@ -11,6 +11,7 @@ mod confirm;
 mod faults;
 pub mod handler;
 pub mod interactions;
+mod listing;
 pub mod split;
 
 pub use handler::Dispatcher;
