@@ -13,14 +13,46 @@ pub use crate::state::MemoryStore;
 /// One recorded `chat.unfurl`: its target and the cards by link.
 pub type RecordedUnfurl = (UnfurlTarget, Vec<(String, Card)>);
 
-/// Records every message instead of sending it.
+/// Records every message instead of sending it; `fail_next` makes calls
+/// of one Web API method fail on cue, as Slack would.
 #[derive(Debug, Default)]
 pub struct RecordingChat {
     pub sent: Mutex<Vec<(String, Message)>>,
     pub unfurls: Mutex<Vec<RecordedUnfurl>>,
+    /// How many more calls of each method fail.
+    failing: Mutex<std::collections::HashMap<&'static str, usize>>,
 }
 
 impl RecordingChat {
+    /// Makes the next `times` calls of `method` (`chat.postMessage`,
+    /// `chat.unfurl`, …) fail with Slack's `internal_error`.
+    #[must_use]
+    pub fn fail_next(self, method: &'static str, times: usize) -> Self {
+        self.failing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(method, times);
+        self
+    }
+
+    /// The cued failure for a call of `method`, if one is left.
+    fn cued(&self, method: &'static str) -> Result<(), ChatError> {
+        let mut failing = self
+            .failing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match failing.get_mut(method) {
+            Some(left) if *left > 0 => {
+                *left -= 1;
+                Err(ChatError::Slack {
+                    method: method.into(),
+                    code: "internal_error".into(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     pub fn messages(&self) -> Vec<(String, Message)> {
         self.sent
             .lock()
@@ -43,6 +75,7 @@ impl Chat for RecordingChat {
         channel: &ChannelId,
         message: &Message,
     ) -> Result<String, ChatError> {
+        self.cued("chat.postMessage")?;
         let n = {
             let mut sent = self
                 .sent
@@ -60,6 +93,7 @@ impl Chat for RecordingChat {
         ts: &str,
         message: &Message,
     ) -> Result<(), ChatError> {
+        self.cued("chat.update")?;
         self.record(&format!("update {} {ts}", channel.as_str()), message);
         Ok(())
     }
@@ -122,6 +156,7 @@ impl Chat for RecordingChat {
     }
 
     async fn respond(&self, url: &ResponseUrl, message: &Message) -> Result<(), ChatError> {
+        self.cued("response_url")?;
         self.record(url.as_str(), message);
         Ok(())
     }
@@ -131,6 +166,7 @@ impl Chat for RecordingChat {
         target: &UnfurlTarget,
         cards: &[(String, Card)],
     ) -> Result<(), ChatError> {
+        self.cued("chat.unfurl")?;
         self.unfurls
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

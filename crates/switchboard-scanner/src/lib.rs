@@ -206,12 +206,10 @@ mod tests {
 
     use async_trait::async_trait;
     use switchboard_core::fakes::{MemoryStore, RecordingChat};
-    use switchboard_core::ids::ChannelId;
 
     use super::*;
     use crate::digest::MAX_PER_DIGEST;
     use crate::read::{Cursor, cursor_key};
-    use switchboard_core::ids::UserId;
     use switchboard_trackers::{ListedTicket, TrackerError};
 
     /// The ledger's entries expire by the real clock, so runs judge at it.
@@ -471,57 +469,6 @@ project = "web"
         assert_eq!(in_digests, 20);
     }
 
-    /// A chat whose posts all fail.
-    struct DownChat(RecordingChat);
-
-    #[async_trait]
-    impl Chat for DownChat {
-        async fn post_message(
-            &self,
-            _: &ChannelId,
-            _: &switchboard_core::slack::Message,
-        ) -> Result<String, switchboard_core::slack::ChatError> {
-            Err(switchboard_core::slack::ChatError::RateLimited(
-                "chat.postMessage".into(),
-            ))
-        }
-        async fn open_dm(
-            &self,
-            user: &UserId,
-        ) -> Result<ChannelId, switchboard_core::slack::ChatError> {
-            self.0.open_dm(user).await
-        }
-        async fn lookup_user_by_email(
-            &self,
-            email: &str,
-        ) -> Result<Option<UserId>, switchboard_core::slack::ChatError> {
-            self.0.lookup_user_by_email(email).await
-        }
-        async fn respond(
-            &self,
-            url: &switchboard_core::slack::ResponseUrl,
-            m: &switchboard_core::slack::Message,
-        ) -> Result<(), switchboard_core::slack::ChatError> {
-            self.0.respond(url, m).await
-        }
-        async fn history(
-            &self,
-            c: &ChannelId,
-            oldest: Option<&str>,
-            limit: usize,
-        ) -> Result<Vec<switchboard_core::slack::HistoryMessage>, switchboard_core::slack::ChatError>
-        {
-            self.0.history(c, oldest, limit).await
-        }
-        async fn unfurl(
-            &self,
-            t: &switchboard_core::slack::UnfurlTarget,
-            cards: &[(String, switchboard_core::slack::Card)],
-        ) -> Result<(), switchboard_core::slack::ChatError> {
-            self.0.unfurl(t, cards).await
-        }
-    }
-
     #[tokio::test]
     async fn a_failed_digest_is_sent_again_next_run() {
         let lister = Arc::new(FakeLister::new(1));
@@ -529,7 +476,10 @@ project = "web"
         let down = Scanner::new(
             LiveConfig::fixed(config()),
             store.clone(),
-            |_| Arc::new(DownChat(RecordingChat::default())) as Arc<dyn Chat>,
+            |_| {
+                Arc::new(RecordingChat::default().fail_next("chat.postMessage", usize::MAX))
+                    as Arc<dyn Chat>
+            },
             {
                 let lister = lister.clone();
                 move |_| {

@@ -406,66 +406,6 @@ mod tests {
         (unfurler_with(config, delay, chat.clone()), chat)
     }
 
-    /// Fails its first `chat.unfurl`, then records like `RecordingChat`.
-    #[derive(Default)]
-    struct FlakyChat {
-        failed: std::sync::atomic::AtomicBool,
-        inner: RecordingChat,
-    }
-
-    #[async_trait]
-    impl Chat for FlakyChat {
-        async fn post_message(
-            &self,
-            channel: &switchboard_core::ids::ChannelId,
-            message: &switchboard_core::slack::Message,
-        ) -> Result<String, switchboard_core::slack::ChatError> {
-            self.inner.post_message(channel, message).await
-        }
-        async fn open_dm(
-            &self,
-            user: &switchboard_core::ids::UserId,
-        ) -> Result<switchboard_core::ids::ChannelId, switchboard_core::slack::ChatError> {
-            self.inner.open_dm(user).await
-        }
-        async fn lookup_user_by_email(
-            &self,
-            email: &str,
-        ) -> Result<Option<switchboard_core::ids::UserId>, switchboard_core::slack::ChatError>
-        {
-            self.inner.lookup_user_by_email(email).await
-        }
-        async fn respond(
-            &self,
-            url: &switchboard_core::slack::ResponseUrl,
-            message: &switchboard_core::slack::Message,
-        ) -> Result<(), switchboard_core::slack::ChatError> {
-            self.inner.respond(url, message).await
-        }
-        async fn history(
-            &self,
-            channel: &switchboard_core::ids::ChannelId,
-            oldest: Option<&str>,
-            limit: usize,
-        ) -> Result<Vec<switchboard_core::slack::HistoryMessage>, switchboard_core::slack::ChatError>
-        {
-            self.inner.history(channel, oldest, limit).await
-        }
-        async fn unfurl(
-            &self,
-            target: &UnfurlTarget,
-            cards: &[(String, Card)],
-        ) -> Result<(), switchboard_core::slack::ChatError> {
-            if !self.failed.swap(true, std::sync::atomic::Ordering::SeqCst) {
-                return Err(switchboard_core::slack::ChatError::Slack {
-                    method: "chat.unfurl".into(),
-                    code: "internal_error".into(),
-                });
-            }
-            self.inner.unfurl(target, cards).await
-        }
-    }
-
     fn unfurler_with(config: &str, delay: Duration, chat: Arc<dyn Chat>) -> Arc<Unfurler> {
         let config = Config::parse(config, "test").expect("config");
         let secrets = Secrets {
@@ -624,17 +564,17 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_unfurl_does_not_hold_the_link_back() {
-        let chat = Arc::new(FlakyChat::default());
+        let chat = Arc::new(RecordingChat::default().fail_next("chat.unfurl", 1));
         let u = unfurler_with("", Duration::ZERO, chat.clone());
         let link = "https://trac.example.com/ticket/9";
         send(&u, &event("EvF1", "C1", &[link])).await;
         assert!(
-            unfurled_urls(&chat.inner).is_empty(),
+            unfurled_urls(&chat).is_empty(),
             "the first chat.unfurl failed"
         );
         send(&u, &event("EvF2", "C1", &[link])).await;
         assert_eq!(
-            unfurled_urls(&chat.inner).len(),
+            unfurled_urls(&chat).len(),
             1,
             "the link was released and unfurled"
         );
