@@ -12,6 +12,7 @@ mod faults;
 pub mod handler;
 pub mod interactions;
 pub mod split;
+mod trello;
 
 pub use handler::Dispatcher;
 pub use switchboard_core::reply::Reply;

@@ -59,6 +59,7 @@ pub struct TrelloApi {
     api_url: String,
     key: Secret,
     token: Secret,
+    timeout: Option<std::time::Duration>,
 }
 
 impl TrelloApi {
@@ -68,7 +69,15 @@ impl TrelloApi {
             api_url: api_url.trim_end_matches('/').to_owned(),
             key,
             token,
+            timeout: None,
         }
+    }
+
+    /// Bounds each request, for callers with a deadline of their own (a
+    /// slash command must answer within 3 s); a timeout is `Unavailable`.
+    pub fn with_request_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
 
     /// Reads a board's name: whether the token can read the board at all.
@@ -101,13 +110,14 @@ impl TrelloApi {
             .extend_pairs(query)
             .append_pair("key", self.key.expose())
             .append_pair("token", self.token.expose());
-        let response = self
+        let mut request = self
             .http
             .get(url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(transport)?;
+            .header(reqwest::header::ACCEPT, "application/json");
+        if let Some(timeout) = self.timeout {
+            request = request.timeout(timeout);
+        }
+        let response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let body = response.text().await.map_err(transport)?;
         match status {
