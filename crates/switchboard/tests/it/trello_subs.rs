@@ -10,9 +10,8 @@ use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::harness::{Served, eventually, reply};
-use crate::poll::{TRELLO_KEY, TRELLO_TOKEN};
+use crate::poll::{BOARD, TRELLO_KEY, TRELLO_TOKEN, created};
 
-const BOARD: &str = "aBcD1234";
 const HOOK: &str = "http://127.0.0.1:9/unused-response-url";
 
 /// The config: one Trello tracker, `trello` allowed for UANN, a poll a
@@ -44,62 +43,29 @@ path = "state.jsonl"
     text
 }
 
-/// A createCard action on BOARD made `at` (epoch seconds).
-fn created(at: i64, n: u32) -> serde_json::Value {
-    serde_json::json!({
-        "id": format!("{at:08x}0000000000{n:06x}"),
-        "type": "createCard",
-        "data": {
-            "board": { "id": BOARD, "name": "Website" },
-            "card": { "id": format!("6630a1e2f3b4c5d6e7f8{n:04x}"), "name": format!("Card {n}") },
-            "list": { "id": "l1", "name": "To Do" }
-        },
-        "memberCreator": { "fullName": "Ann Example", "username": "ann" }
-    })
-}
-
-/// Trello with BOARD readable, its actions as given, and other boards
-/// answered with `refusal`; Slack taking every post.
+/// Trello and Slack as `poll::fakes` makes them, with BOARD readable and
+/// two boards the token cannot read.
 async fn fakes(actions: serde_json::Value) -> (MockServer, MockServer) {
-    let trello = MockServer::start().await;
+    let (trello, slack) = crate::poll::fakes(actions).await;
     Mock::given(method("GET"))
         .and(path(format!("/1/boards/{BOARD}")))
         .and(query_param("key", TRELLO_KEY))
         .and(query_param("token", TRELLO_TOKEN))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({ "name": "Website", "url": "https://trello.com/b/aBcD1234/website" })),
-        )
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            serde_json::json!({ "name": "Website", "url": "https://trello.com/b/aBcD1234/website" }),
+        ))
         .mount(&trello)
         .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/1/boards/{BOARD}/actions")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(actions))
-        .mount(&trello)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/1/boards/gone1234"))
-        .respond_with(
-            ResponseTemplate::new(404).set_body_string("The requested resource was not found."),
-        )
-        .mount(&trello)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/1/boards/priv1234"))
-        .respond_with(
-            ResponseTemplate::new(401).set_body_string("unauthorized permission requested"),
-        )
-        .mount(&trello)
-        .await;
-    let slack = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/chat.postMessage"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({ "ok": true, "ts": "1.000100" })),
-        )
-        .mount(&slack)
-        .await;
+    for (board, status, body) in [
+        ("gone1234", 404, "The requested resource was not found."),
+        ("priv1234", 401, "unauthorized permission requested"),
+    ] {
+        Mock::given(method("GET"))
+            .and(path(format!("/1/boards/{board}")))
+            .respond_with(ResponseTemplate::new(status).set_body_string(body))
+            .mount(&trello)
+            .await;
+    }
     (trello, slack)
 }
 
@@ -121,6 +87,16 @@ async fn posts(slack: &MockServer) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The texts posted to `channel` so far.
+async fn posted_to(slack: &MockServer, channel: &str) -> Vec<String> {
+    posts(slack)
+        .await
+        .into_iter()
+        .filter(|(c, _)| c == channel)
+        .map(|(_, t)| t)
+        .collect()
+}
+
 /// How many times Trello was asked for a board (not its actions).
 async fn board_reads(trello: &MockServer, board: &str) -> usize {
     trello
@@ -138,6 +114,20 @@ async fn say(served: &Served, text: &str, user: &str, channel: &str) -> (String,
     reply(&body)
 }
 
+/// UANN, on the allowlist, types `text` in C0TEAM.
+async fn ann(served: &Served, text: &str) -> (String, String) {
+    say(served, text, "UANN", "C0TEAM").await
+}
+
+/// `trello list` in C0TEAM finds nothing.
+async fn assert_no_boards(served: &Served) {
+    let (_, list) = ann(served, "trello list").await;
+    assert!(
+        list.contains("No Trello boards post to this channel"),
+        "{list}"
+    );
+}
+
 fn stored_anything(served: &Served) -> bool {
     std::fs::read_to_string(served.state_path())
         .unwrap_or_default()
@@ -153,11 +143,9 @@ async fn a_channel_subscribes_gets_new_actions_only_and_unsubscribes() {
     // keeps running after the unsubscribe.
     let served = Served::start(&config(&trello.uri(), &slack.uri(), &[(BOARD, "C0CONF")]));
 
-    let (kind, text) = say(
+    let (kind, text) = ann(
         &served,
         &format!("trello subscribe {BOARD} --lists 'To Do'"),
-        "UANN",
-        "C0TEAM",
     )
     .await;
     assert_eq!(kind, "in_channel", "{text}");
@@ -171,19 +159,14 @@ async fn a_channel_subscribes_gets_new_actions_only_and_unsubscribes() {
         "the board was checked"
     );
 
-    let (_, list) = say(&served, "trello list", "UANN", "C0TEAM").await;
+    let (_, list) = ann(&served, "trello list").await;
     assert!(list.contains(&format!("`{BOARD}`")), "{list}");
     assert!(list.contains("added by <@UANN> on "), "{list}");
     assert!(list.contains("in To Do"), "{list}");
     assert!(!list.contains("config"), "{list}");
 
     let got = eventually(Duration::from_secs(20), async || {
-        let here: Vec<String> = posts(&slack)
-            .await
-            .into_iter()
-            .filter(|(c, _)| c == "C0TEAM")
-            .map(|(_, t)| t)
-            .collect();
+        let here = posted_to(&slack, "C0TEAM").await;
         (!here.is_empty()).then_some(here)
     })
     .await
@@ -198,20 +181,10 @@ async fn a_channel_subscribes_gets_new_actions_only_and_unsubscribes() {
         "nothing older than the subscription"
     );
 
-    let (kind, text) = say(
-        &served,
-        &format!("trello unsubscribe {BOARD}"),
-        "UANN",
-        "C0TEAM",
-    )
-    .await;
+    let (kind, text) = ann(&served, &format!("trello unsubscribe {BOARD}")).await;
     assert_eq!(kind, "in_channel", "{text}");
     assert!(text.contains("unsubscribed"), "{text}");
-    let (_, list) = say(&served, "trello list", "UANN", "C0TEAM").await;
-    assert!(
-        list.contains("No Trello boards post to this channel"),
-        "{list}"
-    );
+    assert_no_boards(&served).await;
 
     // A newer action reaches the config's channel, and not this one.
     Mock::given(method("GET"))
@@ -224,22 +197,14 @@ async fn a_channel_subscribes_gets_new_actions_only_and_unsubscribes() {
         .mount(&trello)
         .await;
     eventually(Duration::from_secs(20), async || {
-        posts(&slack)
-            .await
-            .iter()
-            .any(|(c, t)| c == "C0CONF" && t.contains("Card 3"))
-            .then_some(())
+        let there = posted_to(&slack, "C0CONF").await;
+        there.iter().any(|t| t.contains("Card 3")).then_some(())
     })
     .await
     .expect("the poller went on posting the config's subscription");
     // One more pass, in case this channel's post would come after.
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let here: Vec<String> = posts(&slack)
-        .await
-        .into_iter()
-        .filter(|(c, _)| c == "C0TEAM")
-        .map(|(_, t)| t)
-        .collect();
+    let here = posted_to(&slack, "C0TEAM").await;
     assert_eq!(here.len(), 1, "nothing after the unsubscribe: {here:?}");
 }
 
@@ -248,27 +213,15 @@ async fn a_board_trello_refuses_is_not_stored_and_the_reason_is_given() {
     let (trello, slack) = fakes(serde_json::json!([])).await;
     let served = Served::start(&config(&trello.uri(), &slack.uri(), &[]));
     for (board, status) in [("gone1234", 404), ("priv1234", 401)] {
-        let (kind, text) = say(
-            &served,
-            &format!("trello subscribe {board}"),
-            "UANN",
-            "C0TEAM",
-        )
-        .await;
+        let (kind, text) = ann(&served, &format!("trello subscribe {board}")).await;
         assert_eq!(kind, "ephemeral", "{text}");
-        assert!(
-            text.contains(&format!(
-                "Trello says the board does not exist or this token cannot read it (HTTP {status})"
-            )),
-            "{text}"
+        let why = format!(
+            "Trello says the board does not exist or this token cannot read it (HTTP {status})"
         );
+        assert!(text.contains(&why), "{text}");
         assert_eq!(board_reads(&trello, board).await, 1);
     }
-    let (_, list) = say(&served, "trello list", "UANN", "C0TEAM").await;
-    assert!(
-        list.contains("No Trello boards post to this channel"),
-        "{list}"
-    );
+    assert_no_boards(&served).await;
     assert!(!stored_anything(&served));
 }
 
@@ -290,11 +243,7 @@ async fn someone_off_the_allowlist_is_refused_and_nothing_is_stored() {
     );
     assert_eq!(board_reads(&trello, BOARD).await, 0, "Trello was not asked");
     assert!(!stored_anything(&served));
-    let (_, list) = say(&served, "trello list", "UANN", "C0TEAM").await;
-    assert!(
-        list.contains("No Trello boards post to this channel"),
-        "{list}"
-    );
+    assert_no_boards(&served).await;
     // The refusal is in the audit log like any command's.
     let state = std::fs::read_to_string(served.state_path()).unwrap_or_default();
     assert!(
@@ -309,28 +258,21 @@ async fn someone_off_the_allowlist_is_refused_and_nothing_is_stored() {
 async fn the_configs_subscription_wins_and_list_says_it_is_the_configs() {
     let (trello, slack) = fakes(serde_json::json!([])).await;
     let served = Served::start(&config(&trello.uri(), &slack.uri(), &[(BOARD, "C0TEAM")]));
-    let (kind, text) = say(
-        &served,
-        &format!("trello subscribe {BOARD} --actions commentCard"),
-        "UANN",
-        "C0TEAM",
-    )
-    .await;
-    assert_eq!(kind, "ephemeral", "{text}");
-    assert!(
-        text.contains("already posts here from the config"),
-        "{text}"
-    );
-    let (kind, text) = say(
-        &served,
-        &format!("trello unsubscribe {BOARD}"),
-        "UANN",
-        "C0TEAM",
-    )
-    .await;
-    assert_eq!(kind, "ephemeral", "{text}");
-    assert!(text.contains("from the config"), "{text}");
-    let (_, list) = say(&served, "trello list", "UANN", "C0TEAM").await;
+    for (text, says) in [
+        (
+            format!("trello subscribe {BOARD} --actions commentCard"),
+            "already posts here from the config",
+        ),
+        (
+            format!("trello unsubscribe {BOARD}"),
+            "posts here from the config",
+        ),
+    ] {
+        let (kind, reply) = ann(&served, &text).await;
+        assert_eq!(kind, "ephemeral", "{reply}");
+        assert!(reply.contains(says), "{text}: {reply}");
+    }
+    let (_, list) = ann(&served, "trello list").await;
     let lines: Vec<&str> = list.lines().filter(|l| l.contains(BOARD)).collect();
     assert_eq!(lines.len(), 1, "{list}");
     assert!(lines[0].ends_with("— config"), "{list}");
