@@ -1,7 +1,7 @@
 //! Trello's board actions over REST: `GET /1/boards/{id}/actions`, paged
-//! newest first. Only this module knows the wire shape and the credentials;
-//! the key and token travel as query parameters, so no URL from here is ever
-//! logged or put into an error.
+//! newest first. Only this module knows the actions' wire shape; the
+//! credentials and status mapping are `core::trello`'s, which never logs a
+//! URL or puts one into an error (the key and token are query parameters).
 
 use async_trait::async_trait;
 use serde::Deserialize;
