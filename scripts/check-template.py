@@ -63,7 +63,7 @@ PLAIN_ACTIONS = {
 # pushed config: `switchboard config push` does, with the operator's
 # credentials.
 OWN_KEYS = {
-    "DispatcherRole": ["audit#*", "jobs", "ledger#*", "confirm"],
+    "DispatcherRole": ["audit#*", "jobs", "ledger#*", "confirm", "trello-sub"],
     "UnfurlerRole": ["event", "unfurled#*", "audit#*"],
     "BridgeRole": ["webhook", "bridge-issue"],
     "ScannerRole": ["scan#cursor", "scan#summary", "ledger#*", "scanlog#*"],

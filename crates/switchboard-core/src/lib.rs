@@ -23,6 +23,7 @@ pub mod slack;
 pub mod state;
 pub mod telemetry;
 pub mod text;
+pub mod trello;
 
 /// Test support for other crates' tests too (the `testing` feature).
 #[cfg(any(test, feature = "testing"))]

@@ -3,6 +3,8 @@
 
 use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
+use switchboard_core::config::{TrelloActionKind, board_problem, check_lists};
+
 use crate::split::{SplitError, split};
 
 #[derive(Debug, Parser)]
@@ -55,6 +57,37 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<JobsAction>,
     },
+    /// Post a Trello board's activity to this channel, list or stop it.
+    Trello {
+        #[command(subcommand)]
+        action: TrelloAction,
+    },
+}
+
+/// What `trello` does; each acts on the channel it is typed in.
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum TrelloAction {
+    /// Post a board's new cards, moves, comments and checklist ticks here.
+    Subscribe {
+        /// The board's id or short link (trello.com/b/<short link>/…).
+        #[arg(value_parser = board)]
+        board: String,
+        /// Only actions touching these lists, by name or id, comma-separated.
+        #[arg(long, value_delimiter = ',', value_parser = list_name)]
+        lists: Vec<String>,
+        /// Only these actions, comma-separated: createCard, updateCard:idList
+        /// (a move), commentCard, updateCheckItemStateOnCard.
+        #[arg(long, value_delimiter = ',', value_parser = action_kind)]
+        actions: Vec<TrelloActionKind>,
+    },
+    /// Show the boards that post here and where each came from.
+    List,
+    /// Stop posting a board here (one added with `subscribe`).
+    Unsubscribe {
+        /// The board's id or short link, as `list` shows it.
+        #[arg(value_parser = board)]
+        board: String,
+    },
 }
 
 /// What `jobs` can do besides listing.
@@ -76,12 +109,34 @@ impl Command {
             Self::Backup { .. } => "backup",
             Self::Restore { .. } => "restore",
             Self::Jobs { .. } => "jobs",
+            Self::Trello { .. } => "trello",
         }
     }
 }
 
 fn argument(value: &str) -> Result<String, String> {
     switchboard_core::jobs::check_argument(value).map(|()| value.to_owned())
+}
+
+fn board(value: &str) -> Result<String, String> {
+    match board_problem(value) {
+        Some(problem) => Err(problem),
+        None => Ok(value.to_owned()),
+    }
+}
+
+/// One list name, checked as the config checks `lists`.
+fn list_name(value: &str) -> Result<String, String> {
+    check_lists(&[value.to_owned()])?
+        .pop()
+        .ok_or_else(|| "a list name is empty".to_owned())
+}
+
+fn action_kind(value: &str) -> Result<TrelloActionKind, String> {
+    TrelloActionKind::from_name(value.trim()).ok_or_else(|| {
+        let names: Vec<&str> = TrelloActionKind::ALL.iter().map(|k| k.name()).collect();
+        format!("the actions are {}", names.join(", "))
+    })
 }
 
 /// What the text turned out to be.
@@ -287,10 +342,85 @@ mod tests {
             })),
         );
         check("jobs cancel", Invalid(&["<ID>"]));
+        check(
+            "trello subscribe aBcD1234",
+            Exactly(run(Command::Trello {
+                action: TrelloAction::Subscribe {
+                    board: "aBcD1234".into(),
+                    lists: vec![],
+                    actions: vec![],
+                },
+            })),
+        );
+        check(
+            "trello subscribe aBcD1234 --lists 'To Do, Done' --actions createCard,updateCard:idList --actions createCard",
+            Exactly(run(Command::Trello {
+                action: TrelloAction::Subscribe {
+                    board: "aBcD1234".into(),
+                    lists: vec!["To Do".into(), "Done".into()],
+                    actions: vec![
+                        TrelloActionKind::CreateCard,
+                        TrelloActionKind::MoveCard,
+                        TrelloActionKind::CreateCard,
+                    ],
+                },
+            })),
+        );
+        check(
+            "trello subscribe --lists=Doing aBcD1234",
+            Exactly(run(Command::Trello {
+                action: TrelloAction::Subscribe {
+                    board: "aBcD1234".into(),
+                    lists: vec!["Doing".into()],
+                    actions: vec![],
+                },
+            })),
+        );
+        check(
+            "trello list",
+            Exactly(run(Command::Trello {
+                action: TrelloAction::List,
+            })),
+        );
+        check(
+            "trello unsubscribe aBcD1234",
+            Exactly(run(Command::Trello {
+                action: TrelloAction::Unsubscribe {
+                    board: "aBcD1234".into(),
+                },
+            })),
+        );
+        check("trello", Help(&["subscribe", "list", "unsubscribe"]));
+        check(
+            "trello subscribe --help",
+            Help(&["--lists", "--actions", "<BOARD>"]),
+        );
+        check("trello subscribe", Invalid(&["<BOARD>"]));
+        check(
+            "trello subscribe https://trello.com/b/aBcD1234/site",
+            Invalid(&["short link"]),
+        );
+        check(
+            "trello subscribe aBcD1234 --actions deleteCard",
+            Invalid(&["deleteCard", "createCard, updateCard:idList"]),
+        );
+        check(
+            "trello subscribe aBcD1234 --lists 'To Do,,Done'",
+            Invalid(&["a list name is empty"]),
+        );
+        check("trello unsubscribe '$(id)'", Invalid(&["short link"]));
+        check("trello frob", Invalid(&["unrecognized subcommand", "frob"]));
 
         check(
             "",
-            Help(&["Usage: /example", "deploy", "backup", "restore", "jobs"]),
+            Help(&[
+                "Usage: /example",
+                "deploy",
+                "backup",
+                "restore",
+                "jobs",
+                "trello",
+            ]),
         );
         check("help", Help(&["Usage: /example", "deploy"]));
         check(
@@ -350,6 +480,10 @@ mod tests {
                 action: None,
             }
             .name(),
+            Command::Trello {
+                action: TrelloAction::List,
+            }
+            .name(),
         ];
         let mut known: Vec<&str> = switchboard_core::config::KNOWN_COMMANDS
             .iter()
@@ -388,6 +522,14 @@ mod prop_tests {
         "backup",
         "restore",
         "jobs",
+        "trello",
+        "subscribe",
+        "unsubscribe",
+        "list",
+        "--lists",
+        "--actions",
+        "createCard,commentCard",
+        "aBcD1234",
         "deplyo",
         "--client",
         "--branch",
@@ -444,6 +586,19 @@ mod prop_tests {
                                 Some(JobsAction::Cancel { id }) => vec![id],
                                 None => vec![],
                             }
+                        }
+                        Command::Trello { action } => {
+                            match action {
+                                TrelloAction::Subscribe { board, lists, .. } => {
+                                    prop_assert_eq!(board_problem(board), None);
+                                    prop_assert!(lists.iter().all(|l| !l.trim().is_empty()));
+                                }
+                                TrelloAction::Unsubscribe { board } => {
+                                    prop_assert_eq!(board_problem(board), None);
+                                }
+                                TrelloAction::List => {}
+                            }
+                            vec![]
                         }
                     };
                     for a in arguments {

@@ -319,6 +319,8 @@ fn describe(config: &Config, cmd: &SlashCommand, command: &Command) -> Result<St
             escape(from),
             job("restore", &[("client", client), ("from", from)])?
         ),
+        // Only commands that start work can ask first (the config says so).
         Command::Jobs { .. } => "list jobs".to_owned(),
+        Command::Trello { .. } => "change this channel's Trello subscriptions".to_owned(),
     })
 }

@@ -65,6 +65,8 @@ pub struct Dispatcher {
     pub(crate) chat: PerConfig<Arc<dyn Chat>>,
     /// The Jenkins client for the current config (none without [jenkins]).
     pub(crate) jenkins: PerConfig<Option<Jenkins>>,
+    /// The Trello client `trello subscribe` checks boards with.
+    pub(crate) trello: PerConfig<crate::trello::TrelloSetup>,
 }
 
 impl Dispatcher {
@@ -79,6 +81,7 @@ impl Dispatcher {
         // A response_url needs neither the API base nor the bot token.
         let responder = switchboard_core::slack::SlackWebApi::new(http.clone(), "", None);
         let (bot, web) = (secrets.slack_bot_token.clone(), http.clone());
+        let trello = crate::trello::setup(http.clone(), secrets.clone());
         let chat = PerConfig::new(move |c: &Config| {
             Arc::new(switchboard_core::slack::SlackWebApi::new(
                 web.clone(),
@@ -100,6 +103,7 @@ impl Dispatcher {
             responder,
             chat,
             jenkins,
+            trello,
         }
     }
 
@@ -273,6 +277,7 @@ impl Dispatcher {
                 self.deploy(config, cmd, client, branch, issue.as_deref())
                     .await
             }
+            Command::Trello { action } => self.trello(config, cmd, action).await,
             Command::Backup { client } => {
                 self.run_job(config, cmd, "backup", client, &[("client", client)])
                     .await

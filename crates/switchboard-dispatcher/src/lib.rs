@@ -13,6 +13,7 @@ pub mod handler;
 pub mod interactions;
 mod listing;
 pub mod split;
+mod trello;
 
 pub use handler::Dispatcher;
 pub use switchboard_core::reply::Reply;

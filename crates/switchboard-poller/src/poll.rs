@@ -21,6 +21,7 @@ use switchboard_core::runtime::Runtime;
 use switchboard_core::settings::{LiveConfig, PerConfig};
 use switchboard_core::slack::Chat;
 use switchboard_core::state::{Condition, Item, Key, StateStore, StoreError};
+use switchboard_core::trello::subs::{Origin, SubscriptionStore, in_force};
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
@@ -158,7 +159,19 @@ impl Poller {
         let clients = self.clients.get(&config);
         let mut report = Report::default();
         let mut by_channel: BTreeMap<ChannelId, Vec<Work>> = BTreeMap::new();
-        for sub in &config.poller.subscriptions {
+        // A store that cannot be read costs the channels' own subscriptions
+        // this run, never the config's.
+        let stored = match SubscriptionStore::new(self.store.as_ref()).list(None).await {
+            Ok(stored) => stored,
+            Err(e) => {
+                tracing::error!(
+                    error = format!("{e:#}"),
+                    "cannot read the channels' Trello subscriptions; polling the config's only"
+                );
+                Vec::new()
+            }
+        };
+        for (sub, origin) in in_force(&config.poller.subscriptions, stored) {
             report.subscriptions += 1;
             let Some(source) = clients.sources.get(&sub.tracker) else {
                 report.failed += 1;
@@ -174,7 +187,11 @@ impl Poller {
                 .entry(sub.channel.clone())
                 .or_default()
                 .push(Work {
-                    sub: sub.clone(),
+                    floor: match origin {
+                        Origin::Config => None,
+                        Origin::Added { at, .. } => Some(ActionId::at(at)),
+                    },
+                    sub,
                     source: source.clone(),
                     web_url,
                 });
@@ -302,6 +319,10 @@ fn keep(
 /// One subscription and the clients it reads with.
 pub(crate) struct Work {
     pub(crate) sub: Subscription,
+    /// For a channel-made subscription, its creation: a cursor left by an
+    /// earlier subscription of the same board and channel must not replay
+    /// what happened while it was gone.
+    floor: Option<ActionId>,
     source: Arc<dyn ActionSource>,
     pub(crate) web_url: String,
 }
@@ -384,6 +405,12 @@ impl ChannelRun {
             );
             self.report.failed += 1;
             return None;
+        };
+        // Reads start at the later of the two; the cursor as stored stays
+        // the value its compare-and-set expects.
+        let cursor = match &work.floor {
+            Some(floor) if *floor > cursor => floor.clone(),
+            _ => cursor,
         };
         let (entries, more) = match self.fetch(&work, &cursor).await {
             Ok(read) => read,

@@ -1,45 +1,20 @@
 //! Trello's board actions over REST: `GET /1/boards/{id}/actions`, paged
-//! newest first. Only this module knows the wire shape and the credentials;
-//! the key and token travel as query parameters, so no URL from here is ever
-//! logged or put into an error.
+//! newest first. Only this module knows the actions' wire shape; the
+//! credentials and status mapping are `core::trello`'s, which never logs a
+//! URL or puts one into an error (the key and token are query parameters).
 
 use async_trait::async_trait;
 use serde::Deserialize;
 use switchboard_core::secrets::Secret;
-use switchboard_core::text::{Cut, shorten};
+use switchboard_core::trello::TrelloApi;
+pub use switchboard_core::trello::{DEFAULT_API_URL, TrelloError};
 
 use crate::action::{Action, ActionId, Card, Entry, Named, What};
 
-pub const DEFAULT_API_URL: &str = "https://api.trello.com";
 /// The action types the poller asks for; `updateCard:idList` is a move.
 pub const FILTER: &str = "createCard,updateCard:idList,commentCard,updateCheckItemStateOnCard";
 /// Trello's largest page.
 pub const PAGE_LIMIT: usize = 1000;
-
-/// How a request for actions failed. The texts never hold a URL.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum TrelloError {
-    /// 429: `API_TOKEN_LIMIT_EXCEEDED` or `API_KEY_LIMIT_EXCEEDED`.
-    #[error("Trello rate limit ({0})")]
-    RateLimited(String),
-    /// 5xx, a timeout or a broken connection: worth another try.
-    #[error("Trello is unavailable: {0}")]
-    Unavailable(String),
-    /// Any other status: a bad token, an unknown board. Retrying will not help.
-    #[error("Trello refused the request: HTTP {status} {detail}")]
-    Refused { status: u16, detail: String },
-    #[error("Trello answered something unexpected: {0}")]
-    Protocol(String),
-}
-
-impl TrelloError {
-    pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            TrelloError::RateLimited(_) | TrelloError::Unavailable(_)
-        )
-    }
-}
 
 /// Where board actions come from: Trello, or a fake in tests.
 #[async_trait]
@@ -59,45 +34,15 @@ pub trait ActionSource: Send + Sync {
 
 /// The real Trello API.
 pub struct TrelloActions {
-    http: reqwest::Client,
-    api_url: String,
-    key: Secret,
-    token: Secret,
+    api: TrelloApi,
 }
 
 impl TrelloActions {
     pub fn new(http: reqwest::Client, api_url: &str, key: Secret, token: Secret) -> Self {
         Self {
-            http,
-            api_url: api_url.trim_end_matches('/').to_owned(),
-            key,
-            token,
+            api: TrelloApi::new(http, api_url, key, token),
         }
     }
-
-    /// Removes the credentials from text Trello sent back, in case an error
-    /// page echoes the request.
-    fn scrub(&self, text: &str) -> String {
-        // Replaced before the cut, so a cut cannot keep part of a secret.
-        let mut out = text.to_owned();
-        for secret in [&self.key, &self.token] {
-            if !secret.expose().is_empty() {
-                out = out.replace(secret.expose(), "***");
-            }
-        }
-        shorten(&out, 200, Cut::Plain).trim().to_owned()
-    }
-}
-
-/// Describes a transport failure without its URL.
-fn transport(e: reqwest::Error) -> TrelloError {
-    let e = e.without_url();
-    let causes = switchboard_core::slack::api::transport_causes(&e);
-    TrelloError::Unavailable(if causes.is_empty() {
-        e.to_string()
-    } else {
-        format!("{e}: {causes}")
-    })
 }
 
 #[async_trait]
@@ -109,57 +54,26 @@ impl ActionSource for TrelloActions {
         before: Option<&str>,
         limit: usize,
     ) -> Result<Vec<serde_json::Value>, TrelloError> {
-        let unusable =
-            || TrelloError::Protocol(format!("the API URL {:?} is not usable", self.api_url));
-        let mut url = url::Url::parse(&self.api_url).map_err(|_| unusable())?;
-        url.path_segments_mut()
-            .map_err(|_| unusable())?
-            .pop_if_empty()
-            .extend(["1", "boards", board, "actions"]);
-        // Logged before the credentials join the query, so they never are.
+        // Logged here because the URL, which holds the credentials, never is.
         tracing::debug!(board, since, before, "reading Trello actions");
-        url.query_pairs_mut()
-            .append_pair("filter", FILTER)
-            .append_pair("since", since)
-            .append_pair("limit", &limit.to_string())
-            .append_pair("fields", "id,type,date,data,idMemberCreator")
-            .append_pair("memberCreator_fields", "fullName,username");
+        let limit = limit.to_string();
+        let mut query = vec![
+            ("filter", FILTER),
+            ("since", since),
+            ("limit", limit.as_str()),
+            ("fields", "id,type,date,data,idMemberCreator"),
+            ("memberCreator_fields", "fullName,username"),
+        ];
         if let Some(before) = before {
-            url.query_pairs_mut().append_pair("before", before);
+            query.push(("before", before));
         }
-        url.query_pairs_mut()
-            .append_pair("key", self.key.expose())
-            .append_pair("token", self.token.expose());
-        let response = self
-            .http
-            .get(url)
-            .header(reqwest::header::ACCEPT, "application/json")
-            .send()
-            .await
-            .map_err(transport)?;
-        let status = response.status().as_u16();
-        let body = response.text().await.map_err(transport)?;
-        match status {
-            200..=299 => serde_json::from_str(&body)
-                .map_err(|e| TrelloError::Protocol(format!("not a JSON list of actions: {e}"))),
-            429 => Err(TrelloError::RateLimited(
-                rate_limit_code(&body).unwrap_or_else(|| "HTTP 429".into()),
-            )),
-            500..=599 => Err(TrelloError::Unavailable(format!("HTTP {status}"))),
-            _ => Err(TrelloError::Refused {
-                status,
-                detail: self.scrub(&body),
-            }),
-        }
+        let body = self
+            .api
+            .get(&["1", "boards", board, "actions"], &query)
+            .await?;
+        serde_json::from_str(&body)
+            .map_err(|e| TrelloError::Protocol(format!("not a JSON list of actions: {e}")))
     }
-}
-
-/// The limit Trello names in a 429 body, when it names one.
-fn rate_limit_code(body: &str) -> Option<String> {
-    ["API_TOKEN_LIMIT_EXCEEDED", "API_KEY_LIMIT_EXCEEDED"]
-        .into_iter()
-        .find(|code| body.contains(code))
-        .map(str::to_owned)
 }
 
 #[derive(Deserialize)]
@@ -309,28 +223,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_echoed_credential_is_scrubbed_even_across_the_cut() {
-        let trello = TrelloActions::new(
-            reqwest::Client::new(),
-            DEFAULT_API_URL,
-            Secret::new("key-0123456789abcdef"),
-            Secret::new("token-0123456789abcdef0123456789abcdef"),
-        );
-        // The token starts ten characters before the 200-character cut.
-        let page = format!(
-            "{}token-0123456789abcdef0123456789abcdef and key-0123456789abcdef",
-            "x".repeat(190)
-        );
-        let detail = trello.scrub(&page);
-        assert!(
-            detail.starts_with(&format!("{}*** and", "x".repeat(190))),
-            "{detail}"
-        );
-        assert!(!detail.contains("token-01"), "{detail}");
-        assert_eq!(trello.scrub("bad key-0123456789abcdef"), "bad ***");
-    }
-
-    #[test]
     fn ids_sort_by_time_and_a_time_makes_a_cursor() {
         assert!(ActionId::parse("6634b9a4c0ffee0000000001").is_some());
         assert!(ActionId::parse("6634B9A4C0FFEE0000000001").is_none());
@@ -371,18 +263,6 @@ mod tests {
         ))
         .expect("fixture");
         assert!(skip(renamed).contains("not a move"));
-    }
-
-    #[test]
-    fn rate_limit_codes_are_named() {
-        assert_eq!(
-            rate_limit_code(
-                r#"{"error":"API_TOKEN_LIMIT_EXCEEDED","message":"Rate limit exceeded"}"#
-            )
-            .as_deref(),
-            Some("API_TOKEN_LIMIT_EXCEEDED")
-        );
-        assert_eq!(rate_limit_code("slow down"), None);
     }
 }
 
@@ -458,19 +338,6 @@ mod prop_tests {
             })
     }
 
-    #[test]
-    fn a_token_across_the_cut_is_still_hidden() {
-        let token = "ab".repeat(32);
-        let trello = TrelloActions::new(
-            reqwest::Client::new(),
-            "https://api.trello.com",
-            Secret::new("k"),
-            Secret::new(token.clone()),
-        );
-        let shown = trello.scrub(&format!("{}{token}", "-".repeat(190)));
-        assert!(!shown.contains("abab"), "{shown:?}");
-    }
-
     proptest! {
         #![proptest_config(prop::config())]
 
@@ -490,39 +357,6 @@ mod prop_tests {
                         prop_assert_eq!(action.what.kind(), switchboard_core::config::TrelloActionKind::MoveCard);
                     }
                 }
-            }
-        }
-
-        #[test]
-        fn error_pages_never_show_the_credentials(
-            key in "[a-f0-9]{32}",
-            token in "[a-f0-9]{64}",
-            before in "[ -/]{0,260}",
-            after in "[ -/]{0,40}",
-            which in any::<bool>(),
-        ) {
-            // One client for every case: building one loads the TLS roots.
-            static HTTP: std::sync::LazyLock<reqwest::Client> =
-                std::sync::LazyLock::new(reqwest::Client::new);
-            let trello = TrelloActions::new(
-                HTTP.clone(),
-                "https://api.trello.com",
-                Secret::new(key.clone()),
-                Secret::new(token.clone()),
-            );
-            let secret = if which { &key } else { &token };
-            let shown = trello.scrub(&format!("{before}{secret}{after}"));
-            // Not even a piece of a credential survives, wherever the cut falls.
-            for piece in secret.as_bytes().windows(6) {
-                let piece = std::str::from_utf8(piece).expect("hex is text");
-                prop_assert!(!shown.contains(piece), "{shown:?} shows part of the secret");
-            }
-        }
-
-        #[test]
-        fn rate_limit_codes_come_from_the_body(body in any::<String>()) {
-            if let Some(code) = rate_limit_code(&body) {
-                prop_assert!(body.contains(&code));
             }
         }
     }

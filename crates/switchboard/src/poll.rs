@@ -24,9 +24,9 @@ pub async fn run(
     let config_path = local::config_path(config)?;
     let config = Config::load(&config_path)?;
     let state = state.unwrap_or_else(|| config.state.path.clone());
-    if config.poller.subscriptions.is_empty() {
+    if !may_poll(&config) {
         println!(
-            "{} has no [[poller.subscriptions]]; there is nothing to poll.",
+            "{} has no [[poller.subscriptions]] and no Trello tracker; there is nothing to poll.",
             config_path.display()
         );
         return Ok(());
@@ -69,12 +69,24 @@ pub async fn run(
 /// subscriptions.
 pub async fn spawn_schedule(rt: Runtime) {
     let config = rt.config.get(rt.store.as_ref()).await;
-    if config.poller.subscriptions.is_empty() {
-        tracing::info!("no [[poller.subscriptions]] in the config, so Trello is not polled");
+    if !may_poll(&config) {
+        tracing::info!(
+            "no [[poller.subscriptions]] and no Trello tracker in the config, so Trello is not polled"
+        );
         return;
     }
     let poller = Poller::from_runtime(rt);
     tokio::spawn(async move { schedule(&poller).await });
+}
+
+/// Whether there can be anything to poll: the config's subscriptions, or a
+/// Trello tracker that channels may subscribe to boards of.
+fn may_poll(config: &Config) -> bool {
+    !config.poller.subscriptions.is_empty()
+        || config
+            .trackers
+            .iter()
+            .any(|t| t.kind == switchboard_core::config::TrackerKind::Trello)
 }
 
 /// A pass every `poller.every_seconds`; a pass that runs long delays the

@@ -35,7 +35,7 @@ pub(super) struct RawAccess {
 }
 
 /// The commands the dispatcher knows, so a typo in `[commands.*]` is caught.
-pub const KNOWN_COMMANDS: [&str; 5] = ["help", "deploy", "backup", "restore", "jobs"];
+pub const KNOWN_COMMANDS: [&str; 6] = ["help", "deploy", "backup", "restore", "jobs", "trello"];
 /// The commands that start work, the only ones worth a confirmation.
 pub const STARTS_WORK: [&str; 3] = ["deploy", "backup", "restore"];
 

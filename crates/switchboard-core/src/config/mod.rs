@@ -23,7 +23,10 @@ pub use bridge::{BridgeConfig, BridgeProject, GITHUB_ASSOCIATIONS};
 pub use commands::{Access, KNOWN_COMMANDS};
 pub use jenkins::JenkinsConfig;
 pub use jobs::{JOB_BASE_ENV, JobTemplate, KNOWN_JOBS, is_credential_var};
-pub use poller::{PollerConfig, Subscription, TrelloActionKind};
+pub use poller::{
+    MAX_LIST_NAME, PollerConfig, Subscription, TrelloActionKind, board_problem, check_lists,
+    unique_actions,
+};
 pub use scanner::{ScanProject, ScannerConfig};
 pub use slack::{DEFAULT_SLACK_API_URL, SlackConfig};
 pub use state::StateConfig;

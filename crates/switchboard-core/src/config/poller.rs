@@ -54,6 +54,14 @@ pub struct Subscription {
     pub lists: Vec<String>,
 }
 
+impl Subscription {
+    /// Whether it posts the same board to the same channel as `other`: two
+    /// such would share one cursor, so only one of them may run.
+    pub fn same_feed(&self, other: &Subscription) -> bool {
+        self.board == other.board && self.channel == other.channel
+    }
+}
+
 /// The Trello actions the poller posts, named as Trello's `filter` names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 pub enum TrelloActionKind {
@@ -66,6 +74,63 @@ pub enum TrelloActionKind {
     CommentCard,
     #[serde(rename = "updateCheckItemStateOnCard")]
     CheckItem,
+}
+
+impl TrelloActionKind {
+    pub const ALL: [TrelloActionKind; 4] = [
+        TrelloActionKind::CreateCard,
+        TrelloActionKind::MoveCard,
+        TrelloActionKind::CommentCard,
+        TrelloActionKind::CheckItem,
+    ];
+
+    /// Trello's name for it, the one the config and commands accept.
+    pub fn name(self) -> &'static str {
+        match self {
+            TrelloActionKind::CreateCard => "createCard",
+            TrelloActionKind::MoveCard => "updateCard:idList",
+            TrelloActionKind::CommentCard => "commentCard",
+            TrelloActionKind::CheckItem => "updateCheckItemStateOnCard",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// Why `board` cannot be a board id or short link, if it cannot.
+pub fn board_problem(board: &str) -> Option<String> {
+    (board.is_empty() || board.len() > 64 || !board.chars().all(|ch| ch.is_ascii_alphanumeric()))
+        .then(|| format!("{board:?} must be the board's id or short link (letters and digits)"))
+}
+
+/// The longest list name kept; Trello's own limit is far above any real one.
+pub const MAX_LIST_NAME: usize = 200;
+
+/// A list filter's names, trimmed; refused when one is empty or too long.
+pub fn check_lists(lists: &[String]) -> Result<Vec<String>, String> {
+    let lists: Vec<String> = lists.iter().map(|l| l.trim().to_owned()).collect();
+    if lists.iter().any(String::is_empty) {
+        return Err("a list name is empty".into());
+    }
+    if lists.iter().any(|l| l.chars().count() > MAX_LIST_NAME) {
+        return Err(format!(
+            "a list name is longer than {MAX_LIST_NAME} characters"
+        ));
+    }
+    Ok(lists)
+}
+
+/// The actions in their first order, each once.
+pub fn unique_actions(actions: &[TrelloActionKind]) -> Vec<TrelloActionKind> {
+    let mut out: Vec<TrelloActionKind> = Vec::new();
+    for a in actions {
+        if !out.contains(a) {
+            out.push(*a);
+        }
+    }
+    out
 }
 
 #[derive(Deserialize, Default)]
@@ -125,18 +190,8 @@ pub(super) fn check(
     for s in &raw.subscriptions {
         let r = s.get_ref();
         let key = format!("poller.subscriptions.{}", r.board);
-        if r.board.is_empty()
-            || r.board.len() > 64
-            || !r.board.chars().all(|ch| ch.is_ascii_alphanumeric())
-        {
-            c.fail(
-                s.span(),
-                "poller.subscriptions.board",
-                format!(
-                    "{:?} must be the board's id or short link (letters and digits)",
-                    r.board
-                ),
-            );
+        if let Some(problem) = board_problem(&r.board) {
+            c.fail(s.span(), "poller.subscriptions.board", problem);
         }
         let channel = match ChannelId::parse(&r.channel) {
             Ok(ch) => Some(ch),
@@ -185,10 +240,10 @@ pub(super) fn check(
                 }
             },
         };
-        let lists: Vec<String> = r.lists.iter().map(|l| l.trim().to_owned()).collect();
-        if lists.iter().any(String::is_empty) {
-            c.fail(s.span(), &format!("{key}.lists"), "a list name is empty");
-        }
+        let lists = check_lists(&r.lists).unwrap_or_else(|problem| {
+            c.fail(s.span(), &format!("{key}.lists"), problem);
+            Vec::new()
+        });
         if let (Some(channel), Some(tracker)) = (channel, tracker) {
             // A second entry for the same pair would share one cursor and
             // post everything twice.
@@ -203,17 +258,11 @@ pub(super) fn check(
                     format!("board {} already posts to {channel}", r.board),
                 );
             }
-            let mut actions: Vec<TrelloActionKind> = Vec::new();
-            for a in &r.actions {
-                if !actions.contains(a) {
-                    actions.push(*a);
-                }
-            }
             poller.subscriptions.push(Subscription {
                 board: r.board.clone(),
                 channel,
                 tracker,
-                actions,
+                actions: unique_actions(&r.actions),
                 lists,
             });
         }

@@ -4,5 +4,6 @@
 mod backlog;
 mod delivery;
 mod exactly_once;
+mod stored;
 mod support;
 mod trello_http;

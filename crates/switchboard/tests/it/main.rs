@@ -13,4 +13,5 @@ mod scan;
 mod secrets;
 mod serve;
 mod timeouts;
+mod trello_subs;
 mod unfurl;

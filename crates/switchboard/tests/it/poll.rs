@@ -12,7 +12,7 @@ use crate::harness::{Served, bin, eventually};
 
 pub const TRELLO_KEY: &str = "integration-trello-key-0000000001";
 pub const TRELLO_TOKEN: &str = "integration-trello-token-00000000000000000002";
-const BOARD: &str = "5f1c0ffee0ddba11deadbeef";
+pub const BOARD: &str = "5f1c0ffee0ddba11deadbeef";
 
 fn config(trello: &str, slack: &str, every_seconds: u64) -> String {
     format!(
@@ -37,7 +37,7 @@ path = "state.jsonl"
 }
 
 /// A createCard action made `at` (epoch seconds).
-fn created(at: i64, n: u32) -> serde_json::Value {
+pub fn created(at: i64, n: u32) -> serde_json::Value {
     serde_json::json!({
         "id": format!("{at:08x}0000000000{n:06x}"),
         "type": "createCard",
@@ -50,7 +50,7 @@ fn created(at: i64, n: u32) -> serde_json::Value {
     })
 }
 
-async fn fakes(actions: serde_json::Value) -> (MockServer, MockServer) {
+pub async fn fakes(actions: serde_json::Value) -> (MockServer, MockServer) {
     let trello = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(format!("/1/boards/{BOARD}/actions")))
