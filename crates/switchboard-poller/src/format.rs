@@ -4,7 +4,7 @@
 use serde_json::json;
 // Block Kit caps a section's text at 3,000 characters: `MAX_TEXT`.
 use switchboard_core::slack::blocks::{Block, MAX_TEXT as SECTION_CHARS};
-use switchboard_core::slack::{Message, escape};
+use switchboard_core::slack::{Message, Metadata, escape};
 use switchboard_core::text::{Cut, shorten};
 
 use crate::action::{Action, ActionId, What};
@@ -99,30 +99,64 @@ pub fn line(action: &Action, web_url: &str, comment_chars: usize) -> String {
     shorten(&text, SECTION_CHARS, Cut::Word)
 }
 
-/// The ids a message stands for, as its metadata lists them.
-pub fn ids_payload(board: &str, ids: &[&ActionId]) -> serde_json::Value {
-    let ids: Vec<&str> = ids.iter().map(|i| i.as_str()).collect();
-    json!({ "board": board, "actions": ids.join(",") })
+/// What a poller message stands for, carried in its metadata so a later
+/// run can tell whether an action was already posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Marker {
+    /// The actions a message (or a thread reply) shows.
+    Actions(Vec<String>),
+    /// The summary of a burst, keyed by the burst's first action.
+    Summary(String),
 }
 
-/// Whether a message's metadata names `id` among its actions.
-pub fn names_action(payload: &serde_json::Value, id: &ActionId) -> bool {
-    payload["actions"]
-        .as_str()
-        .is_some_and(|ids| ids.split(',').any(|i| i == id.as_str()))
-}
+impl Marker {
+    /// The message metadata: event type and payload, as Slack stores them.
+    pub fn metadata(&self, board: &str) -> (&'static str, serde_json::Value) {
+        let payload = match self {
+            Self::Actions(ids) => json!({ "board": board, "actions": ids.join(",") }),
+            Self::Summary(key) => json!({ "board": board, "summary": key }),
+        };
+        (EVENT_TYPE, payload)
+    }
 
-/// Whether a message's metadata marks it as the summary keyed `key`.
-pub fn is_summary(payload: &serde_json::Value, key: &ActionId) -> bool {
-    payload["summary"].as_str() == Some(key.as_str())
+    /// Reads a message's metadata back; `None` for anyone else's message.
+    pub fn read(meta: &Metadata) -> Option<Self> {
+        if meta.event_type != EVENT_TYPE {
+            return None;
+        }
+        if let Some(key) = meta.payload["summary"].as_str() {
+            return Some(Self::Summary(key.to_owned()));
+        }
+        let ids = meta.payload["actions"].as_str()?;
+        Some(Self::Actions(ids.split(',').map(str::to_owned).collect()))
+    }
+
+    /// Whether the message shows action `id`.
+    pub fn names(&self, id: &ActionId) -> bool {
+        matches!(self, Self::Actions(ids) if ids.iter().any(|i| i == id.as_str()))
+    }
+
+    /// Whether the message is the summary keyed `key`.
+    pub fn is_summary(&self, key: &ActionId) -> bool {
+        matches!(self, Self::Summary(k) if k == key.as_str())
+    }
+
+    fn of(ids: &[&ActionId]) -> Self {
+        Self::Actions(ids.iter().map(|i| i.as_str().to_owned()).collect())
+    }
+
+    /// `message` carrying this marker.
+    fn mark(&self, message: Message, board: &str) -> Message {
+        let (event_type, payload) = self.metadata(board);
+        message.with_metadata(event_type, payload)
+    }
 }
 
 /// A message of its own for one action.
 pub fn single(action: &Action, board: &str, web_url: &str) -> Message {
     let text = line(action, web_url, COMMENT_CHARS);
-    Message::in_channel(text.clone())
-        .with_blocks(vec![Block::section(text.clone())])
-        .with_metadata(EVENT_TYPE, ids_payload(board, &[&action.id]))
+    let message = Message::in_channel(text.clone()).with_blocks(vec![Block::section(text)]);
+    Marker::of(&[&action.id]).mark(message, board)
 }
 
 /// The summary that stands in the channel for a burst; `key` is the first
@@ -166,12 +200,8 @@ pub fn summary(actions: &[&Action], board: &str, key: &ActionId) -> Message {
         actions.len(),
         parts.join(", ")
     );
-    Message::in_channel(text.clone())
-        .with_blocks(vec![Block::section(text.clone())])
-        .with_metadata(
-            EVENT_TYPE,
-            json!({ "board": board, "summary": key.as_str() }),
-        )
+    let message = Message::in_channel(text.clone()).with_blocks(vec![Block::section(text)]);
+    Marker::Summary(key.as_str().to_owned()).mark(message, board)
 }
 
 /// One thread reply holding a batch of actions, a section each.
@@ -183,10 +213,10 @@ pub fn batch(actions: &[&Action], board: &str, web_url: &str, thread_ts: &str) -
     let blocks: Vec<Block> = lines.iter().map(|l| Block::section(l.clone())).collect();
     let ids: Vec<&ActionId> = actions.iter().map(|a| &a.id).collect();
     let fallback = shorten(&lines.join("\n"), SECTION_CHARS, Cut::Word);
-    Message::in_channel(fallback)
+    let message = Message::in_channel(fallback)
         .with_blocks(blocks)
-        .in_thread(thread_ts)
-        .with_metadata(EVENT_TYPE, ids_payload(board, &ids))
+        .in_thread(thread_ts);
+    Marker::of(&ids).mark(message, board)
 }
 
 #[cfg(test)]
@@ -251,7 +281,7 @@ mod tests {
         let body = m.to_post_json("C1");
         assert_eq!(body["blocks"][0]["text"]["type"], "mrkdwn");
         assert_eq!(body["metadata"]["event_type"], EVENT_TYPE);
-        assert!(names_action(&body["metadata"]["event_payload"], &a.id));
+        assert!(marker(&body).names(&a.id));
         assert!(body.get("thread_ts").is_none());
     }
 
@@ -296,14 +326,35 @@ mod tests {
             ),
             "{text}"
         );
-        assert!(is_summary(&s["metadata"]["event_payload"], &all[0].id));
+        assert!(marker(&s).is_summary(&all[0].id));
 
         let b = batch(&refs[2..], "b1", WEB, "1.5").to_post_json("C1");
         assert_eq!(b["thread_ts"], "1.5");
         assert_eq!(b["blocks"].as_array().map(Vec::len), Some(2));
-        let payload = &b["metadata"]["event_payload"];
-        assert!(names_action(payload, &all[2].id) && names_action(payload, &all[3].id));
-        assert!(!names_action(payload, &ActionId::at(0)));
+        let m = marker(&b);
+        assert!(m.names(&all[2].id) && m.names(&all[3].id));
+        assert!(!m.names(&ActionId::at(0)) && !m.is_summary(&all[2].id));
+    }
+
+    /// The marker a posted body carries, read back as a later run would.
+    fn marker(body: &serde_json::Value) -> Marker {
+        Marker::read(&Metadata {
+            event_type: body["metadata"]["event_type"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+            payload: body["metadata"]["event_payload"].clone(),
+        })
+        .expect("a poller marker")
+    }
+
+    #[test]
+    fn another_apps_metadata_is_no_marker() {
+        let other = Metadata {
+            event_type: "someone_else".into(),
+            payload: json!({ "actions": "a1" }),
+        };
+        assert_eq!(Marker::read(&other), None);
     }
 
     #[test]

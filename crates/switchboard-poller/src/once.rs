@@ -18,7 +18,7 @@ use switchboard_core::state::{Condition, Item, Key, StoreError, once};
 use tokio::time::Instant;
 
 use crate::action::{Action, ActionId, Entry};
-use crate::format;
+use crate::format::{self, Marker};
 use crate::ledger::{self, CLAIM_SECS, Claim};
 use crate::poll::{BATCH, Batch, ChannelRun};
 
@@ -94,10 +94,7 @@ impl ChannelRun {
                 return (settled, Some(Stop::Later));
             }
             let key = ledger::action_key(pk, &action.id);
-            match self
-                .settle(&key, None, |p| format::names_action(p, &action.id))
-                .await
-            {
+            match self.settle(&key, None, |p| p.names(&action.id)).await {
                 Err(stop) => return (settled, Some(stop)),
                 Ok(Settled::Busy) => return (settled, Some(Stop::Later)),
                 Ok(Settled::Done(_)) => settled = Some(action.id.clone()),
@@ -134,10 +131,7 @@ impl ChannelRun {
         };
         let board = batch.work.sub.board.as_str();
         let skey = ledger::summary_key(pk, &first);
-        let thread = match self
-            .settle(&skey, None, |p| format::is_summary(p, &first))
-            .await
-        {
+        let thread = match self.settle(&skey, None, |p| p.is_summary(&first)).await {
             Err(stop) => return (None, Some(stop)),
             Ok(Settled::Busy) => return (None, Some(Stop::Later)),
             Ok(Settled::Done(ts)) if !ts.is_empty() => ts,
@@ -184,7 +178,7 @@ impl ChannelRun {
             }
             let key = ledger::action_key(pk, &action.id);
             match self
-                .settle(&key, Some(&thread), |p| format::names_action(p, &action.id))
+                .settle(&key, Some(&thread), |p| p.names(&action.id))
                 .await
             {
                 Err(s) => {
@@ -254,7 +248,7 @@ impl ChannelRun {
         &mut self,
         key: &Key,
         thread: Option<&str>,
-        is_it: impl Fn(&serde_json::Value) -> bool,
+        is_it: impl Fn(&Marker) -> bool,
     ) -> Result<Settled, Stop> {
         let now = now_secs();
         let mine = Claim::Pending {
@@ -335,7 +329,7 @@ impl ChannelRun {
         &mut self,
         thread: Option<String>,
         since: i64,
-        is_it: &impl Fn(&serde_json::Value) -> bool,
+        is_it: &impl Fn(&Marker) -> bool,
     ) -> Result<Option<String>, ChatError> {
         if !self.found.contains_key(&thread) {
             let messages = match &thread {
@@ -354,10 +348,7 @@ impl ChannelRun {
             };
             let ours = messages
                 .into_iter()
-                .filter_map(|m| {
-                    let meta = m.metadata?;
-                    (meta.event_type == format::EVENT_TYPE).then_some((m.ts, meta.payload))
-                })
+                .filter_map(|m| Some((m.ts, Marker::read(m.metadata.as_ref()?)?)))
                 .collect();
             self.found.insert(thread.clone(), ours);
         }

@@ -358,7 +358,7 @@ pub(crate) struct ChannelRun {
     pub(crate) channel: ChannelId,
     /// Metadata already read back from Slack, by thread (`None`: the
     /// channel itself), so recovering many claims costs one read each.
-    pub(crate) found: HashMap<Option<String>, Vec<(String, serde_json::Value)>>,
+    pub(crate) found: HashMap<Option<String>, Vec<(String, crate::format::Marker)>>,
     pub(crate) report: Report,
 }
 
