@@ -2,6 +2,7 @@
 //! and Jenkins faked by wiremock, driven by real signed requests.
 
 mod authority;
+mod blockkit;
 mod bridge;
 mod doctor;
 mod harness;
