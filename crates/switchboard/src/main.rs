@@ -7,6 +7,7 @@ mod poll;
 mod scan;
 mod send;
 mod serve;
+mod socket;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
