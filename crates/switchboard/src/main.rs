@@ -106,6 +106,9 @@ enum Cmd {
         /// Or the JSON of `sam list stack-outputs --output json`.
         #[arg(long, conflicts_with = "api_url")]
         outputs: Option<PathBuf>,
+        /// Or Socket Mode, for `serve` with SLACK_APP_TOKEN: no request URLs.
+        #[arg(long, conflicts_with_all = ["api_url", "outputs"])]
+        socket_mode: bool,
         /// Config file [default: ./switchboard.toml].
         #[arg(long)]
         config: Option<PathBuf>,
@@ -161,8 +164,9 @@ async fn main() -> ExitCode {
         Cmd::Manifest {
             api_url,
             outputs,
+            socket_mode,
             config,
-        } => manifest::run(api_url, outputs, config),
+        } => manifest::run(api_url, outputs, socket_mode, config),
         Cmd::Config { command } => match command {
             ConfigCmd::Check { file } => config_check(file),
             ConfigCmd::Push { file } => config_push(&file).await,

@@ -12,5 +12,6 @@ mod poll;
 mod scan;
 mod secrets;
 mod serve;
+mod socket;
 mod timeouts;
 mod unfurl;
