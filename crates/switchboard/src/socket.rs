@@ -139,6 +139,14 @@ struct Conn {
     since: Instant,
 }
 
+impl Conn {
+    /// Closes the socket and waits until it is closed.
+    async fn close(mut self) {
+        self.task.abort();
+        let _ = (&mut self.task).await;
+    }
+}
+
 impl Drop for Conn {
     fn drop(&mut self) {
         self.task.abort();
@@ -175,8 +183,11 @@ async fn supervise(shared: Arc<Shared>) {
         match event {
             Event::Refresh { conn, reason } if active.as_ref().is_some_and(|a| a.id == conn) => {
                 tracing::info!(reason, "slack asked for a new socket mode connection");
-                // Never more than two: a third would be the older one.
-                drop(draining.take());
+                // Never more than two: the older one is closed, and waited
+                // for, before a third is opened.
+                if let Some(old) = draining.take() {
+                    old.close().await;
+                }
                 match connect(&shared).await {
                     Ok(ws) => {
                         next_id += 1;
