@@ -133,6 +133,7 @@ enum Event {
     Closed { conn: u64 },
 }
 
+/// A connection's task; it owns the socket, so ending it closes it.
 struct Conn {
     id: u64,
     task: tokio::task::JoinHandle<()>,
@@ -159,7 +160,7 @@ type Socket =
 /// Keeps one connection up, two while one is replaced: a `disconnect`
 /// opens the new socket before the old one closes.
 async fn supervise(shared: Arc<Shared>) {
-    let (events, mut inbox) = mpsc::channel(16);
+    let (events, mut inbox) = mpsc::unbounded_channel();
     let mut next_id = 0u64;
     let mut active: Option<Conn> = None;
     let mut draining: Option<Conn> = None;
@@ -250,7 +251,7 @@ async fn connect(shared: &Shared) -> Result<Socket, OpenError> {
     Ok(ws)
 }
 
-fn start(id: u64, ws: Socket, shared: &Arc<Shared>, events: &mpsc::Sender<Event>) -> Conn {
+fn start(id: u64, ws: Socket, shared: &Arc<Shared>, events: &Events) -> Conn {
     let task = tokio::spawn(run(id, ws, shared.clone(), events.clone()));
     Conn {
         id,
@@ -259,40 +260,39 @@ fn start(id: u64, ws: Socket, shared: &Arc<Shared>, events: &mpsc::Sender<Event>
     }
 }
 
-/// Reads one socket until it closes; acks go out through one writer.
-async fn run(id: u64, ws: Socket, shared: Arc<Shared>, events: mpsc::Sender<Event>) {
-    let (mut sink, mut stream) = ws.split();
-    let (acks, mut outbox) = mpsc::channel::<String>(64);
-    let writer = tokio::spawn(async move {
-        while let Some(text) = outbox.recv().await {
-            if let Err(e) = sink.send(Message::text(text)).await {
-                tracing::warn!(error = %e, "could not send a socket mode ack");
-                return;
-            }
-        }
-    });
-    while let Some(message) = stream.next().await {
-        match message {
-            Ok(Message::Text(text)) => on_frame(id, text.as_str(), &shared, &acks, &events).await,
-            Ok(Message::Close(_)) => break,
-            Ok(_) => {}
-            Err(e) => {
-                tracing::debug!(error = %e, "socket mode read failed");
-                break;
+/// Reads one socket until it closes, and writes the acks handlers queue;
+/// one task owns the socket, so ending it closes the connection.
+async fn run(id: u64, mut ws: Socket, shared: Arc<Shared>, events: Events) {
+    // Unbounded, so queueing an ack never waits on this very loop.
+    let (acks, mut outbox) = mpsc::unbounded_channel::<String>();
+    loop {
+        tokio::select! {
+            message = ws.next() => match message {
+                Some(Ok(Message::Text(text))) => {
+                    on_frame(id, text.as_str(), &shared, &acks, &events);
+                }
+                Some(Ok(Message::Close(_))) | None => break,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => {
+                    tracing::debug!(error = %e, "socket mode read failed");
+                    break;
+                }
+            },
+            Some(text) = outbox.recv() => {
+                if let Err(e) = ws.send(Message::text(text)).await {
+                    tracing::warn!(error = %e, "could not send a socket mode ack");
+                    break;
+                }
             }
         }
     }
-    writer.abort();
-    let _ = events.send(Event::Closed { conn: id }).await;
+    let _ = events.send(Event::Closed { conn: id });
 }
 
-async fn on_frame(
-    conn: u64,
-    text: &str,
-    shared: &Arc<Shared>,
-    acks: &mpsc::Sender<String>,
-    events: &mpsc::Sender<Event>,
-) {
+type Acks = mpsc::UnboundedSender<String>;
+type Events = mpsc::UnboundedSender<Event>;
+
+fn on_frame(conn: u64, text: &str, shared: &Arc<Shared>, acks: &Acks, events: &Events) {
     let frame: Frame = match serde_json::from_str(text) {
         Ok(f) => f,
         Err(e) => {
@@ -304,11 +304,11 @@ async fn on_frame(
         "hello" => tracing::info!(conn, "socket mode connected"),
         "disconnect" => {
             let reason = frame.reason.unwrap_or_default();
-            let _ = events.send(Event::Refresh { conn, reason }).await;
+            let _ = events.send(Event::Refresh { conn, reason });
         }
         other => match (Kind::of(other), frame.envelope_id.clone()) {
             (Some(kind), Some(envelope_id)) => {
-                envelope(kind, envelope_id, frame, shared, acks).await;
+                envelope(kind, envelope_id, frame, shared, acks);
             }
             _ => tracing::debug!(kind = other, "ignored a socket mode frame"),
         },
@@ -316,27 +316,21 @@ async fn on_frame(
 }
 
 /// Acks an envelope within Slack's 3 s and handles it once.
-async fn envelope(
-    kind: Kind,
-    envelope_id: String,
-    frame: Frame,
-    shared: &Arc<Shared>,
-    acks: &mpsc::Sender<String>,
-) {
+fn envelope(kind: Kind, envelope_id: String, frame: Frame, shared: &Arc<Shared>, acks: &Acks) {
     if !shared.first_time(&envelope_id) {
         // Delivered again after its ack was lost: answer, do not redo.
-        let _ = acks.send(envelope::ack(&envelope_id, None)).await;
+        let _ = acks.send(envelope::ack(&envelope_id, None));
         return;
     }
     let link = &shared.link;
     let Some(req) = envelope::request(kind, &frame, &link.signing) else {
         tracing::warn!(?kind, "a socket mode envelope without its payload");
-        let _ = acks.send(envelope::ack(&envelope_id, None)).await;
+        let _ = acks.send(envelope::ack(&envelope_id, None));
         return;
     };
     if kind != Kind::Command {
         // Events and presses answer nothing in their ack, so it goes first.
-        let _ = acks.send(envelope::ack(&envelope_id, None)).await;
+        let _ = acks.send(envelope::ack(&envelope_id, None));
     }
     let router = link.router.clone();
     let handled = tokio::spawn(async move {
@@ -367,6 +361,6 @@ async fn envelope(
                 None
             }
         };
-        let _ = acks.send(envelope::ack(&envelope_id, payload)).await;
+        let _ = acks.send(envelope::ack(&envelope_id, payload));
     });
 }
