@@ -45,7 +45,11 @@ pub fn run(
              or --socket-mode for `serve` on one machine"
         ),
     };
-    let config_path = config.unwrap_or_else(|| PathBuf::from("switchboard.toml"));
+    // Socket Mode is for `serve`, so it falls back to the config `serve` uses.
+    let config_path = match config {
+        None if socket_mode => crate::local::config_path(None)?,
+        given => given.unwrap_or_else(|| PathBuf::from("switchboard.toml")),
+    };
     let config = Config::load(&config_path)?;
     let (manifest, warnings) = match api_url {
         Some(url) => fill(&url, &config)?,
