@@ -19,7 +19,8 @@ use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::harness::{Served, bin, eventually, hook_texts};
+use crate::doctor::run_doctor;
+use crate::harness::{Served, eventually, hook_texts};
 use crate::unfurl;
 
 const APP_TOKEN: &str = "xapp-1-A0SOCK-1234567890-integration-app-token";
@@ -468,33 +469,13 @@ async fn doctor_checks_the_app_token_and_never_prints_it() {
         )
         .mount(&slack.api)
         .await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("switchboard.toml");
-    std::fs::write(
-        &file,
-        format!("[slack]\napi_url = \"{}\"\n", slack.api.uri()),
-    )
-    .expect("config");
+    let config = format!("[slack]\napi_url = \"{}\"\n", slack.api.uri());
     let doctor = async |token: &str| {
-        let out = tokio::process::Command::new(bin())
-            .args(["doctor", "--config"])
-            .arg(&file)
-            .arg("--state")
-            .arg(dir.path().join("state.jsonl"))
-            .current_dir(dir.path())
-            .env_remove("SWITCHBOARD_TABLE")
-            .env_remove("SLACK_SIGNING_SECRET")
-            .env("SLACK_BOT_TOKEN", "xoxb-good")
-            .env("SLACK_APP_TOKEN", token)
-            .output()
-            .await
-            .expect("run doctor");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success(), text)
+        run_doctor(
+            &config,
+            &[("SLACK_BOT_TOKEN", "xoxb-good"), ("SLACK_APP_TOKEN", token)],
+        )
+        .await
     };
     let (ok, out) = doctor(APP_TOKEN).await;
     assert!(ok, "{out}");
