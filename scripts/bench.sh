@@ -4,7 +4,7 @@
 # release profile (against a local Lambda Runtime API); the dispatcher's cold
 # start in its AWS mode (secret and pushed config from moto, with and without
 # 20 ms added to every AWS call); the dispatcher's warm in-process handling
-# time; the unfurler's link_shared to chat.unfurl latency; the scanner's
+# time; a command's round trip through `serve` over Socket Mode beside HTTP; the unfurler's link_shared to chat.unfurl latency; the scanner's
 # 10,000-ticket scan; a 1 MiB Trac description to text; the poller draining a
 # 100,000-action Trello backlog over successive runs; the dispatcher beside
 # Slack Bolt for Python; `serve` under wrk; and `serve`'s memory over a
@@ -22,6 +22,10 @@ cargo build --release --workspace --bins --examples --locked
 echo
 echo "== warm: in-process handle_command"
 "$TARGET_DIR/release/examples/warm"
+
+echo
+echo "== serve: a slash command's round trip, Socket Mode envelope to ack beside HTTP"
+"$TARGET_DIR/release/examples/socket_bench" "$TARGET_DIR/release/switchboard"
 
 echo
 echo "== unfurler: link_shared to chat.unfurl, in process"

@@ -443,7 +443,7 @@ impl Bridge {
             Provider::Github => "/webhooks/github",
         };
         let app = self.clone().edge().into_router();
-        switchboard_core::edge::call(&app, path, headers, body).await
+        switchboard_core::edge::dispatch(&app, path, headers, body).await
     }
 }
 

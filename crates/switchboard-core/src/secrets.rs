@@ -36,6 +36,9 @@ impl fmt::Display for Secret {
 pub struct Secrets {
     pub slack_signing_secret: Option<Secret>,
     pub slack_bot_token: Option<Secret>,
+    /// The app-level token (`xapp-…`) that lets `serve` take Slack's
+    /// requests over Socket Mode; no Lambda reads it.
+    pub slack_app_token: Option<Secret>,
     pub jenkins_user: Option<Secret>,
     pub jenkins_token: Option<Secret>,
     /// Tracker credentials, `TRACKER_<NAME>_USER` / `TRACKER_<NAME>_TOKEN`.
@@ -47,7 +50,7 @@ pub struct Secrets {
 
 /// The names used both as environment variables and as keys of the AWS
 /// Secrets Manager JSON secret.
-pub const NAMES: [&str; 7] = [
+pub const NAMES: [&str; 8] = [
     "SLACK_SIGNING_SECRET",
     "SLACK_BOT_TOKEN",
     "JENKINS_USER",
@@ -55,6 +58,7 @@ pub const NAMES: [&str; 7] = [
     "BITBUCKET_WEBHOOK_SECRET",
     "GITHUB_WEBHOOK_SECRET",
     "BENCH_WEBHOOK_SECRET",
+    "SLACK_APP_TOKEN",
 ];
 
 /// Replaces every occurrence of each value in `text` with `***`. Values
@@ -112,9 +116,11 @@ impl Secrets {
         let bitbucket_webhook_secret = take(NAMES[4]);
         let github_webhook_secret = take(NAMES[5]);
         let bench_webhook_secret = take(NAMES[6]);
+        let slack_app_token = take(NAMES[7]);
         Self {
             slack_signing_secret,
             slack_bot_token,
+            slack_app_token,
             jenkins_user,
             jenkins_token,
             trackers: all.into_iter().map(|(k, v)| (k, Secret::new(v))).collect(),
@@ -133,6 +139,7 @@ impl Secrets {
         [
             &self.slack_signing_secret,
             &self.slack_bot_token,
+            &self.slack_app_token,
             &self.jenkins_user,
             &self.jenkins_token,
             &self.bitbucket_webhook_secret,
@@ -193,6 +200,7 @@ impl Secrets {
         Ok(Self {
             slack_signing_secret: env.slack_signing_secret.or(stored.slack_signing_secret),
             slack_bot_token: env.slack_bot_token.or(stored.slack_bot_token),
+            slack_app_token: env.slack_app_token.or(stored.slack_app_token),
             jenkins_user: env.jenkins_user.or(stored.jenkins_user),
             jenkins_token: env.jenkins_token.or(stored.jenkins_token),
             trackers,
@@ -215,11 +223,12 @@ mod tests {
             ("SLACK_BOT_TOKEN".to_owned(), "xoxb-1234".to_owned()),
             ("TRACKER_JIRA_TOKEN".to_owned(), "jira-tok".to_owned()),
             ("GITHUB_WEBHOOK_SECRET".to_owned(), "gh-hook".to_owned()),
+            ("SLACK_APP_TOKEN".to_owned(), "xapp-1-A1".to_owned()),
         ]);
-        let text = "env: SLACK_BOT_TOKEN=xoxb-1234 T=jira-tok G=gh-hook x=abc";
+        let text = "env: SLACK_BOT_TOKEN=xoxb-1234 T=jira-tok G=gh-hook A=xapp-1-A1 x=abc";
         assert_eq!(
             scrub(text, s.values().chain(["abc", "pg-pass"])),
-            "env: SLACK_BOT_TOKEN=*** T=*** G=*** x=abc"
+            "env: SLACK_BOT_TOKEN=*** T=*** G=*** A=*** x=abc"
         );
         // A secret that contains another goes whole.
         assert_eq!(scrub("key-123456", ["key-123456", "1234"]), "***");

@@ -89,7 +89,7 @@ async fn time_one(
 
     let start = Instant::now();
     let reply =
-        switchboard_core::edge::call(app, "/slack/commands", &headers, body.as_bytes()).await;
+        switchboard_core::edge::dispatch(app, "/slack/commands", &headers, body.as_bytes()).await;
     let took = start.elapsed();
 
     ensure!(

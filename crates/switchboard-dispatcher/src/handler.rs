@@ -686,7 +686,7 @@ impl Dispatcher {
         body: &[u8],
     ) -> Reply {
         let app = self.clone().edge().into_router();
-        switchboard_core::edge::call(&app, "/slack/commands", headers, body).await
+        switchboard_core::edge::dispatch(&app, "/slack/commands", headers, body).await
     }
 
     pub(crate) async fn handle_interaction(
@@ -695,7 +695,7 @@ impl Dispatcher {
         body: &[u8],
     ) -> Reply {
         let app = self.clone().edge().into_router();
-        switchboard_core::edge::call(&app, "/slack/interactions", headers, body).await
+        switchboard_core::edge::dispatch(&app, "/slack/interactions", headers, body).await
     }
 }
 

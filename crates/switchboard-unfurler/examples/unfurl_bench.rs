@@ -107,7 +107,7 @@ async fn main() {
             let headers = signed_headers(&Secret::new(SECRET), body.as_bytes());
             let started = Instant::now();
             let reply =
-                switchboard_core::edge::call(&app, "/slack/events", &headers, body.as_bytes())
+                switchboard_core::edge::dispatch(&app, "/slack/events", &headers, body.as_bytes())
                     .await;
             times.push(started.elapsed());
             assert_eq!(reply.status, 200, "{}", reply.body);

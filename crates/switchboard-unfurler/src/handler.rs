@@ -353,7 +353,7 @@ impl Unfurler {
         body: &[u8],
     ) -> Reply {
         let app = self.clone().edge().into_router();
-        switchboard_core::edge::call(&app, "/slack/events", headers, body).await
+        switchboard_core::edge::dispatch(&app, "/slack/events", headers, body).await
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use switchboard_core::config::{Config, TrackerKind};
 use switchboard_core::runtime::{LocalPaths, Runtime, TABLE_VAR};
-use switchboard_core::secrets::{Secrets, tracker_var};
+use switchboard_core::secrets::{Secret, Secrets, tracker_var};
 use switchboard_core::state::Key;
 
 /// One check's outcome.
@@ -130,6 +130,9 @@ pub async fn gather(config: Option<PathBuf>, state: Option<PathBuf>) -> Vec<Chec
     let config = rt.config.get(rt.store.as_ref()).await;
     checks.extend(secrets(&config, &rt.secrets, on_aws));
     checks.push(slack(&rt, &config).await);
+    if let Some(token) = &rt.secrets.slack_app_token {
+        checks.push(socket_mode(&rt.http, &config.slack.api_url, token).await);
+    }
     let listers = switchboard_trackers::listers_from_config(&config, &rt.http, &rt.secrets);
     for t in &config.trackers {
         checks.push(tracker(&rt, &config, &listers, t).await);
@@ -149,11 +152,13 @@ fn where_secrets_go(on_aws: bool) -> &'static str {
 /// Which secrets the config needs, and whether each is there (never shown).
 pub fn secrets(config: &Config, s: &Secrets, on_aws: bool) -> Vec<Check> {
     let fix = where_secrets_go(on_aws);
+    // Over Socket Mode, `serve` signs what Slack sends with its own secret.
+    let socket_mode = s.slack_app_token.is_some() && !on_aws;
     let mut needed: Vec<(&str, bool, bool)> = vec![
         (
             "SLACK_SIGNING_SECRET",
             s.slack_signing_secret.is_some(),
-            true,
+            !socket_mode,
         ),
         ("SLACK_BOT_TOKEN", s.slack_bot_token.is_some(), true),
     ];
@@ -181,6 +186,9 @@ pub fn secrets(config: &Config, s: &Secrets, on_aws: bool) -> Vec<Check> {
             let outcome = match (present, required) {
                 (true, _) => Outcome::Ok("set".into()),
                 (false, true) => Outcome::Fail(format!("missing: {fix}")),
+                (false, false) if name == "SLACK_SIGNING_SECRET" => Outcome::Ok(
+                    "not needed: Socket Mode (SLACK_APP_TOKEN) needs no public route".into(),
+                ),
                 (false, false) => {
                     Outcome::Warn(format!("missing, so that route refuses everything: {fix}"))
                 }
@@ -244,6 +252,28 @@ async fn slack(rt: &Runtime, config: &Config) -> Check {
             "slack",
             Outcome::Fail(format!(
                 "auth.test did not answer within {}s; check the network and slack.api_url",
+                CHECK_TIMEOUT.as_secs()
+            )),
+        ),
+    }
+}
+
+/// The app-level token opens a Socket Mode connection; the URL Slack
+/// gives back is not kept (its ticket would let anyone connect once).
+async fn socket_mode(http: &reqwest::Client, api_url: &str, token: &Secret) -> Check {
+    let name = "slack socket mode";
+    match tokio::time::timeout(CHECK_TIMEOUT, crate::socket::open(http, api_url, token)).await {
+        Ok(Ok(_)) => Check::new(name, Outcome::Ok("apps.connections.open: OK".into())),
+        Ok(Err(e)) => Check::new(
+            name,
+            Outcome::Fail(format!(
+                "apps.connections.open failed: {e}. Check SLACK_APP_TOKEN (an app-level token, xapp-…, with connections:write) and that Socket Mode is on for the app"
+            )),
+        ),
+        Err(_) => Check::new(
+            name,
+            Outcome::Fail(format!(
+                "apps.connections.open did not answer within {}s; check the network and slack.api_url",
                 CHECK_TIMEOUT.as_secs()
             )),
         ),
@@ -339,7 +369,6 @@ async fn store(rt: &Runtime, on_aws: bool) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use switchboard_core::secrets::Secret;
 
     #[test]
     fn secrets_needed_follow_the_config_and_never_print() {

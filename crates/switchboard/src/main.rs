@@ -7,6 +7,7 @@ mod poll;
 mod scan;
 mod send;
 mod serve;
+mod socket;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -109,6 +110,9 @@ enum Cmd {
         /// Or the JSON of `sam list stack-outputs --output json`.
         #[arg(long, conflicts_with = "api_url")]
         outputs: Option<PathBuf>,
+        /// Or Socket Mode, for `serve` with SLACK_APP_TOKEN: no request URLs.
+        #[arg(long, conflicts_with_all = ["api_url", "outputs"])]
+        socket_mode: bool,
         /// Config file [default: ./switchboard.toml].
         #[arg(long)]
         config: Option<PathBuf>,
@@ -165,8 +169,9 @@ async fn main() -> ExitCode {
         Cmd::Manifest {
             api_url,
             outputs,
+            socket_mode,
             config,
-        } => manifest::run(api_url, outputs, config),
+        } => manifest::run(api_url, outputs, socket_mode, config),
         Cmd::Config { command } => match command {
             ConfigCmd::Check { file } => config_check(file),
             ConfigCmd::Push { file } => config_push(&file).await,

@@ -32,19 +32,29 @@ pub fn unfurl_domains(config: &Config) -> Vec<String> {
 pub fn run(
     api_url: Option<String>,
     outputs: Option<PathBuf>,
+    socket_mode: bool,
     config: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     let api_url = match (api_url, outputs) {
-        (Some(url), _) => url,
-        (None, Some(file)) => api_url_from_outputs(&file)?,
+        _ if socket_mode => None,
+        (Some(url), _) => Some(url),
+        (None, Some(file)) => Some(api_url_from_outputs(&file)?),
         (None, None) => anyhow::bail!(
-            "give --api-url (the stack's ApiUrl output) or --outputs FILE \
-             (sam list stack-outputs --stack-name switchboard --output json > outputs.json)"
+            "give --api-url (the stack's ApiUrl output), --outputs FILE \
+             (sam list stack-outputs --stack-name switchboard --output json > outputs.json), \
+             or --socket-mode for `serve` on one machine"
         ),
     };
-    let config_path = config.unwrap_or_else(|| PathBuf::from("switchboard.toml"));
+    // Socket Mode is for `serve`, so it falls back to the config `serve` uses.
+    let config_path = match config {
+        None if socket_mode => crate::local::config_path(None)?,
+        given => given.unwrap_or_else(|| PathBuf::from("switchboard.toml")),
+    };
     let config = Config::load(&config_path)?;
-    let (manifest, warnings) = fill(&api_url, &config)?;
+    let (manifest, warnings) = match api_url {
+        Some(url) => fill(&url, &config)?,
+        None => render(None, &config),
+    };
     for w in warnings {
         eprintln!("warning: {w}");
     }
@@ -80,7 +90,13 @@ pub fn fill(api_url: &str, config: &Config) -> anyhow::Result<(String, Vec<Strin
         .with_context(|| {
             format!("{api_url:?} is not an https URL like the stack's ApiUrl output")
         })?;
-    let api = url.as_str().trim_end_matches('/').to_owned();
+    Ok(render(Some(url.as_str().trim_end_matches('/')), config))
+}
+
+/// The manifest for a deploy at `api`, or, without one, for Socket Mode:
+/// `socket_mode_enabled: true` and no request URLs, which Slack then
+/// refuses to need.
+pub fn render(api: Option<&str>, config: &Config) -> (String, Vec<String>) {
     let mut warnings = Vec::new();
     let mut domains = unfurl_domains(config);
     if domains.len() > MAX_UNFURL_DOMAINS {
@@ -109,14 +125,16 @@ pub fn fill(api_url: &str, config: &Config) -> anyhow::Result<(String, Vec<Strin
         if line.starts_with('#') {
             continue;
         }
-        out.push_str(
-            &line
-                .replace("API_URL", &api)
-                .replace("SLASH_COMMAND", &config.slack.command),
-        );
+        let line = match api {
+            Some(api) => line.replace("API_URL", api),
+            // Over Socket Mode Slack posts nowhere, so no URL lines at all.
+            None if line.contains("API_URL") => continue,
+            None => line.replace("socket_mode_enabled: false", "socket_mode_enabled: true"),
+        };
+        out.push_str(&line.replace("SLASH_COMMAND", &config.slack.command));
         out.push('\n');
     }
-    Ok((out, warnings))
+    (out, warnings)
 }
 
 #[cfg(test)]
@@ -151,6 +169,20 @@ mod tests {
         for placeholder in ["API_URL", "SLASH_COMMAND", "UNFURL_DOMAIN"] {
             assert!(!m.contains(placeholder), "{placeholder} left in:\n{m}");
         }
+    }
+
+    #[test]
+    fn socket_mode_has_no_urls() {
+        let c = config(&["https://trac.acme.example"]);
+        let (m, _) = render(None, &c);
+        assert!(m.contains("socket_mode_enabled: true"), "{m}");
+        assert!(!m.contains("socket_mode_enabled: false"), "{m}");
+        assert!(!m.contains("url:") && !m.contains("API_URL"), "{m}");
+        assert!(m.contains("- command: /ops") && m.contains("    - trac.acme.example\n"));
+        assert!(m.contains("bot_events:\n      - link_shared"), "{m}");
+        assert!(m.contains("interactivity:\n    is_enabled: true"), "{m}");
+        let (http, _) = fill("https://a.example", &c).expect("ok");
+        assert!(http.contains("socket_mode_enabled: false"), "{http}");
     }
 
     #[test]

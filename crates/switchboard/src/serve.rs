@@ -43,7 +43,7 @@ pub async fn run(
             p.display()
         );
     }
-    secrets.slack_signing_secret = Some(signing);
+    secrets.slack_signing_secret = Some(signing.clone());
     let rt = Runtime::local(
         config,
         &LocalPaths {
@@ -52,6 +52,13 @@ pub async fn run(
         },
         secrets,
     )?;
+    let socket = match rt.secrets.slack_app_token.clone() {
+        Some(token) => {
+            let api_url = rt.config.get(rt.store.as_ref()).await.slack.api_url.clone();
+            Some((token, api_url, rt.http.clone()))
+        }
+        None => None,
+    };
     crate::scan::spawn_schedule(rt.clone()).await;
     crate::poll::spawn_schedule(rt.clone()).await;
     // The same routes, behind the same checks, as the three Lambdas.
@@ -61,6 +68,16 @@ pub async fn run(
         .merge(Arc::new(Bridge::from_runtime(rt)).edge())
         .into_router()
         .route("/healthz", get(|| async { "ok" }));
+    if let Some((app_token, api_url, http)) = socket {
+        // Socket Mode envelopes enter through the same router, signed here.
+        crate::socket::spawn(crate::socket::Link {
+            http,
+            api_url,
+            app_token,
+            signing,
+            router: app.clone(),
+        });
+    }
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;

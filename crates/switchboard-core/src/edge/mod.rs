@@ -249,9 +249,9 @@ pub fn to_response(reply: Reply) -> Response {
         .into_response()
 }
 
-/// Calls a router in-process, as a test or a benchmark does.
-#[cfg(any(test, feature = "testing"))]
-pub async fn call(router: &Router, path: &str, headers: &HeaderMap, body: &[u8]) -> Reply {
+/// Calls a router in-process with a request as it would arrive over HTTP:
+/// what `serve`'s Socket Mode client, the tests and the benchmarks do.
+pub async fn dispatch(router: &Router, path: &str, headers: &HeaderMap, body: &[u8]) -> Reply {
     use tower::ServiceExt as _;
     let mut request = Request::post(path);
     if let Some(h) = request.headers_mut() {
@@ -317,20 +317,20 @@ mod tests {
     async fn each_check_answers_before_the_handler() {
         let app = echo_edge();
         let body = b"text=help";
-        let ok = call(&app, "/slack", &slack_signed(body, FORM), body).await;
+        let ok = dispatch(&app, "/slack", &slack_signed(body, FORM), body).await;
         assert_eq!((ok.status, ok.body.as_str()), (200, "9 bytes"));
 
-        let unsigned = call(&app, "/slack", &HeaderMap::new(), body).await;
+        let unsigned = dispatch(&app, "/slack", &HeaderMap::new(), body).await;
         assert_eq!(
             (unsigned.status, unsigned.body.as_str()),
             (401, "invalid Slack signature")
         );
 
-        let wrong_type = call(&app, "/slack", &slack_signed(body, JSON), body).await;
+        let wrong_type = dispatch(&app, "/slack", &slack_signed(body, JSON), body).await;
         assert_eq!(wrong_type.status, 415);
 
         let big = vec![b'a'; MAX_BODY_BYTES + 1];
-        let too_large = call(&app, "/slack", &slack_signed(&big, FORM), &big).await;
+        let too_large = dispatch(&app, "/slack", &slack_signed(&big, FORM), &big).await;
         assert_eq!(
             (too_large.status, too_large.body.as_str()),
             (413, "the request body is larger than 1 MiB")
@@ -344,12 +344,12 @@ mod tests {
                 .parse()
                 .expect("header"),
         );
-        assert_eq!(call(&app, "/hook", &hub, json).await.status, 200);
-        let refused = call(&app, "/hook", &HeaderMap::new(), json).await;
+        assert_eq!(dispatch(&app, "/hook", &hub, json).await.status, 200);
+        let refused = dispatch(&app, "/hook", &HeaderMap::new(), json).await;
         assert_eq!(refused.status, 401);
         assert!(refused.body.contains("\"result\""), "{}", refused.body);
         hub.insert(header::CONTENT_TYPE, "text/plain".parse().expect("header"));
-        let wrong = call(&app, "/hook", &hub, json).await;
+        let wrong = dispatch(&app, "/hook", &hub, json).await;
         assert_eq!(wrong.status, 415);
         assert!(
             wrong.body.contains("expected Content-Type"),
@@ -360,9 +360,11 @@ mod tests {
         // Without its secret a route refuses everything.
         let mut bearer = HeaderMap::new();
         bearer.insert("authorization", "Bearer ".parse().expect("header"));
-        assert_eq!(call(&app, "/bench", &bearer, json).await.status, 401);
+        assert_eq!(dispatch(&app, "/bench", &bearer, json).await.status, 401);
         assert_eq!(
-            call(&app, "/nowhere", &HeaderMap::new(), json).await.status,
+            dispatch(&app, "/nowhere", &HeaderMap::new(), json)
+                .await
+                .status,
             404
         );
     }
@@ -389,7 +391,7 @@ mod tests {
         };
         let status = |h: HeaderMap| {
             let app = app.clone();
-            async move { call(&app, "/bench", &h, body).await.status }
+            async move { dispatch(&app, "/bench", &h, body).await.status }
         };
         assert_eq!(status(with("authorization", "Bearer bench")).await, 200);
         assert_eq!(status(with("authorization", "Bearer wrong")).await, 401);

@@ -7,6 +7,20 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::harness::bin;
 
 async fn doctor(config: &str, token: &str) -> (bool, String) {
+    run_doctor(
+        config,
+        &[
+            ("SLACK_SIGNING_SECRET", "doctor-signing-secret"),
+            ("SLACK_BOT_TOKEN", token),
+            ("TRACKER_CB_USER", "acme/bot"),
+            ("TRACKER_CB_TOKEN", "cb-api-key-secret"),
+        ],
+    )
+    .await
+}
+
+/// Runs `doctor` locally with only the given secrets; success and stdout.
+pub(crate) async fn run_doctor(config: &str, env: &[(&str, &str)]) -> (bool, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("switchboard.toml");
     std::fs::write(&file, config).expect("config");
@@ -17,10 +31,9 @@ async fn doctor(config: &str, token: &str) -> (bool, String) {
         .arg(dir.path().join("state.jsonl"))
         .current_dir(dir.path())
         .env_remove("SWITCHBOARD_TABLE")
-        .env("SLACK_SIGNING_SECRET", "doctor-signing-secret")
-        .env("SLACK_BOT_TOKEN", token)
-        .env("TRACKER_CB_USER", "acme/bot")
-        .env("TRACKER_CB_TOKEN", "cb-api-key-secret")
+        .env_remove("SLACK_SIGNING_SECRET")
+        .env_remove("SLACK_APP_TOKEN")
+        .envs(env.iter().copied())
         .output()
         .await
         .expect("run doctor");

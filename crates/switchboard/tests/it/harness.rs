@@ -49,6 +49,11 @@ impl Served {
         Self::spawn(config, true, &[])
     }
 
+    /// `capturing` with more variables in `serve`'s environment.
+    pub fn capturing_with_env(config: &str, extra: &[(&str, &str)]) -> Self {
+        Self::spawn(config, true, extra)
+    }
+
     /// What `serve` has logged so far (empty unless `capturing`).
     pub fn log(&self) -> String {
         self.log.as_ref().map_or_else(String::new, |l| {

@@ -13,6 +13,7 @@ mod poll;
 mod scan;
 mod secrets;
 mod serve;
+mod socket;
 mod timeouts;
 mod trello_subs;
 mod unfurl;

@@ -9,7 +9,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::harness::{Served, eventually, trac_fixture};
 
-fn config(trac: &str, slack: &str, budget_ms: u64) -> String {
+pub(crate) fn config(trac: &str, slack: &str, budget_ms: u64) -> String {
     format!(
         r#"
 [slack]
@@ -27,7 +27,7 @@ path = "state.jsonl"
     )
 }
 
-fn link_shared(event_id: &str, links: &[String]) -> String {
+pub(crate) fn link_shared(event_id: &str, links: &[String]) -> String {
     let links: Vec<serde_json::Value> = links
         .iter()
         .map(|l| serde_json::json!({"domain": "127.0.0.1", "url": l}))
@@ -45,7 +45,7 @@ fn link_shared(event_id: &str, links: &[String]) -> String {
     .to_string()
 }
 
-async fn trac_server(delay: Duration) -> MockServer {
+pub(crate) async fn trac_server(delay: Duration) -> MockServer {
     let trac = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/rpc"))
@@ -72,7 +72,7 @@ async fn trac_server(delay: Duration) -> MockServer {
     trac
 }
 
-async fn slack_server() -> MockServer {
+pub(crate) async fn slack_server() -> MockServer {
     let slack = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/chat.unfurl"))
@@ -82,7 +82,7 @@ async fn slack_server() -> MockServer {
     slack
 }
 
-async fn unfurl_calls(slack: &MockServer) -> Vec<serde_json::Value> {
+pub(crate) async fn unfurl_calls(slack: &MockServer) -> Vec<serde_json::Value> {
     slack
         .received_requests()
         .await
