@@ -58,7 +58,10 @@ fn messages() -> Vec<(String, Message)> {
         r.progress = vec![long.clone(); PROGRESS_LINES];
         r.link = Some("https://jenkins.example/job/deploy/42/".into());
         r.cancelled_by = Some("UCAT".into());
-        out.push((format!("job {status:?}"), job_message(&r, r.created_at + 90)));
+        out.push((
+            format!("job {status:?}"),
+            job_message(&r, r.created_at + 90),
+        ));
     }
     let card = Card {
         title: long.clone(),
@@ -68,7 +71,10 @@ fn messages() -> Vec<(String, Message)> {
         fields: (0..20).map(|i| (format!("f{i}"), long.clone())).collect(),
         context: long.clone(),
     };
-    out.push(("card".into(), Message::in_channel("card").with_blocks(card.to_blocks())));
+    out.push((
+        "card".into(),
+        Message::in_channel("card").with_blocks(card.to_blocks()),
+    ));
     let lines: Vec<Line> = (0..MAX_PER_DIGEST as u32)
         .map(|i| Line {
             project: format!("p{}", i % 3),
@@ -88,7 +94,10 @@ fn messages() -> Vec<(String, Message)> {
             oldest: lines[..3].to_vec(),
         })
         .collect();
-    out.push(("summary".into(), summary(&counts, &[long.clone()], false)));
+    out.push((
+        "summary".into(),
+        summary(&counts, std::slice::from_ref(&long), false),
+    ));
     // The confirmation prompt's shape (crates/switchboard-dispatcher/src/confirm.rs).
     out.push((
         "prompt".into(),
