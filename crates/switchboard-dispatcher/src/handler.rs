@@ -566,10 +566,21 @@ impl Dispatcher {
         };
         let config = self.config.get(self.store.as_ref()).await;
         let chat = self.chat.get(&config);
-        match chat
-            .post_message(&channel, &job_message(record, now_secs()))
-            .await
-        {
+        // Slack's 3 s for the whole command leave the post this long; one
+        // that answers later may still land, unlinked, and the job then
+        // reports through the response_url as well.
+        let posted = tokio::time::timeout(
+            LIVE_POST_TIMEOUT,
+            chat.post_message(&channel, &job_message(record, now_secs())),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(ChatError::Slack {
+                method: "chat.postMessage".into(),
+                code: "timed_out".into(),
+            })
+        });
+        match posted {
             Ok(ts) if !ts.is_empty() => {
                 record.message_ts = Some(ts);
                 Reach::Live
@@ -647,6 +658,9 @@ impl Dispatcher {
         }
     }
 }
+
+/// How long the job's live message may take to post, inside Slack's 3 s.
+const LIVE_POST_TIMEOUT: Duration = Duration::from_millis(800);
 
 /// Where a started job's news goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
