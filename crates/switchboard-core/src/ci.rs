@@ -525,7 +525,8 @@ mod tests {
     use wiremock::matchers::{body_string_contains, header_exists, method, path};
     use wiremock::{Mock, MockServer, ResponseTemplate};
 
-    fn jenkins(server: &MockServer) -> Jenkins {
+    /// A client for the Jenkins stand-in, as every Jenkins test makes it.
+    pub(super) fn jenkins(server: &MockServer) -> Jenkins {
         Jenkins::new(
             crate::slack::api::http_client(),
             &server.uri(),

@@ -107,18 +107,9 @@ impl Jenkins {
 mod tests {
     use super::*;
     use crate::ci::CiServer as _;
-    use crate::secrets::Secret;
+    use crate::ci::tests::jenkins;
     use wiremock::matchers::{method, path, query_param};
     use wiremock::{Mock, MockServer, ResponseTemplate};
-
-    fn jenkins(server: &MockServer) -> Jenkins {
-        Jenkins::new(
-            crate::slack::api::http_client(),
-            &server.uri(),
-            Some(Secret::new("bot")),
-            Some(Secret::new("11aa")),
-        )
-    }
 
     /// Jenkins' queue item `api/json` with this body.
     async fn queue_item(server: &MockServer, n: u64, body: serde_json::Value) {
