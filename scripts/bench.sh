@@ -20,7 +20,7 @@ echo "== cargo build --release"
 cargo build --release --workspace --bins --examples --locked
 
 echo
-echo "== warm: in-process handle_command"
+echo "== warm: in-process, a signed command through the dispatcher's router"
 "$TARGET_DIR/release/examples/warm"
 
 echo

@@ -10,7 +10,7 @@ The same signed `/example help`, answered by:
 Both are started cold against the same local Lambda Runtime API
 (tools/lambda_bench.py) and measured alike: spawn to the answer, and the
 process's peak memory (VmHWM). Warm time per signed command is measured in
-process for both: the dispatcher's `examples/warm` (handle_command), and
+process for both: the dispatcher's `examples/warm` (its router), and
 Bolt's handler called with freshly signed events. Bolt's auth.test goes to
 a local stand-in Slack, so the network is not what is measured.
 
