@@ -18,22 +18,16 @@ const TS: &str = "1700000000.000100";
 
 async fn slack() -> MockServer {
     let slack = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/chat.postMessage"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({"ok": true, "channel": "COPS", "ts": TS})),
-        )
-        .mount(&slack)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/chat.update"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({"ok": true, "channel": "COPS", "ts": TS})),
-        )
-        .mount(&slack)
-        .await;
+    for method_path in ["/chat.postMessage", "/chat.update"] {
+        Mock::given(method("POST"))
+            .and(path(method_path))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(serde_json::json!({"ok": true, "channel": "COPS", "ts": TS})),
+            )
+            .mount(&slack)
+            .await;
+    }
     Mock::given(method("POST"))
         .and(path("/respond"))
         .respond_with(ResponseTemplate::new(200))
