@@ -73,11 +73,29 @@ pub async fn run(
 
 fn print_message(body: &str) {
     match serde_json::from_str::<serde_json::Value>(body) {
-        Ok(v) => println!(
-            "[{}] {}",
-            v["response_type"].as_str().unwrap_or("reply"),
-            unescape(v["text"].as_str().unwrap_or(body))
-        ),
+        Ok(v) => {
+            println!(
+                "[{}] {}",
+                v["response_type"].as_str().unwrap_or("reply"),
+                unescape(v["text"].as_str().unwrap_or(body))
+            );
+            // A terminal cannot press them, but it can show what Slack would.
+            let buttons = v["blocks"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|b| b["elements"].as_array())
+                .flatten()
+                .filter(|e| e["type"] == "button");
+            for b in buttons {
+                println!(
+                    "  [ {} ]  (action {}, value {})",
+                    b["text"]["text"].as_str().unwrap_or_default(),
+                    b["action_id"].as_str().unwrap_or_default(),
+                    b["value"].as_str().unwrap_or_default()
+                );
+            }
+        }
         Err(_) => println!("{body}"),
     }
 }
