@@ -177,14 +177,15 @@ impl Dispatcher {
     }
 
     /// Stops what a cancelled job started: the Jenkins build first (the
-    /// worker only follows it), then the worker and everything it runs.
+    /// worker only follows it), then the worker and everything it runs,
+    /// whatever Jenkins said. What could not be confirmed is the error.
     async fn stop_work(&self, config: &Arc<Config>, record: &JobRecord) -> Result<String, String> {
         let mut done = Vec::new();
+        let mut unsure = Vec::new();
         if record.command == "deploy"
             && let Some(link) = &record.link
         {
-            let ci = self.jenkins.get(config);
-            match ci.as_ref() {
+            match self.jenkins.get(config).as_ref() {
                 Some(ci) => match ci.cancel(link).await {
                     Ok(CancelOutcome::Dequeued) => done.push("Jenkins took it out of the queue"),
                     Ok(CancelOutcome::Aborted(_)) => done.push("Jenkins aborted the build"),
@@ -192,11 +193,14 @@ impl Dispatcher {
                         done.push("Jenkins had already finished the build")
                     }
                     Err(e) => {
+                        // A request that timed out may still have stopped it.
                         tracing::error!(job = %record.id, error = %e, "could not cancel the Jenkins build");
-                        return Err(format!("Jenkins did not stop the build ({e})"));
+                        unsure.push(format!(
+                            "I could not confirm that Jenkins stopped the build ({e})"
+                        ));
                     }
                 },
-                None => return Err("the config no longer has Jenkins to stop the build".into()),
+                None => unsure.push("the config no longer has Jenkins to stop the build".into()),
             }
         }
         match self.jobs.stop(&record.id).await {
@@ -204,8 +208,11 @@ impl Dispatcher {
             Ok(false) => {}
             Err(e) => {
                 tracing::error!(job = %record.id, error = format!("{e:#}"), "could not stop the worker");
-                return Err("I could not stop its worker".into());
+                unsure.push("I could not confirm that its worker stopped".into());
             }
+        }
+        if !unsure.is_empty() {
+            return Err(unsure.join(", and "));
         }
         if done.is_empty() {
             done.push("nothing of it was running");
