@@ -44,10 +44,7 @@ impl RecordingChat {
         match failing.get_mut(method) {
             Some(left) if *left > 0 => {
                 *left -= 1;
-                Err(ChatError::Slack {
-                    method: method.into(),
-                    code: "internal_error".into(),
-                })
+                Err(ChatError::refused(method, "internal_error"))
             }
             _ => Ok(()),
         }

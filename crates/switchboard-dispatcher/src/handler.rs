@@ -573,29 +573,25 @@ impl Dispatcher {
             LIVE_POST_TIMEOUT,
             chat.post_message(&channel, &job_message(record, now_secs())),
         )
-        .await
-        .unwrap_or_else(|_| {
-            Err(ChatError::Slack {
-                method: "chat.postMessage".into(),
-                code: "timed_out".into(),
-            })
-        });
+        .await;
         match posted {
-            Ok(ts) if !ts.is_empty() => {
+            Ok(Ok(ts)) if !ts.is_empty() => {
                 record.message_ts = Some(ts);
                 Reach::Live
             }
-            Ok(_) => Reach::Replies,
-            Err(e) => {
+            Ok(Ok(_)) => Reach::Replies,
+            Ok(Err(ChatError::Slack { code, .. }))
+                if code == "not_in_channel" || code == "channel_not_found" =>
+            {
+                Reach::NotInChannel
+            }
+            Ok(Err(e)) => {
                 tracing::info!(job = %record.id, error = %e, "no live job message; replies go to the response_url");
-                match &e {
-                    ChatError::Slack { code, .. }
-                        if code == "not_in_channel" || code == "channel_not_found" =>
-                    {
-                        Reach::NotInChannel
-                    }
-                    _ => Reach::Replies,
-                }
+                Reach::Replies
+            }
+            Err(_) => {
+                tracing::warn!(job = %record.id, "chat.postMessage timed out; the message may still land, unlinked, and replies go to the response_url");
+                Reach::Replies
             }
         }
     }

@@ -31,6 +31,16 @@ pub enum ChatError {
     Status { method: String, status: u16 },
 }
 
+impl ChatError {
+    /// Slack's `ok: false` answer with `code` to a call of `method`.
+    pub fn refused(method: &str, code: &str) -> Self {
+        Self::Slack {
+            method: method.to_owned(),
+            code: code.to_owned(),
+        }
+    }
+}
+
 /// The chat system, as the functions need it.
 #[async_trait]
 pub trait Chat: Send + Sync {
@@ -49,10 +59,7 @@ pub trait Chat: Send + Sync {
         message: &Message,
     ) -> Result<(), ChatError> {
         let _ = (channel, ts, message);
-        Err(ChatError::Slack {
-            method: "chat.update".into(),
-            code: "not_supported".into(),
-        })
+        Err(ChatError::refused("chat.update", "not_supported"))
     }
     /// Opens (or finds) the DM channel with a user.
     async fn open_dm(&self, user: &UserId) -> Result<ChannelId, ChatError>;
@@ -80,10 +87,7 @@ pub trait Chat: Send + Sync {
         limit: usize,
     ) -> Result<Vec<HistoryMessage>, ChatError> {
         let _ = (channel, thread_ts, limit);
-        Err(ChatError::Slack {
-            method: "conversations.replies".into(),
-            code: "not_supported".into(),
-        })
+        Err(ChatError::refused("conversations.replies", "not_supported"))
     }
     /// Attaches cards to the links of one shared message (`chat.unfurl`),
     /// keyed by each link exactly as Slack sent it.
