@@ -158,7 +158,13 @@ impl Dispatcher {
                      run `trello list` to see it, then try again."
                 )));
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                // The write may have landed though its answer did not.
+                tracing::error!(error = %e, board, "could not save a Trello subscription");
+                return Err(RunError::User(format!(
+                    "I couldn't confirm that board `{board}`'s subscription was saved;                      `trello list` shows whether it was."
+                )));
+            }
         }
         let what = if previous.is_some() {
             "changed what this channel gets from"
@@ -220,7 +226,13 @@ impl Dispatcher {
     ) -> Result<Message, RunError> {
         let store = SubscriptionStore::new(self.store.as_ref());
         if store.get(&cmd.channel, board).await?.is_some() {
-            store.remove(&cmd.channel, board).await?;
+            if let Err(e) = store.remove(&cmd.channel, board).await {
+                // The write may have landed though its answer did not.
+                tracing::error!(error = %e, board, "could not remove a Trello subscription");
+                return Err(RunError::User(format!(
+                    "I couldn't confirm that board `{board}` was unsubscribed;                      `trello list` shows whether it still posts here."
+                )));
+            }
             return Ok(Message::in_channel(format!(
                 "<@{}> unsubscribed this channel from the Trello board `{board}`.",
                 cmd.user
