@@ -230,8 +230,9 @@ async fn verify(auth: &Auth, media: &'static str, req: Request, next: Next) -> R
     }) {
         return to_response(refusal);
     }
+    // The handler reads the headers from `Verified` alone, so they move.
     let verified = Verified {
-        headers: parts.headers.clone(),
+        headers: std::mem::take(&mut parts.headers),
         body,
     };
     parts.extensions.insert(verified);
