@@ -10,7 +10,6 @@ use switchboard_core::audit::Outcome;
 use switchboard_core::clock::now_secs;
 use switchboard_core::config::Config;
 use switchboard_core::ids::{ChannelId, JobId, TeamId, UserId};
-use switchboard_core::jobs::fill_template;
 use switchboard_core::slack::blocks::{Block, Button};
 use switchboard_core::slack::interaction::ButtonPress;
 use switchboard_core::slack::{Message, ResponseUrl, SlashCommand, Visibility, escape};
@@ -18,7 +17,7 @@ use switchboard_core::state::{self, Condition, Item, Key};
 
 use crate::access::{Decision, decide};
 use crate::commands::{Command, Parsed, parse};
-use crate::handler::{Dispatcher, RunError};
+use crate::handler::{Dispatcher, NO_JENKINS, RunError, job_argv};
 
 /// The action ids of the prompt's two buttons; each button's value is the
 /// prompt's single-use token.
@@ -274,15 +273,7 @@ impl Dispatcher {
 /// branch or snapshot, and where it will run.
 fn describe(config: &Config, cmd: &SlashCommand, command: &Command) -> Result<String, RunError> {
     let job = |name: &str, values: &[(&str, &str)]| -> Result<String, RunError> {
-        let template = config.jobs.get(name).ok_or_else(|| {
-            RunError::User(format!(
-                "`{name}` is not set up here: the config has no [jobs.{name}] section."
-            ))
-        })?;
-        let mut all = values.to_vec();
-        all.push(("user", cmd.user.as_str()));
-        all.push(("job_id", "<new>"));
-        let argv = fill_template(&template.command, &all).join(" ");
+        let argv = job_argv(config, name, values, cmd.user.as_str(), "<new>")?.join(" ");
         Ok(format!("by running `{}` as a job", escape(&argv)))
     };
     Ok(match command {
@@ -291,11 +282,10 @@ fn describe(config: &Config, cmd: &SlashCommand, command: &Command) -> Result<St
             branch,
             issue,
         } => {
-            let jenkins = config.jenkins.as_ref().ok_or_else(|| {
-                RunError::User(
-                    "`deploy` is not set up here: the config has no [jenkins] section.".into(),
-                )
-            })?;
+            let jenkins = config
+                .jenkins
+                .as_ref()
+                .ok_or_else(|| RunError::User(NO_JENKINS.into()))?;
             let issue = issue
                 .as_deref()
                 .map(|i| format!(", linking its test bench to *{}*", escape(i)))

@@ -318,9 +318,7 @@ impl Dispatcher {
         // The client exists exactly when the config has a [jenkins] section.
         let ci = self.jenkins.get(config);
         let (Some(jenkins), Some(ci)) = (&config.jenkins, ci.as_ref()) else {
-            return Err(RunError::User(
-                "`deploy` is not set up here: the config has no [jenkins] section.".into(),
-            ));
+            return Err(RunError::User(NO_JENKINS.into()));
         };
         Self::check_client(config, client)?;
         if let Some(issue) = issue
@@ -475,20 +473,15 @@ impl Dispatcher {
         client: &str,
         values: &[(&str, &str)],
     ) -> Result<Message, RunError> {
-        let Some(template) = config.jobs.get(name) else {
-            return Err(RunError::User(format!(
-                "`{name}` is not set up here: the config has no [jobs.{name}] section."
-            )));
-        };
+        // An unset job is refused before a record exists; the argv is filled
+        // again below, once the job id is known.
+        job_argv(config, name, values, cmd.user.as_str(), "")?;
         Self::check_client(config, client)?;
         let summary = values.iter().map(|(_, v)| *v).collect::<Vec<_>>().join(" ");
         let mut record = self.record(cmd, name, &summary).await?;
-        let mut all = values.to_vec();
-        all.push(("user", cmd.user.as_str()));
-        all.push(("job_id", record.id.as_str()));
         let work = Work::Command {
             name: name.to_owned(),
-            argv: fill_template(&template.command, &all),
+            argv: job_argv(config, name, values, cmd.user.as_str(), &record.id)?,
         };
         let argv_id = record.id.clone();
         let reach = match self.launch(&mut record, cmd, work).await {
@@ -657,6 +650,30 @@ impl Dispatcher {
 
 /// How long the job's live message may take to post, inside Slack's 3 s.
 const LIVE_POST_TIMEOUT: Duration = Duration::from_millis(800);
+
+/// Said when `deploy` is asked for without Jenkins in the config.
+pub(crate) const NO_JENKINS: &str =
+    "`deploy` is not set up here: the config has no [jenkins] section.";
+
+/// The argv job `name` runs for these values, its placeholders filled
+/// (`{user}` and `{job_id}` besides them), or why there is no such job.
+pub(crate) fn job_argv(
+    config: &Config,
+    name: &str,
+    values: &[(&str, &str)],
+    user: &str,
+    job_id: &str,
+) -> Result<Vec<String>, RunError> {
+    let template = config.jobs.get(name).ok_or_else(|| {
+        RunError::User(format!(
+            "`{name}` is not set up here: the config has no [jobs.{name}] section."
+        ))
+    })?;
+    let mut all = values.to_vec();
+    all.push(("user", user));
+    all.push(("job_id", job_id));
+    Ok(fill_template(&template.command, &all))
+}
 
 /// Where a started job's news goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
