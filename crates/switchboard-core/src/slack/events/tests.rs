@@ -1,0 +1,51 @@
+use super::*;
+
+#[test]
+fn parses_slacks_documented_link_shared_example() {
+    let body = br#"{
+            "token": "XXYYZZ", "team_id": "TXXXXXXXX", "api_app_id": "AXXXXXXXXX",
+            "event": {
+                "type": "link_shared", "channel": "Cxxxxxx", "is_bot_user_member": true,
+                "user": "Uxxxxxxx", "message_ts": "123456789.9875", "unfurl_id": "C123456.123456789.987501.1b90fa1278528ce6e2f6c5c2bfa1abc9a41d57d02b29d173f40399c9ffdecf4b",
+                "event_ts": "123456621.1855", "source": "conversations_history",
+                "links": [
+                    {"domain": "example.com", "url": "https://example.com/12345"},
+                    {"domain": "example.com", "url": "https://example.com/67890"},
+                    {"domain": "example.com", "url": "https://example.com/12345"}
+                ]
+            },
+            "type": "event_callback", "authed_users": ["UXXXXXXX1"],
+            "event_id": "Ev08MFMKH6", "event_time": 123456789
+        }"#;
+    let SlackEvent::LinkShared(e) = SlackEvent::from_json(body).expect("parses") else {
+        panic!("not link_shared");
+    };
+    assert_eq!(e.event_id, "Ev08MFMKH6");
+    assert_eq!(e.channel, "Cxxxxxx");
+    assert_eq!(e.source.as_deref(), Some("conversations_history"));
+    assert_eq!(
+        e.links,
+        ["https://example.com/12345", "https://example.com/67890"]
+    );
+}
+
+#[test]
+fn other_shapes() {
+    assert_eq!(
+        SlackEvent::from_json(br#"{"type":"url_verification","challenge":"3eZbrw1aB"}"#),
+        Ok(SlackEvent::UrlVerification {
+            challenge: "3eZbrw1aB".into()
+        })
+    );
+    assert!(matches!(
+        SlackEvent::from_json(
+            br#"{"type":"event_callback","event_id":"Ev1","event":{"type":"app_mention"}}"#
+        ),
+        Ok(SlackEvent::Other { .. })
+    ));
+    assert_eq!(SlackEvent::from_json(b"nope"), Err(EventError::NotAnEvent));
+    assert_eq!(
+            SlackEvent::from_json(br#"{"type":"event_callback","event_id":"Ev1","event":{"type":"link_shared","message_ts":"1"}}"#),
+            Err(EventError::Field("event.channel"))
+        );
+}
