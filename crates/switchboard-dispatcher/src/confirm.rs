@@ -17,7 +17,8 @@ use switchboard_core::state::{self, Condition, Item, Key};
 
 use crate::access::{Decision, decide};
 use crate::commands::{Command, Parsed, parse};
-use crate::handler::{Dispatcher, NO_JENKINS, RunError, job_argv};
+use crate::handler::{Dispatcher, RunError};
+use crate::launch::{NO_JENKINS, job_argv};
 
 /// The action ids of the prompt's two buttons; each button's value is the
 /// prompt's single-use token.

@@ -11,6 +11,7 @@ mod confirm;
 mod faults;
 pub mod handler;
 pub mod interactions;
+mod launch;
 mod listing;
 pub mod split;
 mod trello;

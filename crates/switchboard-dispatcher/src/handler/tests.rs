@@ -1,5 +1,6 @@
 use super::*;
 use switchboard_core::fakes::{MemoryStore, RecordingRunner};
+use switchboard_core::jobs::JobStore;
 use switchboard_core::secrets::Secret;
 use switchboard_core::slack::verify::signed_headers;
 
