@@ -2,13 +2,9 @@
 //! `switchboard serve`.
 
 pub mod access;
-#[cfg(test)]
-mod allowlist_matrix;
 mod cancel;
 pub mod commands;
 mod confirm;
-#[cfg(test)]
-mod faults;
 pub mod handler;
 pub mod interactions;
 mod launch;
@@ -18,3 +14,10 @@ mod trello;
 
 pub use handler::Dispatcher;
 pub use switchboard_core::reply::Reply;
+
+/// Tests that cross modules: the allowlist matrix and store faults.
+#[cfg(test)]
+mod tests {
+    mod allowlist_matrix;
+    mod faults;
+}

@@ -14,6 +14,7 @@ use switchboard_core::config::{TracMode, TrackerConfig};
 use switchboard_core::secrets::Secret;
 
 use crate::listing::split_labels;
+use crate::wire::non_empty;
 use crate::{
     ListedTicket, Ticket, TicketLister, TicketRef, TicketView, Tracker, TrackerError, status_error,
     transport,
@@ -64,11 +65,28 @@ impl Trac {
         }
     }
 
-    fn blank_ticket(&self, id: u32) -> Ticket {
+    /// A ticket from Trac's field names, however they were read (RPC
+    /// attributes or an export row). The description is wiki text whose
+    /// leading spaces mean something, so it is not trimmed.
+    fn ticket_from_fields<'a>(
+        &self,
+        id: u32,
+        field: impl Fn(&str) -> Option<&'a str>,
+        updated_at: Option<i64>,
+    ) -> Ticket {
+        let text = |name: &str| non_empty(field(name));
         Ticket {
             display_id: format!("#{id}"),
             url: format!("{}/ticket/{id}", self.web),
-            ..Ticket::default()
+            summary: text("summary").unwrap_or_default(),
+            status: text("status"),
+            kind: text("type"),
+            priority: text("priority"),
+            owner: text("owner"),
+            reporter: text("reporter"),
+            milestone: text("milestone"),
+            updated_at,
+            description: wiki_to_text(field("description").unwrap_or("")),
         }
     }
 
@@ -151,27 +169,15 @@ impl Trac {
             .ok_or_else(|| {
                 TrackerError::Protocol("ticket.get answered without attributes".into())
             })?;
-        let field = |name: &str| non_empty(attrs.member(name).and_then(Value::as_str));
-        Ok(Ticket {
-            summary: field("summary").unwrap_or_default(),
-            status: field("status"),
-            kind: field("type"),
-            priority: field("priority"),
-            owner: field("owner"),
-            reporter: field("reporter"),
-            milestone: field("milestone"),
-            updated_at: attrs
-                .member("changetime")
-                .and_then(Value::as_time)
-                .or_else(|| parts.get(2).and_then(Value::as_time)),
-            description: wiki_to_text(
-                attrs
-                    .member("description")
-                    .and_then(Value::as_str)
-                    .unwrap_or(""),
-            ),
-            ..self.blank_ticket(id)
-        })
+        let updated_at = attrs
+            .member("changetime")
+            .and_then(Value::as_time)
+            .or_else(|| parts.get(2).and_then(Value::as_time));
+        Ok(self.ticket_from_fields(
+            id,
+            |name| attrs.member(name).and_then(Value::as_str),
+            updated_at,
+        ))
     }
 
     async fn fetch_export(&self, id: u32, wanted: Option<u32>) -> Result<TicketView, TrackerError> {
@@ -222,20 +228,9 @@ impl Trac {
         }
         let field = |name: &str| {
             let i = header.iter().position(|h| h == name)?;
-            non_empty(row.get(i).map(String::as_str))
+            row.get(i).map(String::as_str)
         };
-        Ok(Ticket {
-            summary: field("summary").unwrap_or_default(),
-            status: field("status"),
-            kind: field("type"),
-            priority: field("priority"),
-            owner: field("owner"),
-            reporter: field("reporter"),
-            milestone: field("milestone"),
-            updated_at: None,
-            description: wiki_to_text(&field("description").unwrap_or_default()),
-            ..self.blank_ticket(id)
-        })
+        Ok(self.ticket_from_fields(id, field, None))
     }
 }
 
@@ -427,12 +422,6 @@ impl TicketLister for Trac {
             TracMode::Export => PAGE_SIZE,
         }
     }
-}
-
-fn non_empty(s: Option<&str>) -> Option<String> {
-    s.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
 }
 
 #[cfg(test)]
