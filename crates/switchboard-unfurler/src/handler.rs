@@ -8,7 +8,7 @@ use switchboard_core::audit::{self, AuditEntry, Outcome};
 use switchboard_core::clock::now_secs;
 use switchboard_core::config::Config;
 use switchboard_core::edge::{Auth, Edge, JSON, Verified};
-use switchboard_core::ids::TeamId;
+use switchboard_core::ids::{TeamId, UserId};
 use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
@@ -17,7 +17,6 @@ use switchboard_core::slack::events::{LinkShared, SlackEvent};
 use switchboard_core::slack::{Card, Chat, UnfurlTarget};
 use switchboard_core::state::once::{self, Begun};
 use switchboard_core::state::{Key, StateStore, claim, release};
-use switchboard_core::text::{Cut, shorten};
 use switchboard_trackers::TrackerSet;
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
@@ -109,9 +108,9 @@ impl Unfurler {
                 let span = tracing::info_span!(
                     "link_shared",
                     event_id = %shared.event_id,
-                    team = %shared.team,
+                    team = shared.team.as_ref().map_or("", TeamId::as_str),
                     channel = %shared.channel,
-                    user = %shared.user,
+                    user = shared.user.as_ref().map_or("", UserId::as_str),
                     retry = %retry,
                 );
                 self.link_shared(shared, started).instrument(span).await;
@@ -124,9 +123,17 @@ impl Unfurler {
     async fn audit_foreign(&self, shared: &LinkShared) {
         let entry = AuditEntry {
             at: now_secs(),
-            team: shorten(&shared.team, 32, Cut::Plain),
-            user: shorten(&shared.user, 32, Cut::Plain),
-            channel: shorten(&shared.channel, 32, Cut::Plain),
+            team: shared
+                .team
+                .as_ref()
+                .map(TeamId::to_string)
+                .unwrap_or_default(),
+            user: shared
+                .user
+                .as_ref()
+                .map(UserId::to_string)
+                .unwrap_or_default(),
+            channel: shared.channel.to_string(),
             command: "event:link_shared".into(),
             text: String::new(),
             outcome: Outcome::Denied.as_str().into(),
@@ -166,8 +173,7 @@ impl Unfurler {
 
     async fn unfurl(&self, shared: LinkShared, started: tokio::time::Instant) {
         let config = self.config.get(self.store.as_ref()).await;
-        let team = TeamId::parse(&shared.team).ok();
-        if !config.slack.admits_team(team.as_ref()) {
+        if !config.slack.admits_team(shared.team.as_ref()) {
             tracing::warn!("an event from a workspace outside slack.team_ids; ignored");
             self.audit_foreign(&shared).await;
             return;
@@ -192,7 +198,9 @@ impl Unfurler {
         } else {
             config.unfurl.repeat_minutes
         };
-        let (fresh, claimed) = self.keep_fresh(&shared.channel, cards, window).await;
+        let (fresh, claimed) = self
+            .keep_fresh(shared.channel.as_str(), cards, window)
+            .await;
         if fresh.is_empty() {
             return;
         }
@@ -202,7 +210,7 @@ impl Unfurler {
                 source: source.clone(),
             },
             _ => UnfurlTarget::Message {
-                channel: shared.channel.clone(),
+                channel: shared.channel.to_string(),
                 ts: shared.message_ts.clone(),
             },
         };

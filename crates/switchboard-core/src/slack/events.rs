@@ -2,6 +2,8 @@
 
 use serde::Deserialize;
 
+use crate::ids::{ChannelId, TeamId, UserId};
+
 /// What an Events API request carries, as far as Switchboard cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlackEvent {
@@ -21,9 +23,11 @@ pub enum SlackEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkShared {
     pub event_id: String,
-    pub team: String,
-    pub channel: String,
-    pub user: String,
+    /// Absent or malformed, it is no workspace, which `slack.team_ids` refuses.
+    pub team: Option<TeamId>,
+    /// Slack's stand-in `COMPOSER` for a message still being written parses too.
+    pub channel: ChannelId,
+    pub user: Option<UserId>,
     pub message_ts: String,
     pub unfurl_id: Option<String>,
     pub source: Option<String>,
@@ -93,9 +97,10 @@ impl SlackEvent {
                 }
                 Ok(Self::LinkShared(LinkShared {
                     event_id: need(env.event_id, "event_id")?,
-                    team: env.team_id.unwrap_or_default(),
-                    channel: need(inner.channel, "event.channel")?,
-                    user: inner.user.unwrap_or_default(),
+                    team: env.team_id.and_then(|t| TeamId::parse(&t).ok()),
+                    channel: ChannelId::parse(&need(inner.channel, "event.channel")?)
+                        .map_err(|_| EventError::Field("event.channel"))?,
+                    user: inner.user.and_then(|u| UserId::parse(&u).ok()),
                     message_ts: need(inner.message_ts, "event.message_ts")?,
                     unfurl_id: inner.unfurl_id.filter(|s| !s.is_empty()),
                     source: inner.source.filter(|s| !s.is_empty()),
