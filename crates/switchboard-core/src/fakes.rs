@@ -222,7 +222,7 @@ impl JobRunner for RecordingRunner {
         Ok(self
             .specs()
             .iter()
-            .any(|s| s.id == job_id)
+            .any(|s| s.id.as_str() == job_id)
             .then(|| format!("fake task {job_id}")))
     }
 
@@ -232,6 +232,6 @@ impl JobRunner for RecordingRunner {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .push(job_id.to_owned());
-        Ok(self.specs().iter().any(|s| s.id == job_id))
+        Ok(self.specs().iter().any(|s| s.id.as_str() == job_id))
     }
 }

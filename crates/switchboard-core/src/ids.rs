@@ -27,6 +27,35 @@ fn slack_id(value: &str, prefixes: &[char], what: &'static str) -> Result<String
     }
 }
 
+/// Serialises an id as its text and reads it back (from JSON or with
+/// `str::parse`) only through `parse`, so a stored or handed-off id is
+/// checked like one from a request.
+macro_rules! serde_via_parse {
+    ($name:ty, $error:ty) => {
+        impl std::str::FromStr for $name {
+            type Err = $error;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Self::parse(text)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = <String as serde::Deserialize>::deserialize(d)?;
+                Self::parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use serde_via_parse;
+
 macro_rules! slack_id_type {
     ($name:ident, $what:literal, [$($prefix:literal),+]) => {
         #[doc = concat!("A Slack ", $what, ".")]
@@ -48,6 +77,8 @@ macro_rules! slack_id_type {
                 f.write_str(&self.0)
             }
         }
+
+        serde_via_parse!($name, IdError);
     };
 }
 
@@ -101,6 +132,8 @@ impl JobId {
 pub fn short_job_id(id: &str) -> &str {
     id.char_indices().nth(8).map_or(id, |(end, _)| &id[..end])
 }
+
+serde_via_parse!(JobId, IdError);
 
 impl fmt::Display for JobId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -159,11 +159,11 @@ impl Dispatcher {
         work: Work,
     ) -> Result<Reach, StartError> {
         let spec = JobSpec {
-            id: record.id.clone(),
+            id: JobId::parse(&record.id).map_err(|e| StartError::Refused(e.into()))?,
             record_sk: record.sk.clone(),
-            requested_by: cmd.user.to_string(),
-            channel: cmd.channel.to_string(),
-            response_url: cmd.response_url.as_str().to_owned(),
+            requested_by: cmd.user.clone(),
+            channel: cmd.channel.clone(),
+            response_url: cmd.response_url.clone(),
             work,
         };
         // The live message exists before the worker does, so the worker

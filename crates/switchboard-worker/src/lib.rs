@@ -15,7 +15,6 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use switchboard_core::ci::{self, CiServer, WaitError};
 use switchboard_core::config::{Config, JOB_BASE_ENV};
-use switchboard_core::ids::short_job_id;
 use switchboard_core::jobs::{JobRecord, JobSpec, JobStatus, JobStore, Work};
 use switchboard_core::secrets::{Secrets, scrub};
 use switchboard_core::slack::{Chat, escape};
@@ -62,7 +61,13 @@ pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus>
         }
         None => {
             tracing::warn!(job = %spec.id, "job record missing; recreating it");
-            let mut r = JobRecord::new(&spec.id, "job", "", &spec.requested_by, &spec.channel);
+            let mut r = JobRecord::new(
+                spec.id.as_str(),
+                "job",
+                "",
+                spec.requested_by.as_str(),
+                spec.channel.as_str(),
+            );
             r.sk.clone_from(&spec.record_sk);
             r.status = JobStatus::Running;
             jobs.save(&r).await.context("marking the job running")?;
@@ -73,7 +78,7 @@ pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus>
         .live(ctx.store, &record);
     reporter.show(&record).await;
 
-    let short = short_job_id(&spec.id);
+    let short = spec.id.short();
     let (status, detail, link) = match &spec.work {
         Work::JenkinsBuild {
             queue_url,

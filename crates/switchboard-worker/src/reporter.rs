@@ -37,8 +37,8 @@ impl<'a> Reporter<'a> {
     pub fn new(chat: &'a dyn Chat, spec: &JobSpec, posts_used: u32, issued_at: i64) -> Self {
         Self {
             chat,
-            response_url: ResponseUrl::parse(&spec.response_url).ok(),
-            channel: ChannelId::parse(&spec.channel).ok(),
+            response_url: Some(spec.response_url.clone()),
+            channel: Some(spec.channel.clone()),
             posts: posts_used,
             issued_at,
             live: None,

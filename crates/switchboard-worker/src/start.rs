@@ -26,18 +26,16 @@ pub async fn run_from_env() -> anyhow::Result<()> {
             let text = format!(
                 "Job `{}` could not start: the worker failed to load its configuration. \
                  An admin can find the cause in the worker's logs.",
-                switchboard_core::ids::short_job_id(&spec.id)
+                spec.id.short()
             );
             let message = switchboard_core::slack::Message::ephemeral(text);
-            if let Ok(url) = switchboard_core::slack::ResponseUrl::parse(&spec.response_url) {
-                let sent = switchboard_core::slack::api::http_client()
-                    .post(url.as_str())
-                    .json(&message.to_response_json())
-                    .send()
-                    .await;
-                if let Err(post) = sent {
-                    tracing::error!(error = %post, "could not tell Slack the job failed to start");
-                }
+            let sent = switchboard_core::slack::api::http_client()
+                .post(spec.response_url.as_str())
+                .json(&message.to_response_json())
+                .send()
+                .await;
+            if let Err(post) = sent {
+                tracing::error!(error = %post, "could not tell Slack the job failed to start");
             }
             return Err(e.context("the worker could not start"));
         }

@@ -3,11 +3,11 @@ use switchboard_core::fakes::{MemoryStore, RecordingChat};
 
 fn spec(work: Work, record_sk: &str) -> JobSpec {
     JobSpec {
-        id: "0123456789abcdef".into(),
+        id: "0123456789abcdef".parse().expect("job id"),
         record_sk: record_sk.into(),
-        requested_by: "UANN".into(),
-        channel: "COPS".into(),
-        response_url: "https://hooks.slack.com/commands/T1/1/x".into(),
+        requested_by: "UANN".parse().expect("user id"),
+        channel: "COPS".parse().expect("channel id"),
+        response_url: "https://hooks.slack.com/commands/T1/1/x".parse().expect("response_url"),
         work,
     }
 }

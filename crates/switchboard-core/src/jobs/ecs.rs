@@ -139,8 +139,8 @@ impl JobRunner for EcsRunner {
             .launch_type(LaunchType::Fargate)
             .count(1)
             // ECS starts one task per token, whatever reaches it twice.
-            .client_token(&spec.id)
-            .started_by(started_by(&spec.id))
+            .client_token(spec.id.as_str())
+            .started_by(started_by(spec.id.as_str()))
             .network_configuration(
                 NetworkConfiguration::builder()
                     .awsvpc_configuration(vpc)

@@ -136,10 +136,10 @@ impl JobRunner for LocalRunner {
             self.running
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .insert(spec.id.clone(), pid);
+                .insert(spec.id.to_string(), pid);
         }
         let running = Arc::clone(&self.running);
-        let job_id = spec.id.clone();
+        let job_id = spec.id.to_string();
         // Reap the child when it exits so it does not linger as a zombie.
         tokio::spawn(async move {
             match child.wait().await {

@@ -16,19 +16,24 @@ pub const UNKNOWN_SETTLES_AFTER_SECS: i64 = 120;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::ids::{ChannelId, JobId, UserId};
+use crate::slack::ResponseUrl;
+
 /// The environment variable that carries a `JobSpec` to the worker.
 pub const JOB_VAR: &str = "SWITCHBOARD_JOB";
 
 /// What the worker is asked to do. This is the hand-off format between the
-/// dispatcher and the worker (JSON in `SWITCHBOARD_JOB`), so it is plain data.
+/// dispatcher and the worker (JSON in `SWITCHBOARD_JOB`), so it is plain
+/// data; its ids are read back through their `parse`, so a spec with a
+/// malformed one is refused before any work starts.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobSpec {
-    pub id: String,
+    pub id: JobId,
     /// The job record's sort key, so the worker can update it.
     pub record_sk: String,
-    pub requested_by: String,
-    pub channel: String,
-    pub response_url: String,
+    pub requested_by: UserId,
+    pub channel: ChannelId,
+    pub response_url: ResponseUrl,
     pub work: Work,
 }
 

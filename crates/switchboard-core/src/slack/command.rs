@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::ids::{ChannelId, TeamId, UserId};
+use crate::ids::{ChannelId, TeamId, UserId, serde_via_parse};
 
 /// Where follow-ups to one command go; valid for 30 minutes and 5 posts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,8 @@ impl ResponseUrl {
         &self.0
     }
 }
+
+serde_via_parse!(ResponseUrl, CommandFormError);
 
 /// A slash command as the core sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -153,7 +153,7 @@ allow_channels = ["COPS"]"#;
     assert!(
         specs
             .iter()
-            .all(|s| s.requested_by == "UANN" && s.channel == "COPS"),
+            .all(|s| s.requested_by.as_str() == "UANN" && s.channel.as_str() == "COPS"),
         "{specs:?}"
     );
     assert_eq!(
@@ -202,6 +202,6 @@ async fn a_public_command_still_refuses_its_denied_users() {
     // deploys, each followed by a worker.
     let specs = runner.specs();
     assert_eq!(specs.len(), 12, "{specs:?}");
-    assert!(specs.iter().all(|s| s.requested_by != "UBOB"));
+    assert!(specs.iter().all(|s| s.requested_by.as_str() != "UBOB"));
     assert_eq!(builds_queued(&jenkins).await, 4);
 }

@@ -6,11 +6,11 @@ use switchboard_core::jobs::Work;
 async fn falls_back_to_the_channel_after_five_posts() {
     let chat = RecordingChat::default();
     let spec = JobSpec {
-        id: "0123456789abcdef".into(),
+        id: "0123456789abcdef".parse().expect("job id"),
         record_sk: "x".into(),
-        requested_by: "U1".into(),
-        channel: "COPS".into(),
-        response_url: "https://hooks.slack.com/commands/T1/1/x".into(),
+        requested_by: "U1".parse().expect("user id"),
+        channel: "COPS".parse().expect("channel id"),
+        response_url: "https://hooks.slack.com/commands/T1/1/x".parse().expect("response_url"),
         work: Work::Command {
             name: "backup".into(),
             argv: vec![],
@@ -37,11 +37,11 @@ async fn falls_back_to_the_channel_after_five_posts() {
 async fn an_expired_response_url_is_not_tried() {
     let chat = RecordingChat::default();
     let spec = JobSpec {
-        id: "0123456789abcdef".into(),
+        id: "0123456789abcdef".parse().expect("job id"),
         record_sk: "x".into(),
-        requested_by: "U1".into(),
-        channel: "COPS".into(),
-        response_url: "https://hooks.slack.com/commands/T1/1/x".into(),
+        requested_by: "U1".parse().expect("user id"),
+        channel: "COPS".parse().expect("channel id"),
+        response_url: "https://hooks.slack.com/commands/T1/1/x".parse().expect("response_url"),
         work: Work::Command {
             name: "backup".into(),
             argv: vec![],

@@ -72,11 +72,11 @@ async fn worker_cluster(client: &Client) -> EcsSettings {
 
 fn backup_spec(id: &str) -> JobSpec {
     JobSpec {
-        id: id.into(),
+        id: id.parse().expect("job id"),
         record_sk: format!("1#{id}"),
-        requested_by: "UANN".into(),
-        channel: "COPS".into(),
-        response_url: "https://hooks.slack.com/x".into(),
+        requested_by: "UANN".parse().expect("user id"),
+        channel: "COPS".parse().expect("channel id"),
+        response_url: "https://hooks.slack.com/x".parse().expect("response_url"),
         work: Work::Command {
             name: "backup".into(),
             argv: vec!["backup".into(), "acme".into()],
@@ -127,7 +127,7 @@ async fn a_late_or_lost_run_task_answer_starts_one_task_on_moto() {
         .await
         .expect("a late answer is an answer");
     assert!(arn.contains(":task/"), "{arn}");
-    assert_eq!(tasks_of(&direct, &cluster, &late.id).await, 1, "one task");
+    assert_eq!(tasks_of(&direct, &cluster, late.id.as_str()).await, 1, "one task");
     let sent = proxy.seen(RUN_TASK);
     assert_eq!(sent.len(), 1, "RunTask was sent once");
     assert!(
@@ -145,8 +145,8 @@ async fn a_late_or_lost_run_task_answer_starts_one_task_on_moto() {
         matches!(outcome, Err(StartError::Unknown(_))),
         "a lost answer is unknown: {outcome:?}"
     );
-    assert_eq!(tasks_of(&direct, &cluster, &lost.id).await, 1, "one task");
-    let found = runner.find(&lost.id).await.expect("find");
+    assert_eq!(tasks_of(&direct, &cluster, lost.id.as_str()).await, 1, "one task");
+    let found = runner.find(lost.id.as_str()).await.expect("find");
     assert!(found.is_some_and(|a| a.contains(":task/")));
     assert_eq!(runner.find("3333333333333333").await.expect("find"), None);
 
@@ -171,7 +171,7 @@ async fn stop_task_stops_a_jobs_running_task_on_moto() {
     let spec = backup_spec("5555555555555555");
     let arn = runner.start(&spec).await.expect("task started");
 
-    assert!(runner.stop(&spec.id).await.expect("stop"), "stopped");
+    assert!(runner.stop(spec.id.as_str()).await.expect("stop"), "stopped");
     let described = client
         .describe_tasks()
         .cluster(&cluster)
@@ -184,10 +184,10 @@ async fn stop_task_stops_a_jobs_running_task_on_moto() {
     assert_eq!(task.stopped_reason(), Some(STOP_REASON));
 
     // Stopped already, or never started: nothing to stop.
-    assert!(!runner.stop(&spec.id).await.expect("stop again"));
+    assert!(!runner.stop(spec.id.as_str()).await.expect("stop again"));
     assert!(!runner.stop("6666666666666666").await.expect("stop unknown"));
     // The task is still found, as a stopped one.
-    assert_eq!(runner.find(&spec.id).await.expect("find"), Some(arn));
+    assert_eq!(runner.find(spec.id.as_str()).await.expect("find"), Some(arn));
 }
 
 #[tokio::test]
@@ -198,11 +198,11 @@ async fn run_task_carries_the_job_on_moto() {
     let cluster = settings.cluster.clone();
     let runner = EcsRunner::new(client.clone(), settings);
     let spec = JobSpec {
-        id: "0123456789abcdef".into(),
+        id: "0123456789abcdef".parse().expect("job id"),
         record_sk: "1#0123456789abcdef".into(),
-        requested_by: "UANN".into(),
-        channel: "COPS".into(),
-        response_url: "https://hooks.slack.com/x".into(),
+        requested_by: "UANN".parse().expect("user id"),
+        channel: "COPS".parse().expect("channel id"),
+        response_url: "https://hooks.slack.com/x".parse().expect("response_url"),
         work: Work::Command {
             name: "backup".into(),
             argv: vec!["backup".into(), "acme".into()],

@@ -44,11 +44,11 @@ fn alive(pid: u32) -> bool {
 
 fn spec(id: &str) -> JobSpec {
     JobSpec {
-        id: id.into(),
+        id: id.parse().expect("job id"),
         record_sk: format!("1#{id}"),
-        requested_by: "UANN".into(),
-        channel: "COPS".into(),
-        response_url: "https://hooks.slack.com/x".into(),
+        requested_by: "UANN".parse().expect("user id"),
+        channel: "COPS".parse().expect("channel id"),
+        response_url: "https://hooks.slack.com/x".parse().expect("response_url"),
         work: super::super::Work::Command {
             name: "backup".into(),
             argv: vec!["backup".into()],
@@ -99,7 +99,7 @@ async fn stop_and_check(prelude: &str) -> Duration {
 
     let began = std::time::Instant::now();
     assert!(
-        runner.stop(&job.id).await.expect("stop"),
+        runner.stop(job.id.as_str()).await.expect("stop"),
         "something stopped"
     );
     let took = began.elapsed();
@@ -113,7 +113,7 @@ async fn stop_and_check(prelude: &str) -> Duration {
     assert!(!alive(worker), "the worker {worker} is gone");
     assert!(!alive(child), "the worker's child {child} is gone");
     assert!(
-        !runner.stop(&job.id).await.expect("stop again"),
+        !runner.stop(job.id.as_str()).await.expect("stop again"),
         "a stopped job has nothing left to stop"
     );
     took
