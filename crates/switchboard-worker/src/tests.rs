@@ -7,7 +7,9 @@ fn spec(work: Work, record_sk: &str) -> JobSpec {
         record_sk: record_sk.into(),
         requested_by: "UANN".parse().expect("user id"),
         channel: "COPS".parse().expect("channel id"),
-        response_url: "https://hooks.slack.com/commands/T1/1/x".parse().expect("response_url"),
+        response_url: "https://hooks.slack.com/commands/T1/1/x"
+            .parse()
+            .expect("response_url"),
         work,
     }
 }

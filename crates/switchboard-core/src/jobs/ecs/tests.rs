@@ -127,7 +127,11 @@ async fn a_late_or_lost_run_task_answer_starts_one_task_on_moto() {
         .await
         .expect("a late answer is an answer");
     assert!(arn.contains(":task/"), "{arn}");
-    assert_eq!(tasks_of(&direct, &cluster, late.id.as_str()).await, 1, "one task");
+    assert_eq!(
+        tasks_of(&direct, &cluster, late.id.as_str()).await,
+        1,
+        "one task"
+    );
     let sent = proxy.seen(RUN_TASK);
     assert_eq!(sent.len(), 1, "RunTask was sent once");
     assert!(
@@ -145,7 +149,11 @@ async fn a_late_or_lost_run_task_answer_starts_one_task_on_moto() {
         matches!(outcome, Err(StartError::Unknown(_))),
         "a lost answer is unknown: {outcome:?}"
     );
-    assert_eq!(tasks_of(&direct, &cluster, lost.id.as_str()).await, 1, "one task");
+    assert_eq!(
+        tasks_of(&direct, &cluster, lost.id.as_str()).await,
+        1,
+        "one task"
+    );
     let found = runner.find(lost.id.as_str()).await.expect("find");
     assert!(found.is_some_and(|a| a.contains(":task/")));
     assert_eq!(runner.find("3333333333333333").await.expect("find"), None);
@@ -171,7 +179,10 @@ async fn stop_task_stops_a_jobs_running_task_on_moto() {
     let spec = backup_spec("5555555555555555");
     let arn = runner.start(&spec).await.expect("task started");
 
-    assert!(runner.stop(spec.id.as_str()).await.expect("stop"), "stopped");
+    assert!(
+        runner.stop(spec.id.as_str()).await.expect("stop"),
+        "stopped"
+    );
     let described = client
         .describe_tasks()
         .cluster(&cluster)
@@ -187,7 +198,10 @@ async fn stop_task_stops_a_jobs_running_task_on_moto() {
     assert!(!runner.stop(spec.id.as_str()).await.expect("stop again"));
     assert!(!runner.stop("6666666666666666").await.expect("stop unknown"));
     // The task is still found, as a stopped one.
-    assert_eq!(runner.find(spec.id.as_str()).await.expect("find"), Some(arn));
+    assert_eq!(
+        runner.find(spec.id.as_str()).await.expect("find"),
+        Some(arn)
+    );
 }
 
 #[tokio::test]
