@@ -18,7 +18,6 @@ use switchboard_core::config::{Config, Subscription, TrackerKind};
 use switchboard_core::ids::ChannelId;
 use switchboard_core::outbound::{Backoff, Pace, TooLong};
 use switchboard_core::runtime::Runtime;
-use switchboard_core::secrets::Secrets;
 use switchboard_core::services::{Live, Services};
 use switchboard_core::slack::Chat;
 use switchboard_core::state::{Condition, Item, Key, StateStore, StoreError};
@@ -124,8 +123,9 @@ impl Poller {
     /// subscriptions are skipped.
     pub fn from_runtime(rt: Runtime) -> Self {
         let live = Live::from_runtime(&rt, |config, http, secrets| {
-            warn_without_credentials(config, secrets);
-            Services::from_config(config, http, secrets)
+            let services = Services::from_config(config, http, secrets);
+            warn_unpollable(config, &services);
+            services
         });
         Self::new(live, rt.store, Tuning::default())
     }
@@ -228,18 +228,13 @@ impl Poller {
 }
 
 /// Names the config's boards that cannot be polled, because their Trello
-/// tracker has no key or token.
-fn warn_without_credentials(config: &Config, secrets: &Secrets) {
-    let trello = config
+/// tracker has no key or token and so no client.
+fn warn_unpollable(config: &Config, services: &Services) {
+    let unpollable = config
         .trackers
         .iter()
-        .filter(|t| t.kind == TrackerKind::Trello);
-    for t in trello {
-        let key = secrets.tracker(&t.name, "USER");
-        let token = secrets.tracker(&t.name, "TOKEN");
-        if key.is_some() && token.is_some() {
-            continue;
-        }
+        .filter(|t| t.kind == TrackerKind::Trello && services.trello(&t.name).is_none());
+    for t in unpollable {
         let boards: Vec<&str> = config
             .poller
             .subscriptions

@@ -98,11 +98,6 @@ impl Services {
         self
     }
 
-    /// Slack, and Trello's action pages.
-    pub fn core(&self) -> &switchboard_core::services::Services {
-        &self.core
-    }
-
     pub fn chat(&self) -> &Arc<dyn Chat> {
         self.core.chat()
     }

@@ -192,12 +192,8 @@ impl Unfurler {
             },
         };
         let deadline = started + SLACK_DEADLINE;
-        let failure = match tokio::time::timeout_at(
-            deadline,
-            services.chat().unfurl(&target, &fresh),
-        )
-        .await
-        {
+        let chat = services.chat();
+        let failure = match tokio::time::timeout_at(deadline, chat.unfurl(&target, &fresh)).await {
             Ok(Ok(())) => {
                 tracing::info!(cards = fresh.len(), "unfurled");
                 return;
