@@ -1,23 +1,22 @@
 //! The webhook handlers: verify → dedupe → parse → find the issue → move
 //! it → tell its channel. The same code for the Lambda and `serve`.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use sha2::{Digest as _, Sha256};
 use switchboard_core::clock::now_secs;
-use switchboard_core::config::{BridgeProject, Config};
+use switchboard_core::config::BridgeProject;
 use switchboard_core::edge::{Auth, Edge, JSON, Verified, webhook_reply as json};
 use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::{Secret, Secrets};
-use switchboard_core::settings::{LiveConfig, PerConfig};
-use switchboard_core::slack::{Chat, Message, escape};
+use switchboard_core::services::Live;
+use switchboard_core::slack::{Message, escape};
 use switchboard_core::state::once::{self, Begun};
 use switchboard_core::state::{Key, StateStore};
 use switchboard_trackers::bench::{BenchError, set_bench_link};
 use switchboard_trackers::workflow::leading_to;
-use switchboard_trackers::{TrackerError, Workflow};
+use switchboard_trackers::{Services, TrackerError};
 use tracing::Instrument as _;
 
 use crate::events::{self, EventError, Outcome, PrEvent};
@@ -39,50 +38,24 @@ pub enum Provider {
     Github,
 }
 
-/// The clients that depend on the config.
-pub struct Clients {
-    pub chat: Arc<dyn Chat>,
-    /// By tracker name.
-    pub workflows: BTreeMap<String, Arc<dyn Workflow>>,
-}
-
 pub struct Bridge {
-    config: LiveConfig,
+    live: Live<Services>,
     secrets: Secrets,
     store: Arc<dyn StateStore>,
-    clients: PerConfig<Clients>,
 }
 
 impl Bridge {
-    pub fn new(
-        config: LiveConfig,
-        secrets: Secrets,
-        store: Arc<dyn StateStore>,
-        build: impl Fn(&Config) -> Clients + Send + Sync + 'static,
-    ) -> Self {
+    pub fn new(live: Live<Services>, secrets: Secrets, store: Arc<dyn StateStore>) -> Self {
         Self {
-            config,
+            live,
             secrets,
             store,
-            clients: PerConfig::new(build),
         }
     }
 
     pub fn from_runtime(rt: Runtime) -> Self {
-        let shared = rt.clone();
-        Self::new(rt.config, rt.secrets, rt.store, move |config: &Config| {
-            Clients {
-                chat: Arc::new(shared.slack(config)),
-                workflows: config
-                    .trackers
-                    .iter()
-                    .filter_map(|t| {
-                        switchboard_trackers::workflow_for(t, &shared.http, &shared.secrets)
-                            .map(|w| (t.name.clone(), w))
-                    })
-                    .collect(),
-            }
-        })
+        let live = Live::from_runtime(&rt, Services::from_config);
+        Self::new(live, rt.secrets, rt.store)
     }
 
     /// The bridge's routes: the providers' webhooks, each behind its own
@@ -253,7 +226,7 @@ impl Bridge {
     }
 
     async fn move_issue(&self, event: &PrEvent) -> Reply {
-        let config = self.config.get(self.store.as_ref()).await;
+        let (config, services) = self.live.get(self.store.as_ref()).await;
         let projects: Vec<&str> = config
             .bridge
             .projects
@@ -271,8 +244,7 @@ impl Bridge {
             tracing::info!(pr = %event.url, issue = %key, reason = %why, "not acted on");
             return json(200, &format!("not acted on: {why}"));
         }
-        let clients = self.clients.get(&config);
-        let Some(workflow) = clients.workflows.get(&project.tracker) else {
+        let Some(workflow) = services.workflow(&project.tracker) else {
             tracing::error!(tracker = %project.tracker, "the project's tracker has no client");
             return json(200, "tracker not configured");
         };
@@ -324,7 +296,7 @@ impl Bridge {
                 tracing::warn!(status = %from, "no transition leads to the target status");
                 if config.bridge.notify_when_stuck {
                     self.note(
-                        &clients,
+                        &services,
                         project,
                         &format!(
                             "*{key}* stays in {}: no transition leads to {} (PR {pr} {} by {}).",
@@ -341,7 +313,7 @@ impl Bridge {
             Ok((from, Some(true))) => {
                 tracing::info!(from = %from, "issue moved");
                 self.note(
-                    &clients,
+                    &services,
                     project,
                     &format!(
                         "*{key}* moved {} → {}: PR {pr} {} by {}.",
@@ -383,21 +355,14 @@ impl Bridge {
                 "expected {\"issue\": \"KEY-1\", \"url\": \"https://…\"}",
             );
         };
-        let config = self.config.get(self.store.as_ref()).await;
-        let clients = self.clients.get(&config);
+        let (config, services) = self.live.get(self.store.as_ref()).await;
         let key = bench.issue.trim();
-        let result = set_bench_link(
-            &config,
-            |t| clients.workflows.get(t).cloned(),
-            key,
-            &bench.url,
-        )
-        .await;
+        let result = set_bench_link(&config, &services, key, &bench.url).await;
         match result {
             Ok(project) => {
                 tracing::info!(issue = %key, "bench link set");
                 self.note(
-                    &clients,
+                    &services,
                     project,
                     &format!("*{key}*: test bench at <{}>", bench.url),
                 )
@@ -415,12 +380,12 @@ impl Bridge {
         }
     }
 
-    async fn note(&self, clients: &Clients, project: &BridgeProject, text: &str) {
+    async fn note(&self, services: &Services, project: &BridgeProject, text: &str) {
         let Some(channel) = &project.channel else {
             return;
         };
-        if let Err(e) = clients
-            .chat
+        if let Err(e) = services
+            .chat()
             .post_message(channel, &Message::in_channel(text))
             .await
         {

@@ -5,4 +5,4 @@ mod events;
 mod handler;
 mod keys;
 
-pub use handler::{Bridge, Clients, Provider};
+pub use handler::{Bridge, Provider};

@@ -18,6 +18,7 @@ pub mod outbound;
 pub mod reply;
 pub mod runtime;
 pub mod secrets;
+pub mod services;
 pub mod settings;
 pub mod slack;
 pub mod state;

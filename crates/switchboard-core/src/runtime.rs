@@ -119,11 +119,7 @@ impl Runtime {
 
     /// The Slack Web API client for the current config.
     pub fn slack(&self, config: &Config) -> SlackWebApi {
-        SlackWebApi::new(
-            self.http.clone(),
-            &config.slack.api_url,
-            self.secrets.slack_bot_token.clone(),
-        )
+        crate::services::slack(config, &self.http, &self.secrets)
     }
 }
 

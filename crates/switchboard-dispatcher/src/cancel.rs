@@ -227,8 +227,9 @@ impl Dispatcher {
             return;
         };
         let config = self.config.get(self.store.as_ref()).await;
-        let chat = self.chat.get(&config);
-        if let Err(e) = chat
+        let services = self.services.get(&config);
+        if let Err(e) = services
+            .chat()
             .update_message(&channel, ts, &job_message(record, now_secs()))
             .await
         {

@@ -14,8 +14,9 @@ use switchboard_core::jobs::{JobRecord, JobRunner, JobStatus, Work};
 use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
+use switchboard_core::services::Services;
 use switchboard_core::settings::{LiveConfig, PerConfig};
-use switchboard_core::slack::{Chat, Message, SlashCommand, escape};
+use switchboard_core::slack::{Message, SlashCommand, escape};
 use switchboard_core::state::StateStore;
 use tracing::Instrument as _;
 
@@ -59,8 +60,8 @@ pub struct Dispatcher {
     pub(crate) jobs: Arc<dyn JobRunner>,
     /// Answers button presses through their `response_url`.
     pub(crate) responder: switchboard_core::slack::SlackWebApi,
-    /// Posts and updates jobs' live messages (the bot token).
-    pub(crate) chat: PerConfig<Arc<dyn Chat>>,
+    /// Slack with the bot token, which posts and updates jobs' live messages.
+    pub(crate) services: PerConfig<Services>,
     /// The Jenkins client for the current config (none without [jenkins]).
     pub(crate) jenkins: PerConfig<Option<Jenkins>>,
     /// The Trello client `trello subscribe` checks boards with.
@@ -78,15 +79,11 @@ impl Dispatcher {
         let (user, token) = (secrets.jenkins_user.clone(), secrets.jenkins_token.clone());
         // A response_url needs neither the API base nor the bot token.
         let responder = switchboard_core::slack::SlackWebApi::new(http.clone(), "", None);
-        let (bot, web) = (secrets.slack_bot_token.clone(), http.clone());
         let trello = crate::trello::setup(http.clone(), secrets.clone());
-        let chat = PerConfig::new(move |c: &Config| {
-            Arc::new(switchboard_core::slack::SlackWebApi::new(
-                web.clone(),
-                &c.slack.api_url,
-                bot.clone(),
-            )) as Arc<dyn Chat>
-        });
+        let services = {
+            let (http, secrets) = (http.clone(), secrets.clone());
+            PerConfig::new(move |c: &Config| Services::from_config(c, &http, &secrets))
+        };
         let jenkins = PerConfig::new(move |c: &Config| {
             c.jenkins.as_ref().map(|j| {
                 Jenkins::new(http.clone(), &j.url, user.clone(), token.clone())
@@ -99,7 +96,7 @@ impl Dispatcher {
             store,
             jobs,
             responder,
-            chat,
+            services,
             jenkins,
             trello,
         }

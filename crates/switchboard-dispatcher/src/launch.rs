@@ -107,7 +107,8 @@ impl Dispatcher {
             return Reach::Replies;
         };
         let config = self.config.get(self.store.as_ref()).await;
-        let chat = self.chat.get(&config);
+        let services = self.services.get(&config);
+        let chat = services.chat();
         // Slack's 3 s for the whole command leave the post this long; one
         // that answers later may still land, unlinked, and the job then
         // reports through the response_url as well.

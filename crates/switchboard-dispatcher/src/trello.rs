@@ -16,7 +16,7 @@ use switchboard_core::settings::PerConfig;
 use switchboard_core::slack::{Message, SlashCommand, escape};
 use switchboard_core::state::StoreError;
 use switchboard_core::trello::subs::{Origin, Stored, SubscriptionStore, in_force};
-use switchboard_core::trello::{DEFAULT_API_URL, TrelloApi, TrelloError};
+use switchboard_core::trello::{TrelloApi, TrelloError};
 
 use crate::commands::TrelloAction;
 use crate::handler::{Dispatcher, RunError};
@@ -55,21 +55,12 @@ pub(crate) fn setup(http: reqwest::Client, secrets: Secrets) -> PerConfig<Trello
                 );
             }
         };
-        match (
-            secrets.tracker(&t.name, "USER"),
-            secrets.tracker(&t.name, "TOKEN"),
-        ) {
-            (Some(key), Some(token)) => TrelloSetup::Ready {
+        match TrelloApi::for_tracker(&http, t, &secrets) {
+            Some(api) => TrelloSetup::Ready {
                 tracker: t.name.clone(),
-                api: TrelloApi::new(
-                    http.clone(),
-                    t.api_url.as_deref().unwrap_or(DEFAULT_API_URL),
-                    key.clone(),
-                    token.clone(),
-                )
-                .with_request_timeout(BOARD_CHECK_TIMEOUT),
+                api: api.with_request_timeout(BOARD_CHECK_TIMEOUT),
             },
-            _ => TrelloSetup::Missing(format!(
+            None => TrelloSetup::Missing(format!(
                 "Trello has no credentials here: ask an admin to set {} and {}.",
                 tracker_var(&t.name, "USER"),
                 tracker_var(&t.name, "TOKEN")

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use switchboard_core::secrets::Secret;
 use switchboard_core::slack::SlackWebApi;
 use switchboard_core::state::{Condition, Item, Key, MemoryStore, Order, StateStore, StoreError};
-use switchboard_poller::trello::TrelloActions;
+use switchboard_core::trello::TrelloApi;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -273,7 +273,7 @@ async fn main() {
         &slack.uri(),
         Some(Secret::new("xoxb-bench")),
     ));
-    let source = Arc::new(TrelloActions::new(
+    let source = Arc::new(TrelloApi::new(
         http,
         &trello.uri(),
         Secret::new("bench-key"),

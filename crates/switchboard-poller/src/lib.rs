@@ -9,7 +9,7 @@ mod once;
 mod poll;
 pub mod trello;
 
-pub use poll::{BATCH, Clients, Poller, Report, Tuning, WINDOW};
+pub use poll::{BATCH, Poller, Report, Tuning, WINDOW};
 
 use std::time::Duration;
 

@@ -18,16 +18,18 @@ use switchboard_core::config::{Config, Subscription, TrackerKind};
 use switchboard_core::ids::ChannelId;
 use switchboard_core::outbound::{Backoff, Pace, TooLong};
 use switchboard_core::runtime::Runtime;
-use switchboard_core::settings::{LiveConfig, PerConfig};
+use switchboard_core::services::{Live, Services};
 use switchboard_core::slack::Chat;
 use switchboard_core::state::{Condition, Item, Key, StateStore, StoreError};
+use switchboard_core::trello::TrelloError;
+use switchboard_core::trello::actions::{ActionSource, Page};
 use switchboard_core::trello::subs::{Origin, SubscriptionStore, in_force};
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use crate::action::{Action, ActionId, Entry};
 use crate::ledger;
-use crate::trello::{self, ActionSource, PAGE_LIMIT, TrelloActions, TrelloError};
+use crate::trello::{self, PAGE_LIMIT};
 
 /// Actions per thread reply under a summary: 25 sections stay well inside
 /// Block Kit's 50 blocks and Slack's message size.
@@ -70,13 +72,6 @@ impl Default for Tuning {
     }
 }
 
-/// The clients that depend on the config.
-pub struct Clients {
-    pub chat: Arc<dyn Chat>,
-    /// One per Trello tracker that has credentials, by tracker name.
-    pub sources: BTreeMap<String, Arc<dyn ActionSource>>,
-}
-
 /// What a run did, for logs, `switchboard poll` and the benchmark.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -109,23 +104,16 @@ impl Report {
 }
 
 pub struct Poller {
-    config: LiveConfig,
+    live: Live<Services>,
     store: Arc<dyn StateStore>,
-    clients: PerConfig<Clients>,
     tuning: Tuning,
 }
 
 impl Poller {
-    pub fn new(
-        config: LiveConfig,
-        store: Arc<dyn StateStore>,
-        build: impl Fn(&Config) -> Clients + Send + Sync + 'static,
-        tuning: Tuning,
-    ) -> Self {
+    pub fn new(live: Live<Services>, store: Arc<dyn StateStore>, tuning: Tuning) -> Self {
         Self {
-            config,
+            live,
             store,
-            clients: PerConfig::new(build),
             tuning,
         }
     }
@@ -134,29 +122,24 @@ impl Poller {
     /// a token. A tracker without them is reported once per config, and its
     /// subscriptions are skipped.
     pub fn from_runtime(rt: Runtime) -> Self {
-        let shared = rt.clone();
-        Self::new(
-            rt.config,
-            rt.store,
-            move |config: &Config| Clients {
-                chat: Arc::new(shared.slack(config)),
-                sources: trello_sources(config, &shared),
-            },
-            Tuning::default(),
-        )
+        let live = Live::from_runtime(&rt, |config, http, secrets| {
+            let services = Services::from_config(config, http, secrets);
+            warn_unpollable(config, &services);
+            services
+        });
+        Self::new(live, rt.store, Tuning::default())
     }
 
     /// The config in force, so callers can read the schedule.
     pub async fn config(&self) -> Arc<Config> {
-        self.config.get(self.store.as_ref()).await
+        self.live.config(self.store.as_ref()).await
     }
 
     /// One pass over every subscription. No new post starts after
     /// `deadline`; what is left waits for the next run. Channels are worked
     /// on side by side, each at Slack's pace.
     pub async fn run_once(&self, deadline: Instant) -> Report {
-        let config = self.config().await;
-        let clients = self.clients.get(&config);
+        let (config, services) = self.live.get(self.store.as_ref()).await;
         let mut report = Report::default();
         let mut by_channel: BTreeMap<ChannelId, Vec<Work>> = BTreeMap::new();
         // A store that cannot be read costs the channels' own subscriptions
@@ -173,7 +156,7 @@ impl Poller {
         };
         for (sub, origin) in in_force(&config.poller.subscriptions, stored) {
             report.subscriptions += 1;
-            let Some(source) = clients.sources.get(&sub.tracker) else {
+            let Some(source) = services.trello(&sub.tracker) else {
                 report.failed += 1;
                 continue;
             };
@@ -204,7 +187,7 @@ impl Poller {
         for (channel, works) in by_channel {
             let run = ChannelRun {
                 store: self.store.clone(),
-                chat: clients.chat.clone(),
+                chat: services.chat().clone(),
                 tuning: Tuning {
                     stale_after: self
                         .tuning
@@ -244,50 +227,31 @@ impl Poller {
     }
 }
 
-/// The Trello clients a config can have, by tracker name.
-fn trello_sources(config: &Config, rt: &Runtime) -> BTreeMap<String, Arc<dyn ActionSource>> {
-    let mut out: BTreeMap<String, Arc<dyn ActionSource>> = BTreeMap::new();
-    for t in config
+/// Names the config's boards that cannot be polled, because their Trello
+/// tracker has no key or token and so no client.
+fn warn_unpollable(config: &Config, services: &Services) {
+    let unpollable = config
         .trackers
         .iter()
-        .filter(|t| t.kind == TrackerKind::Trello)
-    {
-        let key = rt.secrets.tracker(&t.name, "USER");
-        let token = rt.secrets.tracker(&t.name, "TOKEN");
-        match (key, token) {
-            (Some(key), Some(token)) => {
-                let api = t.api_url.as_deref().unwrap_or(trello::DEFAULT_API_URL);
-                out.insert(
-                    t.name.clone(),
-                    Arc::new(TrelloActions::new(
-                        rt.http.clone(),
-                        api,
-                        key.clone(),
-                        token.clone(),
-                    )),
-                );
-            }
-            _ => {
-                let boards: Vec<&str> = config
-                    .poller
-                    .subscriptions
-                    .iter()
-                    .filter(|s| s.tracker == t.name)
-                    .map(|s| s.board.as_str())
-                    .collect();
-                if !boards.is_empty() {
-                    tracing::warn!(
-                        tracker = %t.name,
-                        boards = %boards.join(", "),
-                        "not polling these Trello boards: set {} (the API key) and {}",
-                        switchboard_core::secrets::tracker_var(&t.name, "USER"),
-                        switchboard_core::secrets::tracker_var(&t.name, "TOKEN"),
-                    );
-                }
-            }
+        .filter(|t| t.kind == TrackerKind::Trello && services.trello(&t.name).is_none());
+    for t in unpollable {
+        let boards: Vec<&str> = config
+            .poller
+            .subscriptions
+            .iter()
+            .filter(|s| s.tracker == t.name)
+            .map(|s| s.board.as_str())
+            .collect();
+        if !boards.is_empty() {
+            tracing::warn!(
+                tracker = %t.name,
+                boards = %boards.join(", "),
+                "not polling these Trello boards: set {} (the API key) and {}",
+                switchboard_core::secrets::tracker_var(&t.name, "USER"),
+                switchboard_core::secrets::tracker_var(&t.name, "TOKEN"),
+            );
         }
     }
-    out
 }
 
 /// Parses a page into `held`: what is after the cursor, with actions the
@@ -512,16 +476,13 @@ impl ChannelRun {
         .start(Some(self.deadline));
         loop {
             self.report.trello_requests += 1;
-            match work
-                .source
-                .page(
-                    &work.sub.board,
-                    since.as_str(),
-                    before.map(ActionId::as_str),
-                    self.tuning.page_limit,
-                )
-                .await
-            {
+            let page = Page {
+                board: &work.sub.board,
+                since: since.as_str(),
+                before: before.map(ActionId::as_str),
+                limit: self.tuning.page_limit,
+            };
+            match work.source.page(page).await {
                 Ok(page) => return Ok(page),
                 // Trello names no wait, so the policy's own doubling applies.
                 Err(e) if e.is_retryable() => match retries.next(None) {

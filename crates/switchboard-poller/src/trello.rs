@@ -1,80 +1,14 @@
-//! Trello's board actions over REST: `GET /1/boards/{id}/actions`, paged
-//! newest first. Only this module knows the actions' wire shape; the
-//! credentials and status mapping are `core::trello`'s, which never logs a
-//! URL or puts one into an error (the key and token are query parameters).
+//! What Trello's board actions say. Only this module knows the actions'
+//! wire shape; the pages are read through `core::trello::actions`, whose
+//! requests never log a URL or put one into an error (the key and token
+//! are query parameters).
 
-use async_trait::async_trait;
 use serde::Deserialize;
-use switchboard_core::secrets::Secret;
-use switchboard_core::trello::TrelloApi;
-pub use switchboard_core::trello::{DEFAULT_API_URL, TrelloError};
 
 use crate::action::{Action, ActionId, Card, Entry, Named, What};
 
-/// The action types the poller asks for; `updateCard:idList` is a move.
-pub const FILTER: &str = "createCard,updateCard:idList,commentCard,updateCheckItemStateOnCard";
 /// Trello's largest page.
 pub const PAGE_LIMIT: usize = 1000;
-
-/// Where board actions come from: Trello, or a fake in tests.
-#[async_trait]
-pub trait ActionSource: Send + Sync {
-    /// One page of a board's actions of the poller's types, newest first:
-    /// those after `since` and, when given, before `before` (both action
-    /// ids), at most `limit`. Entries stay raw JSON so that every source
-    /// is read by the same parser.
-    async fn page(
-        &self,
-        board: &str,
-        since: &str,
-        before: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<serde_json::Value>, TrelloError>;
-}
-
-/// The real Trello API.
-pub struct TrelloActions {
-    api: TrelloApi,
-}
-
-impl TrelloActions {
-    pub fn new(http: reqwest::Client, api_url: &str, key: Secret, token: Secret) -> Self {
-        Self {
-            api: TrelloApi::new(http, api_url, key, token),
-        }
-    }
-}
-
-#[async_trait]
-impl ActionSource for TrelloActions {
-    async fn page(
-        &self,
-        board: &str,
-        since: &str,
-        before: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<serde_json::Value>, TrelloError> {
-        // Logged here because the URL, which holds the credentials, never is.
-        tracing::debug!(board, since, before, "reading Trello actions");
-        let limit = limit.to_string();
-        let mut query = vec![
-            ("filter", FILTER),
-            ("since", since),
-            ("limit", limit.as_str()),
-            ("fields", "id,type,date,data,idMemberCreator"),
-            ("memberCreator_fields", "fullName,username"),
-        ];
-        if let Some(before) = before {
-            query.push(("before", before));
-        }
-        let body = self
-            .api
-            .get(&["1", "boards", board, "actions"], &query)
-            .await?;
-        serde_json::from_str(&body)
-            .map_err(|e| TrelloError::Protocol(format!("not a JSON list of actions: {e}")))
-    }
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]

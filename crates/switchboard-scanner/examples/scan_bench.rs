@@ -9,7 +9,6 @@
 //! [CONCURRENCY] [STALE_EVERY]` (defaults 10000, 50, 4, 10: one ticket in
 //! ten is stale).
 
-use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,10 +16,11 @@ use std::time::{Duration, Instant};
 use switchboard_core::config::Config;
 use switchboard_core::fakes::MemoryStore;
 use switchboard_core::secrets::{Secret, Secrets};
+use switchboard_core::services::{Live, Services as CoreServices};
 use switchboard_core::settings::LiveConfig;
 use switchboard_core::slack::{Chat, SlackWebApi};
 use switchboard_scanner::{Options, Scanner};
-use switchboard_trackers::TicketLister;
+use switchboard_trackers::{Services, TicketLister};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -217,22 +217,16 @@ project = "web"
         &slack,
         Some(Secret::new("xoxb-bench")),
     ));
-    let listers = switchboard_trackers::listers_from_config(&config, &http, &Secrets::default());
+    let real = Services::from_config(&config, &http, &Secrets::default());
     let counting = Arc::new(Counting {
-        inner: listers.get("cb").expect("lister").clone(),
+        inner: real.lister("cb").expect("lister").clone(),
         calls: std::sync::atomic::AtomicUsize::new(0),
     });
     let for_scanner = counting.clone();
-    let scanner = Scanner::new(
-        LiveConfig::fixed(config),
-        Arc::new(MemoryStore::new()),
-        move |_| chat.clone(),
-        move |_| {
-            let mut m: BTreeMap<String, Arc<dyn TicketLister>> = BTreeMap::new();
-            m.insert("cb".into(), for_scanner.clone());
-            m
-        },
-    );
+    let live = Live::new(LiveConfig::fixed(config), move |_| {
+        Services::new(CoreServices::new(chat.clone())).with_lister("cb", for_scanner.clone())
+    });
+    let scanner = Scanner::new(live, Arc::new(MemoryStore::new()));
     let before = vm_hwm_kib();
     let start = Instant::now();
     let report = scanner.run(&Options::default()).await.expect("scan");

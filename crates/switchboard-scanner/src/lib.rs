@@ -11,17 +11,14 @@ pub mod rules;
 mod schedule;
 mod send;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use switchboard_core::config::Config;
 use switchboard_core::outbound::PerKey;
 use switchboard_core::runtime::Runtime;
-use switchboard_core::settings::{LiveConfig, PerConfig};
-use switchboard_core::slack::Chat;
+use switchboard_core::services::Live;
 use switchboard_core::state::StateStore;
-use switchboard_trackers::TicketLister;
+use switchboard_trackers::Services;
 use tokio::time::Instant;
 
 use crate::digest::Line;
@@ -87,18 +84,11 @@ impl Report {
     }
 }
 
-/// The Slack client and the tracker listers for one config.
-struct Clients {
-    chat: Arc<dyn Chat>,
-    listers: BTreeMap<String, Arc<dyn TicketLister>>,
-}
-
 /// The scanner and what it talks to.
 pub struct Scanner {
-    config: LiveConfig,
+    /// The clients are built once per config version, not once per run.
+    live: Live<Services>,
     store: Arc<dyn StateStore>,
-    /// Built once per config version, not once per run.
-    clients: PerConfig<Clients>,
 }
 
 /// One ticket found, waiting to be sent.
@@ -109,39 +99,18 @@ struct Finding {
 }
 
 impl Scanner {
-    pub fn new(
-        config: LiveConfig,
-        store: Arc<dyn StateStore>,
-        chat_for: impl Fn(&Config) -> Arc<dyn Chat> + Send + Sync + 'static,
-        listers_for: impl Fn(&Config) -> BTreeMap<String, Arc<dyn TicketLister>> + Send + Sync + 'static,
-    ) -> Self {
-        Self {
-            config,
-            store,
-            clients: PerConfig::new(move |c| Clients {
-                chat: chat_for(c),
-                listers: listers_for(c),
-            }),
-        }
+    pub fn new(live: Live<Services>, store: Arc<dyn StateStore>) -> Self {
+        Self { live, store }
     }
 
     /// The scanner with the process's real Slack and trackers.
     pub fn from_runtime(rt: Runtime) -> Self {
-        let store = rt.store.clone();
-        let config = rt.config.clone();
-        let (http, secrets) = (rt.http.clone(), rt.secrets.clone());
-        let rt = Arc::new(rt);
-        Self::new(
-            config,
-            store,
-            move |c| Arc::new(rt.slack(c)) as Arc<dyn Chat>,
-            move |c| switchboard_trackers::listers_from_config(c, &http, &secrets),
-        )
+        Self::new(Live::from_runtime(&rt, Services::from_config), rt.store)
     }
 
     /// One scan: read, decide, send (unless dry), post the summary when due.
     pub async fn run(&self, options: &Options) -> anyhow::Result<Report> {
-        let config = self.config.get(self.store.as_ref()).await;
+        let (config, services) = self.live.get(self.store.as_ref()).await;
         let mut report = Report::default();
         let scanner = &config.scanner;
         if scanner.projects.is_empty() {
@@ -152,11 +121,10 @@ impl Scanner {
         let now = options
             .now
             .unwrap_or_else(switchboard_core::clock::now_secs);
-        let clients = self.clients.get(&config);
-        let (chat, listers) = (&clients.chat, &clients.listers);
+        let chat = services.chat();
 
         let findings = self
-            .read(&config, listers, options, now, &mut report)
+            .read(&config, &services, options, now, &mut report)
             .await?;
         report.findings = findings.len();
         let counts = count(&findings, scanner.summary_oldest);

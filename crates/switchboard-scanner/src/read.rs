@@ -1,8 +1,7 @@
 //! Reading the trackers' pages, paced and retried, resuming from the cursor
 //! where the last run ran out of time.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
@@ -11,7 +10,7 @@ use switchboard_core::ledger;
 use switchboard_core::outbound::{Backoff, Pace, Stop, TooLong};
 use switchboard_core::state::{Condition, Item, Key};
 use switchboard_core::text::{Cut, shorten};
-use switchboard_trackers::{ListedTicket, TicketLister, TrackerError};
+use switchboard_trackers::{ListedTicket, Services, TicketLister, TrackerError};
 use tokio::time::Instant;
 
 use crate::digest::Line;
@@ -48,7 +47,7 @@ impl Scanner {
     pub(crate) async fn read(
         &self,
         config: &Config,
-        listers: &BTreeMap<String, Arc<dyn TicketLister>>,
+        services: &Services,
         options: &Options,
         now: i64,
         report: &mut Report,
@@ -105,7 +104,7 @@ impl Scanner {
         for (idx, first, end) in plan {
             let p = &projects[idx];
             let (Some(lister), Some(pace)) =
-                (listers.get(&p.tracker), paces.get(p.tracker.as_str()))
+                (services.lister(&p.tracker), paces.get(p.tracker.as_str()))
             else {
                 report
                     .problems

@@ -2,12 +2,15 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
+use switchboard_core::config::Config;
 use switchboard_core::fakes::{MemoryStore, RecordingChat};
+use switchboard_core::services::Services as CoreServices;
+use switchboard_core::settings::LiveConfig;
 
 use super::*;
 use crate::digest::MAX_PER_DIGEST;
 use crate::read::{Cursor, cursor_key};
-use switchboard_trackers::{ListedTicket, TrackerError};
+use switchboard_trackers::{ListedTicket, TicketLister, TrackerError};
 
 /// The ledger's entries expire by the real clock, so runs judge at it.
 fn now() -> i64 {
@@ -118,16 +121,10 @@ project = "web"
 }
 
 fn scanner(lister: Arc<FakeLister>, chat: Arc<RecordingChat>, store: Arc<MemoryStore>) -> Scanner {
-    Scanner::new(
-        LiveConfig::fixed(config()),
-        store,
-        move |_| chat.clone() as Arc<dyn Chat>,
-        move |_| {
-            let mut m: BTreeMap<String, Arc<dyn TicketLister>> = BTreeMap::new();
-            m.insert("cb".into(), lister.clone());
-            m
-        },
-    )
+    let live = Live::new(LiveConfig::fixed(config()), move |_| {
+        Services::new(CoreServices::new(chat.clone())).with_lister("cb", lister.clone())
+    });
+    Scanner::new(live, store)
 }
 
 fn at_now() -> Options {
@@ -266,22 +263,12 @@ async fn overlapping_runs_send_each_ticket_once() {
 async fn a_failed_digest_is_sent_again_next_run() {
     let lister = Arc::new(FakeLister::new(1));
     let store = Arc::new(MemoryStore::new());
-    let down = Scanner::new(
-        LiveConfig::fixed(config()),
-        store.clone(),
-        |_| {
-            Arc::new(RecordingChat::default().fail_next("chat.postMessage", usize::MAX))
-                as Arc<dyn Chat>
-        },
-        {
-            let lister = lister.clone();
-            move |_| {
-                let mut m: BTreeMap<String, Arc<dyn TicketLister>> = BTreeMap::new();
-                m.insert("cb".into(), lister.clone());
-                m
-            }
-        },
-    );
+    let failing = lister.clone();
+    let live = Live::new(LiveConfig::fixed(config()), move |_| {
+        let chat = RecordingChat::default().fail_next("chat.postMessage", usize::MAX);
+        Services::new(CoreServices::new(Arc::new(chat))).with_lister("cb", failing.clone())
+    });
+    let down = Scanner::new(live, store.clone());
     let report = down.run(&at_now()).await.expect("run");
     assert_eq!(report.digests, 0);
     assert_eq!(report.problems.len(), 1);

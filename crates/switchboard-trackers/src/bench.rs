@@ -2,11 +2,9 @@
 //! written to an issue, used by the bench webhook and by the worker after a
 //! deploy.
 
-use std::sync::Arc;
-
 use switchboard_core::config::{BridgeProject, Config};
 
-use crate::{TrackerError, Workflow};
+use crate::{Services, TrackerError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
@@ -32,12 +30,11 @@ pub fn is_bench_url(url: &str) -> bool {
         && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-/// Writes `url` into the configured bench field of issue `key`; returns
-/// the project it belongs to. `workflow_of` gives the client for a tracker
-/// name.
+/// Writes `url` into the configured bench field of issue `key`, with the
+/// workflow client of its project's tracker; returns the project.
 pub async fn set_bench_link<'c>(
     config: &'c Config,
-    workflow_of: impl Fn(&str) -> Option<Arc<dyn Workflow>>,
+    services: &Services,
     key: &str,
     url: &str,
 ) -> Result<&'c BridgeProject, BenchError> {
@@ -53,7 +50,9 @@ pub async fn set_bench_link<'c>(
     if !is_bench_url(url) {
         return Err(BenchError::BadUrl);
     }
-    let workflow = workflow_of(&project.tracker).ok_or(BenchError::NoTracker)?;
+    let workflow = services
+        .workflow(&project.tracker)
+        .ok_or(BenchError::NoTracker)?;
     workflow.set_field(key, field, url).await?;
     Ok(project)
 }

@@ -8,10 +8,10 @@
 
 use async_trait::async_trait;
 use roxmltree::{Document, Node};
-use switchboard_core::config::TrackerConfig;
 use switchboard_core::secrets::Secret;
 
 use crate::listing::split_labels;
+use crate::site::Site;
 use crate::{
     ListedTicket, Ticket, TicketLister, TicketRef, TicketView, Tracker, TrackerError, time, wire,
 };
@@ -19,46 +19,32 @@ use crate::{
 pub const DEFAULT_API_URL: &str = "https://api3.codebasehq.com";
 
 /// Reads tickets with basic auth: `account/username` (the user secret) and
-/// the user's API key.
+/// the user's API key (the token).
 pub struct Codebase {
-    http: reqwest::Client,
-    name: String,
-    web_url: String,
-    api_url: String,
-    user: Option<Secret>,
-    api_key: Option<Secret>,
+    site: Site,
 }
 
 impl Codebase {
-    pub fn new(
-        http: reqwest::Client,
-        config: &TrackerConfig,
-        user: Option<Secret>,
-        token: Option<Secret>,
-    ) -> Self {
-        let (web_url, api_url) = wire::bases(config, Some(DEFAULT_API_URL));
-        Self {
-            http,
-            name: config.name.clone(),
-            web_url,
-            api_url,
-            user,
-            api_key: token,
-        }
+    pub fn new(site: Site) -> Self {
+        Self { site }
     }
 
     async fn get(&self, segments: &[&str]) -> Result<String, TrackerError> {
-        let url = wire::endpoint(&self.api_url, segments)?;
-        tracing::debug!(tracker = %self.name, path = url.path(), "reading Codebase");
+        let url = wire::endpoint(&self.site.api_url, segments)?;
+        tracing::debug!(tracker = %self.site.name(), path = url.path(), "reading Codebase");
         wire::body(self.request(url, "application/xml")).await
     }
 
     /// A GET with the account's credentials, asking for `accept`.
     fn request(&self, url: url::Url, accept: &str) -> reqwest::RequestBuilder {
-        let request = self.http.get(url).header(reqwest::header::ACCEPT, accept);
-        match &self.user {
+        let request = self
+            .site
+            .http
+            .get(url)
+            .header(reqwest::header::ACCEPT, accept);
+        match &self.site.user {
             Some(user) => {
-                request.basic_auth(user.expose(), self.api_key.as_ref().map(Secret::expose))
+                request.basic_auth(user.expose(), self.site.token.as_ref().map(Secret::expose))
             }
             None => request,
         }
@@ -137,12 +123,12 @@ impl Tracker for Codebase {
         let ticket_path = [link.project.as_str(), "tickets", &link.key];
         let notes_path = [link.project.as_str(), "tickets", &link.key, "notes"];
         let (ticket, notes) = tokio::join!(self.get(&ticket_path), self.get(&notes_path));
-        let mut ticket = ticket_from(&ticket?, link, &self.web_url)?;
+        let mut ticket = ticket_from(&ticket?, link, &self.site.web_url)?;
         // The card is still worth showing without its description.
         match notes.and_then(|xml| description_from(&xml)) {
             Ok(description) => ticket.description = description,
             Err(e) => {
-                tracing::warn!(tracker = %self.name, error = %e, "no description: the notes could not be read")
+                tracing::warn!(tracker = %self.site.name(), error = %e, "no description: the notes could not be read")
             }
         }
         Ok(TicketView {
@@ -169,7 +155,7 @@ impl TicketLister for Codebase {
         let project = wire::path_key(project).map_err(|_| {
             TrackerError::Protocol(format!("{project:?} is not a project permalink"))
         })?;
-        let mut url = wire::endpoint(&self.api_url, &[project, "tickets.json"])?;
+        let mut url = wire::endpoint(&self.site.api_url, &[project, "tickets.json"])?;
         let query = if query.trim().is_empty() {
             DEFAULT_QUERY
         } else {
@@ -178,10 +164,10 @@ impl TicketLister for Codebase {
         url.query_pairs_mut()
             .append_pair("query", query)
             .append_pair("page", &page.to_string());
-        tracing::debug!(tracker = %self.name, project, page, "listing Codebase tickets");
+        tracing::debug!(tracker = %self.site.name(), project, page, "listing Codebase tickets");
         match wire::page_body(self.request(url, "application/json")).await? {
             None => Ok(None),
-            Some(body) => list_from_json(&body, project, &self.web_url).map(Some),
+            Some(body) => list_from_json(&body, project, &self.site.web_url).map(Some),
         }
     }
 

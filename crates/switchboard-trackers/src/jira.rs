@@ -6,9 +6,9 @@
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::Value;
-use switchboard_core::config::TrackerConfig;
 use switchboard_core::secrets::Secret;
 
+use crate::site::Site;
 use crate::{
     Ticket, TicketRef, TicketView, Tracker, TrackerError, Transition, Workflow, time, wire,
 };
@@ -20,42 +20,25 @@ const FIELDS: &str =
 /// Reads issues with basic auth: the account's email (the user secret) and
 /// an API token.
 pub struct Jira {
-    http: reqwest::Client,
-    name: String,
-    web_url: String,
-    api_url: String,
-    email: Option<Secret>,
-    token: Option<Secret>,
+    site: Site,
 }
 
 impl Jira {
-    pub fn new(
-        http: reqwest::Client,
-        config: &TrackerConfig,
-        user: Option<Secret>,
-        token: Option<Secret>,
-    ) -> Self {
-        let (web_url, api_url) = wire::bases(config, None);
-        Self {
-            http,
-            name: config.name.clone(),
-            api_url,
-            web_url,
-            email: user,
-            token,
-        }
+    pub fn new(site: Site) -> Self {
+        Self { site }
     }
 }
 
 impl Jira {
     /// A request carrying the account's credentials, asking for JSON.
     fn request(&self, method: reqwest::Method, url: url::Url) -> reqwest::RequestBuilder {
-        let mut request = self
+        let site = &self.site;
+        let mut request = site
             .http
             .request(method, url)
             .header(reqwest::header::ACCEPT, "application/json");
-        if let Some(email) = &self.email {
-            request = request.basic_auth(email.expose(), self.token.as_ref().map(Secret::expose));
+        if let Some(email) = &site.user {
+            request = request.basic_auth(email.expose(), site.token.as_ref().map(Secret::expose));
         }
         request
     }
@@ -65,7 +48,7 @@ impl Jira {
     fn issue_url(&self, key: &str, rest: &[&str]) -> Result<url::Url, TrackerError> {
         let mut segments = vec!["rest", "api", "3", "issue", wire::path_key(key)?];
         segments.extend_from_slice(rest);
-        wire::endpoint(&self.api_url, &segments)
+        wire::endpoint(&self.site.api_url, &segments)
     }
 }
 
@@ -140,15 +123,18 @@ impl Issue {
 #[async_trait]
 impl Tracker for Jira {
     async fn fetch(&self, link: &TicketRef) -> Result<TicketView, TrackerError> {
-        let mut url = wire::endpoint(&self.api_url, &["rest", "api", "3", "issue", &link.key])?;
+        let mut url = wire::endpoint(
+            &self.site.api_url,
+            &["rest", "api", "3", "issue", &link.key],
+        )?;
         url.query_pairs_mut().append_pair("fields", FIELDS);
-        tracing::debug!(tracker = %self.name, path = url.path(), "fetching a Jira issue");
+        tracing::debug!(tracker = %self.site.name(), path = url.path(), "fetching a Jira issue");
         let request = self.request(reqwest::Method::GET, url);
         // Jira Cloud answers 404, not 403, for an issue the account may not
         // see, so a missing permission also reads as "no such ticket".
         let issue: Issue = wire::json(&wire::body(request).await?)?;
         Ok(TicketView {
-            ticket: issue.into_ticket(&self.web_url),
+            ticket: issue.into_ticket(&self.site.web_url),
             comment: None,
         })
     }
@@ -194,7 +180,7 @@ impl Workflow for Jira {
     async fn status(&self, key: &str) -> Result<String, TrackerError> {
         let mut url = self.issue_url(key, &[])?;
         url.query_pairs_mut().append_pair("fields", "status");
-        tracing::debug!(tracker = %self.name, path = url.path(), "reading a Jira issue's status");
+        tracing::debug!(tracker = %self.site.name(), path = url.path(), "reading a Jira issue's status");
         let issue: StatusOnly =
             wire::json(&wire::body(self.request(reqwest::Method::GET, url)).await?)?;
         name(issue.fields.status)
@@ -203,7 +189,7 @@ impl Workflow for Jira {
 
     async fn transitions(&self, key: &str) -> Result<Vec<Transition>, TrackerError> {
         let url = self.issue_url(key, &["transitions"])?;
-        tracing::debug!(tracker = %self.name, path = url.path(), "listing a Jira issue's transitions");
+        tracing::debug!(tracker = %self.site.name(), path = url.path(), "listing a Jira issue's transitions");
         let answer: Transitions =
             wire::json(&wire::body(self.request(reqwest::Method::GET, url)).await?)?;
         Ok(answer
@@ -221,7 +207,7 @@ impl Workflow for Jira {
     async fn execute(&self, key: &str, transition: &Transition) -> Result<(), TrackerError> {
         let url = self.issue_url(key, &["transitions"])?;
         tracing::debug!(
-            tracker = %self.name,
+            tracker = %self.site.name(),
             path = url.path(),
             transition = %transition.id,
             "moving a Jira issue"
@@ -234,7 +220,7 @@ impl Workflow for Jira {
 
     async fn set_field(&self, key: &str, field: &str, value: &str) -> Result<(), TrackerError> {
         let url = self.issue_url(key, &[])?;
-        tracing::debug!(tracker = %self.name, path = url.path(), field, "editing a Jira issue");
+        tracing::debug!(tracker = %self.site.name(), path = url.path(), field, "editing a Jira issue");
         // A plain string suits single-line fields; API v3 wants ADF for the
         // description and multi-line custom fields, and answers 400 here.
         let body = serde_json::json!({ "fields": { field: value } });

@@ -6,7 +6,8 @@ pub mod codebase;
 pub mod jira;
 pub mod listing;
 mod recognise;
-mod set;
+mod services;
+mod site;
 pub(crate) mod time;
 pub mod trac;
 pub mod trello;
@@ -16,7 +17,8 @@ pub mod yandex;
 
 pub use listing::{ListedTicket, TicketLister};
 pub use recognise::recognise;
-pub use set::{TrackerSet, listers_from_config, workflow_for};
+pub use services::Services;
+pub use site::Site;
 pub use workflow::{Transition, Workflow};
 
 use async_trait::async_trait;
@@ -97,6 +99,17 @@ impl TrackerError {
     /// Whether trying again later may succeed: rate limits, 5xx, timeouts.
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Throttled(_) | Self::Unavailable(_))
+    }
+}
+
+/// A human name for a tracker kind, for card footers.
+pub fn label(kind: TrackerKind) -> &'static str {
+    match kind {
+        TrackerKind::Trac => "Trac",
+        TrackerKind::Codebase => "Codebase",
+        TrackerKind::Trello => "Trello",
+        TrackerKind::Jira => "Jira",
+        TrackerKind::Yandex => "Yandex Tracker",
     }
 }
 

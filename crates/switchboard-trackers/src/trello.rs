@@ -1,43 +1,31 @@
 //! Trello cards through the REST API (`GET /1/cards/{id}`), with the card's
-//! list and members nested in the same answer.
+//! list and members nested in the same answer. The requests, credentials
+//! and statuses are `core::trello`'s, so no URL with the key or token is
+//! ever logged.
 
 use async_trait::async_trait;
 use serde::Deserialize;
 use switchboard_core::config::TrackerConfig;
-use switchboard_core::secrets::Secret;
+use switchboard_core::trello::{TrelloApi, TrelloError};
 
-use crate::{Ticket, TicketRef, TicketView, Tracker, TrackerError, time, wire};
-
-pub const DEFAULT_API_URL: &str = "https://api.trello.com";
+use crate::{Ticket, TicketRef, TicketView, Tracker, TrackerError, status_error, time, wire};
 
 /// The card fields a ticket needs; the rest of a card is left behind.
 const CARD_FIELDS: &str = "name,desc,dateLastActivity,due,labels,shortLink";
 
-/// Reads cards with an API key (the user secret) and a token.
+/// Reads cards through `core::trello`, with its key and token.
 pub struct Trello {
-    http: reqwest::Client,
+    api: TrelloApi,
     name: String,
     web_url: String,
-    api_url: String,
-    key: Option<Secret>,
-    token: Option<Secret>,
 }
 
 impl Trello {
-    pub fn new(
-        http: reqwest::Client,
-        config: &TrackerConfig,
-        user: Option<Secret>,
-        token: Option<Secret>,
-    ) -> Self {
-        let (web_url, api_url) = wire::bases(config, Some(DEFAULT_API_URL));
+    pub fn new(config: &TrackerConfig, api: TrelloApi) -> Self {
         Self {
-            http,
+            api,
             name: config.name.clone(),
-            web_url,
-            api_url,
-            key: user,
-            token,
+            web_url: config.url.trim_end_matches('/').to_owned(),
         }
     }
 }
@@ -112,32 +100,37 @@ impl Card {
 #[async_trait]
 impl Tracker for Trello {
     async fn fetch(&self, link: &TicketRef) -> Result<TicketView, TrackerError> {
-        let mut url = wire::endpoint(&self.api_url, &["1", "cards", &link.key])?;
-        // Logged before the credentials join the query, so they never do.
-        tracing::debug!(tracker = %self.name, path = url.path(), "fetching a Trello card");
-        {
-            let mut query = url.query_pairs_mut();
-            query
-                .append_pair("fields", CARD_FIELDS)
-                .append_pair("list", "true")
-                .append_pair("members", "true")
-                .append_pair("member_fields", "fullName,username");
-            if let Some(key) = &self.key {
-                query.append_pair("key", key.expose());
-            }
-            if let Some(token) = &self.token {
-                query.append_pair("token", token.expose());
-            }
-        }
-        let request = self
-            .http
-            .get(url)
-            .header(reqwest::header::ACCEPT, "application/json");
-        let card: Card = wire::json(&wire::body(request).await?)?;
+        tracing::debug!(tracker = %self.name, card = %link.key, "fetching a Trello card");
+        let query = [
+            ("fields", CARD_FIELDS),
+            ("list", "true"),
+            ("members", "true"),
+            ("member_fields", "fullName,username"),
+        ];
+        let body = self
+            .api
+            .get(&["1", "cards", &link.key], &query)
+            .await
+            .map_err(tracker_error)?;
+        let card: Card = wire::json(&body)?;
         Ok(TicketView {
             ticket: card.into_ticket(&link.key, &self.web_url),
             comment: None,
         })
+    }
+}
+
+/// Trello's failure as every tracker reports one: a refusal by its status,
+/// and a rate limit as an outage, like the other trackers' 429s.
+fn tracker_error(e: TrelloError) -> TrackerError {
+    match e {
+        TrelloError::Refused { status, .. } => {
+            status_error(status).unwrap_or_else(|| TrackerError::Protocol(format!("HTTP {status}")))
+        }
+        TrelloError::RateLimited(why) | TrelloError::Unavailable(why) => {
+            TrackerError::Unavailable(why)
+        }
+        TrelloError::Protocol(why) => TrackerError::Protocol(why),
     }
 }
 

@@ -2,7 +2,6 @@
 //! base, sending the GET, reading the answer, and trimming descriptions.
 
 use serde::de::DeserializeOwned;
-use switchboard_core::config::TrackerConfig;
 use switchboard_core::text::{Cut, shorten};
 use url::Url;
 
@@ -13,19 +12,6 @@ const DESCRIPTION_CHARS: usize = 1500;
 
 /// `base` with `segments` appended as path segments, each percent-encoded,
 /// so a key can never climb out of the API's path.
-/// A configured tracker's two bases, without trailing slashes: where
-/// people's links point, and where the API is (`api_url`, else the kind's
-/// public API, else the web base itself).
-pub(crate) fn bases(config: &TrackerConfig, public_api: Option<&str>) -> (String, String) {
-    let web = config.url.trim_end_matches('/').to_owned();
-    let api = match (&config.api_url, public_api) {
-        (Some(api), _) => api.trim_end_matches('/').to_owned(),
-        (None, Some(public)) => public.to_owned(),
-        (None, None) => web.clone(),
-    };
-    (web, api)
-}
-
 pub(crate) fn endpoint(base: &str, segments: &[&str]) -> Result<Url, TrackerError> {
     let unusable = || TrackerError::Unavailable(format!("the API URL {base:?} is not usable"));
     let mut url = Url::parse(base).map_err(|_| unusable())?;

@@ -11,9 +11,8 @@
 
 use async_trait::async_trait;
 use serde::Deserialize;
-use switchboard_core::config::TrackerConfig;
-use switchboard_core::secrets::Secret;
 
+use crate::site::Site;
 use crate::{
     Ticket, TicketRef, TicketView, Tracker, TrackerError, Transition, Workflow, time, wire,
 };
@@ -26,36 +25,21 @@ const VERSION: &str = "v3";
 
 /// Reads issues with an OAuth token on behalf of one organisation.
 pub struct Yandex {
-    http: reqwest::Client,
-    name: String,
-    web_url: String,
-    api_url: String,
+    site: Site,
     org_id: Option<String>,
-    token: Option<Secret>,
 }
 
 impl Yandex {
-    /// Yandex Tracker authenticates by token alone, so `user` is unused.
-    pub fn new(
-        http: reqwest::Client,
-        config: &TrackerConfig,
-        _user: Option<Secret>,
-        token: Option<Secret>,
-    ) -> Self {
-        let (web_url, api_url) = wire::bases(config, Some(DEFAULT_API_URL));
-        Self {
-            http,
-            name: config.name.clone(),
-            web_url,
-            api_url,
-            org_id: config
-                .org_id
-                .as_deref()
-                .map(str::trim)
-                .filter(|id| !id.is_empty())
-                .map(str::to_owned),
-            token,
-        }
+    /// Yandex Tracker authenticates by token alone; the user secret is unused.
+    pub fn new(site: Site) -> Self {
+        let org_id = site
+            .config
+            .org_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned);
+        Self { site, org_id }
     }
 }
 
@@ -63,10 +47,11 @@ impl Yandex {
     /// A request carrying the token and the organisation, asking for JSON.
     fn request(&self, method: reqwest::Method, url: url::Url) -> reqwest::RequestBuilder {
         let mut request = self
+            .site
             .http
             .request(method, url)
             .header(reqwest::header::ACCEPT, "application/json");
-        if let Some(token) = &self.token {
+        if let Some(token) = &self.site.token {
             request = request.header(
                 reqwest::header::AUTHORIZATION,
                 format!("OAuth {}", token.expose()),
@@ -83,7 +68,7 @@ impl Yandex {
     fn issue_url(&self, key: &str, rest: &[&str]) -> Result<url::Url, TrackerError> {
         let mut segments = vec![VERSION, "issues", wire::path_key(key)?];
         segments.extend_from_slice(rest);
-        wire::endpoint(&self.api_url, &segments)
+        wire::endpoint(&self.site.api_url, &segments)
     }
 
     /// The issue at `url`, in either answer shape.
@@ -169,11 +154,11 @@ impl Issue {
 #[async_trait]
 impl Tracker for Yandex {
     async fn fetch(&self, link: &TicketRef) -> Result<TicketView, TrackerError> {
-        let url = wire::endpoint(&self.api_url, &[VERSION, "issues", &link.key])?;
-        tracing::debug!(tracker = %self.name, path = url.path(), "fetching a Yandex Tracker issue");
+        let url = wire::endpoint(&self.site.api_url, &[VERSION, "issues", &link.key])?;
+        tracing::debug!(tracker = %self.site.name(), path = url.path(), "fetching a Yandex Tracker issue");
         let issue = self.issue(url).await?;
         Ok(TicketView {
-            ticket: issue.into_ticket(&self.web_url),
+            ticket: issue.into_ticket(&self.site.web_url),
             comment: None,
         })
     }
@@ -199,14 +184,14 @@ struct Destination {
 impl Workflow for Yandex {
     async fn status(&self, key: &str) -> Result<String, TrackerError> {
         let url = self.issue_url(key, &[])?;
-        tracing::debug!(tracker = %self.name, path = url.path(), "reading a Yandex Tracker issue's status");
+        tracing::debug!(tracker = %self.site.name(), path = url.path(), "reading a Yandex Tracker issue's status");
         display(self.issue(url).await?.status)
             .ok_or_else(|| TrackerError::Protocol("an issue without a status".into()))
     }
 
     async fn transitions(&self, key: &str) -> Result<Vec<Transition>, TrackerError> {
         let url = self.issue_url(key, &["transitions"])?;
-        tracing::debug!(tracker = %self.name, path = url.path(), "listing a Yandex Tracker issue's transitions");
+        tracing::debug!(tracker = %self.site.name(), path = url.path(), "listing a Yandex Tracker issue's transitions");
         let list: Vec<YandexTransition> =
             wire::json(&wire::body(self.request(reqwest::Method::GET, url)).await?)?;
         Ok(list
@@ -228,7 +213,7 @@ impl Workflow for Yandex {
             ));
         }
         let url = self.issue_url(key, &["transitions", &transition.id, "_execute"])?;
-        tracing::debug!(tracker = %self.name, path = url.path(), "moving a Yandex Tracker issue");
+        tracing::debug!(tracker = %self.site.name(), path = url.path(), "moving a Yandex Tracker issue");
         // The answer lists the transitions out of the new status; the caller
         // asks again when it needs them, so any 2xx is enough here.
         let body = serde_json::json!({});
@@ -238,7 +223,7 @@ impl Workflow for Yandex {
 
     async fn set_field(&self, key: &str, field: &str, value: &str) -> Result<(), TrackerError> {
         let url = self.issue_url(key, &[])?;
-        tracing::debug!(tracker = %self.name, path = url.path(), field, "editing a Yandex Tracker issue");
+        tracing::debug!(tracker = %self.site.name(), path = url.path(), field, "editing a Yandex Tracker issue");
         let body = serde_json::json!({ field: value });
         wire::body(self.request(reqwest::Method::PATCH, url).json(&body)).await?;
         Ok(())

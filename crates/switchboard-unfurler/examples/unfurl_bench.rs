@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 use switchboard_core::config::Config;
 use switchboard_core::fakes::MemoryStore;
 use switchboard_core::secrets::{Secret, Secrets};
+use switchboard_core::services::Live;
 use switchboard_core::settings::LiveConfig;
-use switchboard_core::slack::SlackWebApi;
 use switchboard_core::slack::verify::signed_headers;
-use switchboard_trackers::TrackerSet;
-use switchboard_unfurler::{Clients, Unfurler};
+use switchboard_trackers::Services;
+use switchboard_unfurler::Unfurler;
 use wiremock::matchers::{body_string_contains, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -69,21 +69,12 @@ async fn main() {
     };
     let http = switchboard_core::slack::api::http_client();
     let build_secrets = secrets.clone();
-    let app = Arc::new(Unfurler::new(
-        LiveConfig::fixed(config),
-        secrets,
-        Arc::new(MemoryStore::new()),
-        move |c: &Config| Clients {
-            chat: Arc::new(SlackWebApi::new(
-                http.clone(),
-                &c.slack.api_url,
-                build_secrets.slack_bot_token.clone(),
-            )),
-            trackers: TrackerSet::from_config(c, &http, &build_secrets),
-        },
-    ))
-    .edge()
-    .into_router();
+    let live = Live::new(LiveConfig::fixed(config), move |c: &Config| {
+        Services::from_config(c, &http, &build_secrets)
+    });
+    let app = Arc::new(Unfurler::new(live, secrets, Arc::new(MemoryStore::new())))
+        .edge()
+        .into_router();
 
     println!(
         "link_shared → chat.unfurl, tracker answering in {} ms, {rounds} rounds each (ms):",

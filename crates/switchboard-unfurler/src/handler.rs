@@ -6,18 +6,17 @@ use std::time::Duration;
 
 use switchboard_core::audit::{self, AuditEntry, Outcome};
 use switchboard_core::clock::now_secs;
-use switchboard_core::config::Config;
 use switchboard_core::edge::{Auth, Edge, JSON, Verified};
 use switchboard_core::ids::{TeamId, UserId};
 use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
-use switchboard_core::settings::{LiveConfig, PerConfig};
+use switchboard_core::services::Live;
 use switchboard_core::slack::events::{LinkShared, SlackEvent};
-use switchboard_core::slack::{Card, Chat, UnfurlTarget};
+use switchboard_core::slack::{Card, UnfurlTarget};
 use switchboard_core::state::once::{self, Begun};
 use switchboard_core::state::{Key, StateStore, claim, release};
-use switchboard_trackers::TrackerSet;
+use switchboard_trackers::Services;
 use tokio::task::JoinSet;
 use tracing::Instrument as _;
 
@@ -29,31 +28,18 @@ const SLACK_DEADLINE: Duration = Duration::from_millis(2500);
 /// An event id is remembered this long (Slack retries within minutes).
 const EVENT_CLAIM_SECS: i64 = 86_400;
 
-/// The clients that depend on the config (Slack's URL, the trackers).
-pub struct Clients {
-    pub chat: Arc<dyn Chat>,
-    pub trackers: TrackerSet,
-}
-
 pub struct Unfurler {
-    config: LiveConfig,
+    live: Live<Services>,
     secrets: Secrets,
     store: Arc<dyn StateStore>,
-    clients: PerConfig<Clients>,
 }
 
 impl Unfurler {
-    pub fn new(
-        config: LiveConfig,
-        secrets: Secrets,
-        store: Arc<dyn StateStore>,
-        build: impl Fn(&Config) -> Clients + Send + Sync + 'static,
-    ) -> Self {
+    pub fn new(live: Live<Services>, secrets: Secrets, store: Arc<dyn StateStore>) -> Self {
         Self {
-            config,
+            live,
             secrets,
             store,
-            clients: PerConfig::new(build),
         }
     }
 
@@ -64,16 +50,8 @@ impl Unfurler {
                 "SLACK_SIGNING_SECRET is missing: set it in the environment or the stack's secret"
             );
         }
-        let shared = rt.clone();
-        Ok(Self::new(
-            rt.config,
-            rt.secrets,
-            rt.store,
-            move |config: &Config| Clients {
-                chat: Arc::new(shared.slack(config)),
-                trackers: TrackerSet::from_config(config, &shared.http, &shared.secrets),
-            },
-        ))
+        let live = Live::from_runtime(&rt, Services::from_config);
+        Ok(Self::new(live, rt.secrets, rt.store))
     }
 
     /// The unfurler's route: Slack's Events API, signed by Slack.
@@ -172,7 +150,7 @@ impl Unfurler {
     }
 
     async fn unfurl(&self, shared: LinkShared, started: tokio::time::Instant) {
-        let config = self.config.get(self.store.as_ref()).await;
+        let (config, services) = self.live.get(self.store.as_ref()).await;
         if !config.slack.admits_team(shared.team.as_ref()) {
             tracing::warn!("an event from a workspace outside slack.team_ids; ignored");
             self.audit_foreign(&shared).await;
@@ -186,9 +164,8 @@ impl Unfurler {
             );
             return;
         }
-        let clients = self.clients.get(&config);
         let budget = started + Duration::from_millis(config.unfurl.budget_ms);
-        let cards = self.fetch_cards(&clients, &shared.links, budget).await;
+        let cards = self.fetch_cards(&services, &shared.links, budget).await;
 
         // Composer previews carry a stand-in channel, so a repeat window
         // there would hide one person's preview from everyone else.
@@ -215,15 +192,15 @@ impl Unfurler {
             },
         };
         let deadline = started + SLACK_DEADLINE;
-        let failure =
-            match tokio::time::timeout_at(deadline, clients.chat.unfurl(&target, &fresh)).await {
-                Ok(Ok(())) => {
-                    tracing::info!(cards = fresh.len(), "unfurled");
-                    return;
-                }
-                Ok(Err(e)) => e.to_string(),
-                Err(_) => "no answer in time".to_owned(),
-            };
+        let chat = services.chat();
+        let failure = match tokio::time::timeout_at(deadline, chat.unfurl(&target, &fresh)).await {
+            Ok(Ok(())) => {
+                tracing::info!(cards = fresh.len(), "unfurled");
+                return;
+            }
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "no answer in time".to_owned(),
+        };
         tracing::error!(error = failure, "chat.unfurl failed");
         // Nothing was shown, so the links must not wait out the window.
         for key in claimed {
@@ -294,17 +271,19 @@ impl Unfurler {
     /// deadline, or fails, gets no card (and a log line saying why).
     async fn fetch_cards(
         &self,
-        clients: &Clients,
+        services: &Services,
         links: &[String],
         deadline: tokio::time::Instant,
     ) -> Vec<(String, String, Card)> {
         let mut tasks = JoinSet::new();
         for (index, url) in links.iter().enumerate() {
-            let Some(link) = clients.trackers.recognise(url) else {
+            let Some(link) = services.recognise(url) else {
                 tracing::debug!(url, "not a link to a configured tracker");
                 continue;
             };
-            let Some(tracker) = clients.trackers.client(&link.tracker) else {
+            // Only a Trello tracker without its key and token has no client.
+            let Some(tracker) = services.cards(&link.tracker).cloned() else {
+                tracing::warn!(url, tracker = %link.tracker, "no card: the tracker has no credentials");
                 continue;
             };
             tasks.spawn(async move {
@@ -320,7 +299,7 @@ impl Unfurler {
             };
             match result {
                 Ok(Ok(view)) => {
-                    let label = TrackerSet::label(link.kind);
+                    let label = switchboard_trackers::label(link.kind);
                     let ticket = format!(
                         "{}/{}/{}#{}",
                         link.tracker,

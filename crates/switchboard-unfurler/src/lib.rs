@@ -3,4 +3,4 @@
 mod card;
 mod handler;
 
-pub use handler::{Clients, Unfurler};
+pub use handler::Unfurler;

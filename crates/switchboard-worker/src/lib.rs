@@ -10,16 +10,14 @@ pub use start::run_from_env;
 use std::process::Stdio;
 use std::time::Duration;
 
-use std::sync::Arc;
-
 use anyhow::Context as _;
 use switchboard_core::ci::{self, CiServer, WaitError};
 use switchboard_core::config::{Config, JOB_BASE_ENV};
 use switchboard_core::jobs::{JobRecord, JobSpec, JobStatus, JobStore, Work};
 use switchboard_core::secrets::{Secrets, scrub};
-use switchboard_core::slack::{Chat, escape};
+use switchboard_core::slack::escape;
 use switchboard_core::state::StateStore;
-use switchboard_trackers::Workflow;
+use switchboard_trackers::Services;
 use switchboard_trackers::bench::set_bench_link;
 use tokio::io::AsyncReadExt as _;
 
@@ -30,12 +28,11 @@ const OUTPUT_TAIL: usize = 1500;
 pub struct Context<'a> {
     pub config: &'a Config,
     pub store: &'a dyn StateStore,
-    pub chat: &'a dyn Chat,
+    /// Slack, and the trackers' workflow clients (for bench links).
+    pub services: &'a Services,
     pub ci: Option<&'a dyn CiServer>,
     /// Every credential the process holds, scrubbed from what is posted.
     pub secrets: &'a Secrets,
-    /// The workflow client of a tracker, by name (for bench links).
-    pub workflow_of: &'a dyn Fn(&str) -> Option<Arc<dyn Workflow>>,
 }
 
 /// Runs a job to its end; the returned status is also in the record.
@@ -74,8 +71,13 @@ pub async fn run(ctx: &Context<'_>, spec: &JobSpec) -> anyhow::Result<JobStatus>
             r
         }
     };
-    let mut reporter = Reporter::new(ctx.chat, spec, record.response_posts, record.created_at)
-        .live(ctx.store, &record);
+    let mut reporter = Reporter::new(
+        ctx.services.chat().as_ref(),
+        spec,
+        record.response_posts,
+        record.created_at,
+    )
+    .live(ctx.store, &record);
     reporter.show(&record).await;
 
     let short = spec.id.short();
@@ -303,7 +305,7 @@ async fn find_build(
 /// Writes the bench URL a deploy reported into its issue; the deploy has
 /// succeeded either way, so a failure here is reported, not fatal.
 async fn link_bench(ctx: &Context<'_>, reporter: &mut Reporter<'_>, issue: &str, url: &str) {
-    match set_bench_link(ctx.config, ctx.workflow_of, issue, url).await {
+    match set_bench_link(ctx.config, ctx.services, issue, url).await {
         Ok(_) => {
             tracing::info!(issue, "bench link set");
             reporter

@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use switchboard_core::ci::Jenkins;
 use switchboard_core::jobs::{JOB_VAR, JobSpec, JobStatus};
 use switchboard_core::runtime::Runtime;
+use switchboard_trackers::Services;
 use tracing::Instrument as _;
 
 use crate::{Context, run};
@@ -41,7 +42,7 @@ pub async fn run_from_env() -> anyhow::Result<()> {
         }
     };
     let config = rt.config.get(rt.store.as_ref()).await;
-    let chat = rt.slack(&config);
+    let services = Services::from_config(&config, &rt.http, &rt.secrets);
     let jenkins = config.jenkins.as_ref().map(|j| {
         Jenkins::new(
             rt.http.clone(),
@@ -50,22 +51,14 @@ pub async fn run_from_env() -> anyhow::Result<()> {
             rt.secrets.jenkins_token.clone(),
         )
     });
-    let workflow_of = |name: &str| {
-        config
-            .trackers
-            .iter()
-            .find(|t| t.name == name)
-            .and_then(|t| switchboard_trackers::workflow_for(t, &rt.http, &rt.secrets))
-    };
     let ctx = Context {
         config: &config,
         store: rt.store.as_ref(),
-        chat: &chat,
+        services: &services,
         ci: jenkins
             .as_ref()
             .map(|j| j as &dyn switchboard_core::ci::CiServer),
         secrets: &rt.secrets,
-        workflow_of: &workflow_of,
     };
     let span = tracing::info_span!("job", job = %spec.id, user = %spec.requested_by, channel = %spec.channel);
     match run(&ctx, &spec).instrument(span).await? {

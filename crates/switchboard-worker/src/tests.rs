@@ -1,5 +1,8 @@
+use std::sync::Arc;
+
 use super::*;
 use switchboard_core::fakes::{MemoryStore, RecordingChat};
+use switchboard_core::services::Services as CoreServices;
 
 fn spec(work: Work, record_sk: &str) -> JobSpec {
     JobSpec {
@@ -19,20 +22,19 @@ async fn run_sh(
     config: &str,
     secrets: &Secrets,
     script: &str,
-) -> (JobStatus, RecordingChat, MemoryStore, String) {
+) -> (JobStatus, Arc<RecordingChat>, MemoryStore, String) {
     let store = MemoryStore::new();
-    let chat = RecordingChat::default();
+    let chat = Arc::new(RecordingChat::default());
+    let services = Services::new(CoreServices::new(chat.clone()));
     let config = Config::parse(config, "t").expect("config");
     let record = JobRecord::new("0123456789abcdef", "backup", "acme", "UANN", "COPS");
     JobStore::new(&store).save(&record).await.expect("save");
-    let none = |_: &str| None;
     let ctx = Context {
         config: &config,
         store: &store,
-        chat: &chat,
+        services: &services,
         ci: None,
         secrets,
-        workflow_of: &none,
     };
     let work = Work::Command {
         name: "backup".into(),
@@ -221,7 +223,8 @@ impl CiServer for Searched {
 
 async fn find_and_follow(found: Option<ci::Found>) -> (JobStatus, JobRecord, Vec<String>) {
     let store = MemoryStore::new();
-    let chat = RecordingChat::default();
+    let chat = Arc::new(RecordingChat::default());
+    let services = Services::new(CoreServices::new(chat.clone()));
     let config = Config::parse(
         "[jenkins]\nurl = \"https://ci.example\"\njob = \"deploy\"\npoll_seconds = 1\n",
         "t",
@@ -230,16 +233,14 @@ async fn find_and_follow(found: Option<ci::Found>) -> (JobStatus, JobRecord, Vec
     let mut record = JobRecord::new("0123456789abcdef", "deploy", "acme main", "UANN", "COPS");
     record.status = JobStatus::Unknown;
     JobStore::new(&store).save(&record).await.expect("save");
-    let none = |_: &str| None;
     let ci = Searched(found);
     let secrets = Secrets::default();
     let ctx = Context {
         config: &config,
         secrets: &secrets,
         store: &store,
-        chat: &chat,
+        services: &services,
         ci: Some(&ci),
-        workflow_of: &none,
     };
     let work = Work::JenkinsFind {
         job: "deploy".into(),

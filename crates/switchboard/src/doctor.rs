@@ -133,9 +133,9 @@ pub async fn gather(config: Option<PathBuf>, state: Option<PathBuf>) -> Vec<Chec
     if let Some(token) = &rt.secrets.slack_app_token {
         checks.push(socket_mode(&rt.http, &config.slack.api_url, token).await);
     }
-    let listers = switchboard_trackers::listers_from_config(&config, &rt.http, &rt.secrets);
+    let services = switchboard_trackers::Services::from_config(&config, &rt.http, &rt.secrets);
     for t in &config.trackers {
-        checks.push(tracker(&rt, &config, &listers, t).await);
+        checks.push(tracker(&rt, &config, &services, t).await);
     }
     checks.push(store(&rt, on_aws).await);
     checks
@@ -285,16 +285,13 @@ async fn socket_mode(http: &reqwest::Client, api_url: &str, token: &Secret) -> C
 async fn tracker(
     rt: &Runtime,
     config: &Config,
-    listers: &std::collections::BTreeMap<
-        String,
-        std::sync::Arc<dyn switchboard_trackers::TicketLister>,
-    >,
+    services: &switchboard_trackers::Services,
     t: &switchboard_core::config::TrackerConfig,
 ) -> Check {
     let name = format!("tracker {}", t.name);
     if let (Some(p), Some(lister)) = (
         config.scanner.projects.iter().find(|p| p.tracker == t.name),
-        listers.get(&t.name),
+        services.lister(&t.name),
     ) {
         let read = tokio::time::timeout(CHECK_TIMEOUT, lister.list_page(&p.project, &p.query, 1));
         return Check::new(

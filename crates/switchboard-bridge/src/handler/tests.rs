@@ -1,10 +1,13 @@
 use std::sync::Mutex;
 
+use switchboard_core::config::Config;
 use switchboard_core::fakes::RecordingChat;
+use switchboard_core::services::Services as CoreServices;
+use switchboard_core::settings::LiveConfig;
 use switchboard_core::state::DynamoStore;
 use switchboard_core::testing::fault::{Fault, FaultProxy};
 use switchboard_core::testing::moto;
-use switchboard_trackers::Transition;
+use switchboard_trackers::{Transition, Workflow};
 
 use super::*;
 
@@ -61,17 +64,10 @@ async fn a_late_answer_to_the_delivery_claim_still_moves_the_issue_on_moto() {
     let issue = Arc::new(OneIssue::default());
     let chat = Arc::new(RecordingChat::default());
     let (workflow, notes) = (issue.clone(), chat.clone());
-    let bridge = Arc::new(Bridge::new(
-        LiveConfig::fixed(config),
-        secrets,
-        store,
-        move |_| Clients {
-            chat: notes.clone(),
-            workflows: [("jira".to_owned(), workflow.clone() as Arc<dyn Workflow>)]
-                .into_iter()
-                .collect(),
-        },
-    ));
+    let live = Live::new(LiveConfig::fixed(config), move |_| {
+        Services::new(CoreServices::new(notes.clone())).with_workflow("jira", workflow.clone())
+    });
+    let bridge = Arc::new(Bridge::new(live, secrets, store));
     let body = include_str!("../../tests/fixtures/github/pull_request-closed-merged.json");
     let mut headers = http::HeaderMap::new();
     for (name, value) in [

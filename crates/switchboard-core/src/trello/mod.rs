@@ -1,16 +1,19 @@
-//! Trello over REST, as far as more than one function needs it: the
-//! credentials, the status mapping and the one board read the dispatcher
-//! makes before storing a subscription. The poller's action pages build on
-//! [`TrelloApi::get`]; the channel-made subscriptions live in [`subs`].
+//! Trello over REST, the one adapter every function uses: the
+//! credentials, the status mapping, the board read the dispatcher makes
+//! before storing a subscription and the poller's action pages
+//! ([`actions`]); the unfurler's card fetch builds on [`TrelloApi::get`].
+//! The channel-made subscriptions live in [`subs`].
 //!
 //! The key and token travel as query parameters, so no URL from here is
 //! ever logged or put into an error.
 
+pub mod actions;
 pub mod subs;
 
 use serde::Deserialize;
 
-use crate::secrets::Secret;
+use crate::config::TrackerConfig;
+use crate::secrets::{Secret, Secrets};
 use crate::text::{Cut, shorten};
 
 pub const DEFAULT_API_URL: &str = "https://api.trello.com";
@@ -71,6 +74,20 @@ impl TrelloApi {
             token,
             timeout: None,
         }
+    }
+
+    /// The client of a configured Trello tracker: its API (the public one
+    /// unless `api_url` is set), its key (the user secret) and its token.
+    /// `None` without both, because Trello answers nothing without them.
+    pub fn for_tracker(
+        http: &reqwest::Client,
+        tracker: &TrackerConfig,
+        secrets: &Secrets,
+    ) -> Option<Self> {
+        let key = secrets.tracker(&tracker.name, "USER")?;
+        let token = secrets.tracker(&tracker.name, "TOKEN")?;
+        let api_url = tracker.api_url.as_deref().unwrap_or(DEFAULT_API_URL);
+        Some(Self::new(http.clone(), api_url, key.clone(), token.clone()))
     }
 
     /// Bounds each request, for callers with a deadline of their own (a

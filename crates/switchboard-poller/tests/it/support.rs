@@ -10,14 +10,16 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use switchboard_core::config::Config;
 use switchboard_core::ids::{ChannelId, UserId};
+use switchboard_core::services::{Live, Services};
 use switchboard_core::settings::LiveConfig;
 use switchboard_core::slack::{
     Card, Chat, ChatError, HistoryMessage, Message, Metadata, ResponseUrl, UnfurlTarget,
 };
 use switchboard_core::state::{Condition, Item, Key, Order, StateStore, StoreError};
+use switchboard_core::trello::TrelloError;
+use switchboard_core::trello::actions::{ActionSource, Page};
 use switchboard_poller::action::ActionId;
-use switchboard_poller::trello::{ActionSource, TrelloError};
-use switchboard_poller::{Clients, Poller, Tuning};
+use switchboard_poller::{Poller, Tuning};
 use tokio::sync::Notify;
 
 pub const BOARD: &str = "5f1c0ffee0ddba11deadbeef";
@@ -109,16 +111,10 @@ impl Board {
 
 #[async_trait]
 impl ActionSource for Board {
-    async fn page(
-        &self,
-        board: &str,
-        since: &str,
-        before: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<serde_json::Value>, TrelloError> {
-        assert_eq!(board, BOARD);
+    async fn page(&self, page: Page<'_>) -> Result<Vec<serde_json::Value>, TrelloError> {
+        assert_eq!(page.board, BOARD);
         self.requests.fetch_add(1, Ordering::SeqCst);
-        Ok(self.select(since, before, limit))
+        Ok(self.select(page.since, page.before, page.limit))
     }
 }
 
@@ -400,18 +396,12 @@ pub struct CrashBetweenPages {
 
 #[async_trait]
 impl ActionSource for CrashBetweenPages {
-    async fn page(
-        &self,
-        board: &str,
-        since: &str,
-        before: Option<&str>,
-        limit: usize,
-    ) -> Result<Vec<serde_json::Value>, TrelloError> {
-        if before.is_some() {
+    async fn page(&self, page: Page<'_>) -> Result<Vec<serde_json::Value>, TrelloError> {
+        if page.before.is_some() {
             self.crash.notify_one();
             std::future::pending::<()>().await;
         }
-        self.inner.page(board, since, before, limit).await
+        self.inner.page(page).await
     }
 }
 
@@ -459,17 +449,10 @@ pub fn poller(
     source: Arc<dyn ActionSource>,
     tuning: Tuning,
 ) -> Poller {
-    Poller::new(
-        LiveConfig::fixed(config),
-        store,
-        move |_| Clients {
-            chat: chat.clone(),
-            sources: [("trello".to_owned(), source.clone())]
-                .into_iter()
-                .collect(),
-        },
-        tuning,
-    )
+    let live = Live::new(LiveConfig::fixed(config), move |_| {
+        Services::new(chat.clone()).with_trello("trello", source.clone())
+    });
+    Poller::new(live, store, tuning)
 }
 
 pub fn cursor_key() -> Key {

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use switchboard_core::secrets::Secret;
 use switchboard_core::state::{MemoryStore, StateStore};
-use switchboard_poller::trello::{FILTER, TrelloActions};
+use switchboard_core::trello::TrelloApi;
+use switchboard_core::trello::actions::FILTER;
 use tokio::sync::Notify;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -35,8 +36,8 @@ async fn trello(board: Arc<Board>, rate_limited: usize) -> MockServer {
     server
 }
 
-fn client(server: &MockServer) -> Arc<TrelloActions> {
-    Arc::new(TrelloActions::new(
+fn client(server: &MockServer) -> Arc<TrelloApi> {
+    Arc::new(TrelloApi::new(
         reqwest::Client::new(),
         &server.uri(),
         Secret::new(KEY),
@@ -213,10 +214,10 @@ async fn the_key_and_token_never_reach_a_log_line() {
         drop(listener);
         format!("http://{addr}")
     };
-    let sources: Vec<Arc<TrelloActions>> = vec![
+    let sources: Vec<Arc<TrelloApi>> = vec![
         client(&refusing),
         client(&failing),
-        Arc::new(TrelloActions::new(
+        Arc::new(TrelloApi::new(
             reqwest::Client::new(),
             &closed,
             Secret::new(KEY),

@@ -12,12 +12,12 @@ fn codebase(api_url: &str) -> Codebase {
         "https://acme.codebasehq.com",
         Some(api_url),
     );
-    Codebase::new(
+    Codebase::new(Site::new(
         reqwest::Client::new(),
         &config,
         Some(Secret::new("acme/dave")),
         Some(Secret::new("api-key")),
-    )
+    ))
 }
 
 #[tokio::test]

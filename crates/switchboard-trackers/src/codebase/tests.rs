@@ -13,12 +13,12 @@ fn codebase(api_url: &str) -> Codebase {
         "https://acme.codebasehq.com",
         Some(api_url),
     );
-    Codebase::new(
+    Codebase::new(Site::new(
         reqwest::Client::new(),
         &config,
         Some(Secret::new("acme/dave")),
         Some(Secret::new("6b2579a03c2e8825a5fd0a9b4390d15571f3674d")),
-    )
+    ))
 }
 
 fn link() -> TicketRef {

@@ -13,12 +13,12 @@ fn jira(api_url: &str) -> Jira {
         "https://acme.atlassian.net",
         Some(api_url),
     );
-    Jira::new(
+    Jira::new(Site::new(
         reqwest::Client::new(),
         &config,
         Some(Secret::new("dev@acme.example")),
         Some(Secret::new("api-token")),
-    )
+    ))
 }
 
 fn link() -> TicketRef {
@@ -80,7 +80,7 @@ async fn the_api_defaults_to_the_site_url() {
         .mount(&server)
         .await;
     let config = testing::config(TrackerKind::Jira, &format!("{}/jira/", server.uri()), None);
-    let client = Jira::new(reqwest::Client::new(), &config, None, None);
+    let client = Jira::new(Site::new(reqwest::Client::new(), &config, None, None));
 
     let view = client.fetch(&link()).await.expect("an issue");
 

@@ -1,4 +1,4 @@
-use switchboard_core::config::TrackerKind;
+use switchboard_core::config::{TrackerConfig, TrackerKind};
 use wiremock::matchers::{body_partial_json, body_string_contains, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -24,12 +24,12 @@ fn trac(url: &str, mode: TracMode) -> Trac {
         trac_mode: mode,
         org_id: None,
     };
-    Trac::new(
+    Trac::new(Site::new(
         switchboard_core::slack::api::http_client(),
         &config,
         None,
         None,
-    )
+    ))
 }
 
 fn expected_1(updated_at: Option<i64>) -> ListedTicket {

@@ -10,10 +10,11 @@ mod rpc;
 
 use async_trait::async_trait;
 use reqwest::header::CONTENT_TYPE;
-use switchboard_core::config::{TracMode, TrackerConfig};
+use switchboard_core::config::TracMode;
 use switchboard_core::secrets::Secret;
 
 use crate::listing::split_labels;
+use crate::site::Site;
 use crate::wire::non_empty;
 use crate::{
     ListedTicket, Ticket, TicketLister, TicketRef, TicketView, Tracker, TrackerError, status_error,
@@ -31,31 +32,15 @@ use rpc::{
 /// A Trac client for one configured tracker.
 #[derive(Debug, Clone)]
 pub struct Trac {
-    http: reqwest::Client,
-    /// Where people's links point; ticket URLs are built from it.
-    web: String,
-    /// Where requests go: `api_url` when set, else `url`.
-    api: String,
-    mode: TracMode,
+    site: Site,
     /// User and token; both are needed for HTTP basic auth.
     credentials: Option<(Secret, Secret)>,
 }
 
 impl Trac {
-    pub fn new(
-        http: reqwest::Client,
-        config: &TrackerConfig,
-        user: Option<Secret>,
-        token: Option<Secret>,
-    ) -> Self {
-        let (web, api) = crate::wire::bases(config, None);
-        Self {
-            http,
-            web,
-            api,
-            mode: config.trac_mode,
-            credentials: user.zip(token),
-        }
+    pub fn new(site: Site) -> Self {
+        let credentials = site.user.clone().zip(site.token.clone());
+        Self { site, credentials }
     }
 
     fn authed(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -77,7 +62,7 @@ impl Trac {
         let text = |name: &str| non_empty(field(name));
         Ticket {
             display_id: format!("#{id}"),
-            url: format!("{}/ticket/{id}", self.web),
+            url: format!("{}/ticket/{id}", self.site.web_url),
             summary: text("summary").unwrap_or_default(),
             status: text("status"),
             kind: text("type"),
@@ -121,9 +106,9 @@ impl Trac {
         } else {
             "rpc"
         };
-        let url = format!("{}/{path}", self.api);
-        let json = self.mode == TracMode::Jsonrpc;
-        let req = self.authed(self.http.post(&url));
+        let url = format!("{}/{path}", self.site.api_url);
+        let json = self.site.config.trac_mode == TracMode::Jsonrpc;
+        let req = self.authed(self.site.http.post(&url));
         let req = if json {
             let param = match id {
                 Param::Int(n) => serde_json::json!(n),
@@ -181,10 +166,10 @@ impl Trac {
     }
 
     async fn fetch_export(&self, id: u32, wanted: Option<u32>) -> Result<TicketView, TrackerError> {
-        let csv = self.get_text(format!("{}/ticket/{id}?format=csv", self.api));
+        let csv = self.get_text(format!("{}/ticket/{id}?format=csv", self.site.api_url));
         let (csv, rss) = match wanted {
             Some(_) => {
-                let rss = self.get_text(format!("{}/ticket/{id}?format=rss", self.api));
+                let rss = self.get_text(format!("{}/ticket/{id}?format=rss", self.site.api_url));
                 let (csv, rss) = tokio::join!(csv, rss);
                 (csv?, Some(rss?))
             }
@@ -204,7 +189,7 @@ impl Trac {
     async fn get_text(&self, url: String) -> Result<String, TrackerError> {
         // Credentials help a Trac behind HTTP basic auth; stock Trac ignores them here.
         let resp = self
-            .authed(self.http.get(&url))
+            .authed(self.site.http.get(&url))
             .send()
             .await
             .map_err(|e| transport(&e))?;
@@ -239,7 +224,7 @@ impl Tracker for Trac {
     async fn fetch(&self, link: &TicketRef) -> Result<TicketView, TrackerError> {
         // Trac ids are numbers; anything else cannot name a ticket.
         let id: u32 = link.key.parse().map_err(|_| TrackerError::NotFound)?;
-        match self.mode {
+        match self.site.config.trac_mode {
             TracMode::Jsonrpc | TracMode::Xmlrpc => self.fetch_rpc(id, link.comment).await,
             TracMode::Export => self.fetch_export(id, link.comment).await,
         }
@@ -297,9 +282,9 @@ impl Trac {
             q.push_str("&col=");
             q.push_str(col);
         }
-        let url = format!("{}/query?{q}", self.api);
+        let url = format!("{}/query?{q}", self.site.api_url);
         let request = self
-            .authed(self.http.get(&url))
+            .authed(self.site.http.get(&url))
             // Dates in the export follow the request's locale; ask for one.
             .header(reqwest::header::ACCEPT_LANGUAGE, "en-US");
         let Some(text) = crate::wire::page_body(request).await? else {
@@ -347,7 +332,7 @@ impl Trac {
         ListedTicket {
             key: id.to_string(),
             display_id: format!("#{id}"),
-            url: format!("{}/ticket/{id}", self.web),
+            url: format!("{}/ticket/{id}", self.site.web_url),
             ..ListedTicket::default()
         }
     }
@@ -410,14 +395,14 @@ impl TicketLister for Trac {
         query: &str,
         page: u32,
     ) -> Result<Option<Vec<ListedTicket>>, TrackerError> {
-        match self.mode {
+        match self.site.config.trac_mode {
             TracMode::Jsonrpc | TracMode::Xmlrpc => self.list_rpc(query, page).await,
             TracMode::Export => self.list_export(query, page).await,
         }
     }
 
     fn page_size(&self) -> usize {
-        match self.mode {
+        match self.site.config.trac_mode {
             TracMode::Jsonrpc | TracMode::Xmlrpc => RPC_PAGE_SIZE,
             TracMode::Export => PAGE_SIZE,
         }

@@ -69,7 +69,7 @@ fn trac() -> &'static Trac {
             trac_mode: TracMode::Export,
             org_id: None,
         };
-        Trac::new(reqwest::Client::new(), &config, None, None)
+        Trac::new(Site::new(reqwest::Client::new(), &config, None, None))
     });
     &TRAC
 }

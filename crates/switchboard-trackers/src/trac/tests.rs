@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use switchboard_core::config::TrackerKind;
+use switchboard_core::config::{TrackerConfig, TrackerKind};
 use wiremock::matchers::{
     basic_auth, body_partial_json, body_string_contains, header, method, path, query_param,
 };
@@ -48,12 +48,12 @@ fn trac(server: &MockServer, mode: TracMode, credentials: bool) -> Trac {
         Some(format!("{}/acme/", server.uri())),
         mode,
     );
-    Trac::new(
+    Trac::new(Site::new(
         switchboard_core::slack::api::http_client(),
         &config,
         user,
         token,
-    )
+    ))
 }
 
 fn link(key: &str, comment: Option<u32>) -> TicketRef {
@@ -342,7 +342,7 @@ async fn a_slow_trac_is_unavailable() {
         .build()
         .expect("client");
     let config = config(&server.uri(), None, TracMode::Jsonrpc);
-    let got = Trac::new(http, &config, None, None)
+    let got = Trac::new(Site::new(http, &config, None, None))
         .fetch(&link("1", None))
         .await;
     assert!(
@@ -415,12 +415,12 @@ async fn export_mode_reads_a_real_trac() {
                  then `TRAC_URL=http://127.0.0.1:8124 cargo test -p switchboard-trackers`"
             )
         });
-    let client = Trac::new(
+    let client = Trac::new(Site::new(
         switchboard_core::slack::api::http_client(),
         &config(&url, None, TracMode::Export),
         None,
         None,
-    );
+    ));
     let base = url.trim_end_matches('/');
     let expected = Ticket {
         url: format!("{base}/ticket/1"),

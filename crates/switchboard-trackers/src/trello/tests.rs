@@ -1,6 +1,7 @@
 use super::*;
 use crate::wire::testing;
 use switchboard_core::config::TrackerKind;
+use switchboard_core::secrets::Secret;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -8,12 +9,13 @@ const CARD: &str = include_str!("../../tests/fixtures/trello/card.json");
 
 fn trello(api_url: &str) -> Trello {
     let config = testing::config(TrackerKind::Trello, "https://trello.com", Some(api_url));
-    Trello::new(
+    let api = TrelloApi::new(
         reqwest::Client::new(),
-        &config,
-        Some(Secret::new("the-key")),
-        Some(Secret::new("the-token")),
-    )
+        api_url,
+        Secret::new("the-key"),
+        Secret::new("the-token"),
+    );
+    Trello::new(&config, api)
 }
 
 fn link() -> TicketRef {

@@ -1,6 +1,7 @@
 use super::*;
 use crate::wire::testing;
 use switchboard_core::config::TrackerKind;
+use switchboard_core::secrets::Secret;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -13,12 +14,12 @@ fn yandex_in(api_url: &str, org_id: &str) -> Yandex {
         Some(api_url),
     );
     config.org_id = Some(org_id.into());
-    Yandex::new(
+    Yandex::new(Site::new(
         reqwest::Client::new(),
         &config,
         None,
         Some(Secret::new("y0_oauth-token")),
-    )
+    ))
 }
 
 fn yandex(api_url: &str) -> Yandex {

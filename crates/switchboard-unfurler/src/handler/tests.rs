@@ -1,9 +1,10 @@
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
-use switchboard_core::config::{TracMode, TrackerConfig, TrackerKind};
+use switchboard_core::config::{Config, TracMode, TrackerConfig, TrackerKind};
 use switchboard_core::fakes::{MemoryStore, RecordingChat};
 use switchboard_core::secrets::Secret;
+use switchboard_core::services::Services as CoreServices;
+use switchboard_core::settings::LiveConfig;
+use switchboard_core::slack::Chat;
 use switchboard_core::slack::verify::signed_headers;
 use switchboard_trackers::{Comment, Ticket, TicketRef, TicketView, Tracker, TrackerError};
 
@@ -52,27 +53,19 @@ fn unfurler_with(config: &str, delay: Duration, chat: Arc<dyn Chat>) -> Arc<Unfu
         ..Secrets::default()
     };
     let c = chat;
-    Arc::new(Unfurler::new(
-        LiveConfig::fixed(config),
-        secrets,
-        Arc::new(MemoryStore::new()),
-        move |_config: &Config| {
-            let tracker = TrackerConfig {
-                name: "trac".into(),
-                kind: TrackerKind::Trac,
-                url: "https://trac.example.com".into(),
-                api_url: None,
-                trac_mode: TracMode::Jsonrpc,
-                org_id: None,
-            };
-            let mut clients: BTreeMap<String, Arc<dyn Tracker>> = BTreeMap::new();
-            clients.insert("trac".into(), Arc::new(FakeTrac { delay }));
-            Clients {
-                chat: c.clone(),
-                trackers: TrackerSet::new(vec![tracker], clients),
-            }
-        },
-    ))
+    let live = Live::new(LiveConfig::fixed(config), move |_config: &Config| {
+        let tracker = TrackerConfig {
+            name: "trac".into(),
+            kind: TrackerKind::Trac,
+            url: "https://trac.example.com".into(),
+            api_url: None,
+            trac_mode: TracMode::Jsonrpc,
+            org_id: None,
+        };
+        Services::new(CoreServices::new(c.clone()))
+            .with_cards(tracker, Arc::new(FakeTrac { delay }))
+    });
+    Arc::new(Unfurler::new(live, secrets, Arc::new(MemoryStore::new())))
 }
 
 fn event(id: &str, channel: &str, links: &[&str]) -> String {
