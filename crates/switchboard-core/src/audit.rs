@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::clock::{format_utc, now_millis};
 use crate::ids::JobId;
-use crate::state::{Condition, Item, Key, Order, StateStore, StoreError};
+use crate::state::{Condition, Item, Key, Query, StateStore, StoreError};
 
 /// Audit entries are kept for 400 days.
 const TTL_SECS: i64 = 400 * 86_400;
@@ -92,7 +92,11 @@ async fn write(store: &dyn StateStore, entry: &AuditEntry) -> Result<(), StoreEr
 /// The newest entries of the current month, newest first.
 pub async fn recent(store: &dyn StateStore, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
     let items = store
-        .query(&month_pk(now_millis()), "", Order::Descending, limit)
+        .query(
+            Query::partition(&month_pk(now_millis()))
+                .descending()
+                .limit(limit),
+        )
         .await?;
     Ok(items
         .iter()

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 
 use crate::config::Config;
-use crate::state::{Condition, Item, Key, Order, StateStore, StoreError};
+use crate::state::{Condition, Item, Key, Query, StateStore, StoreError};
 
 const PK: &str = "config";
 /// How often a function looks for a newer pushed config.
@@ -39,7 +39,7 @@ pub async fn push(store: &dyn StateStore, config: &Config) -> anyhow::Result<u64
 /// The newest pushed version and its text.
 pub async fn latest(store: &dyn StateStore) -> anyhow::Result<Option<(u64, String)>> {
     let items = store
-        .query(PK, "v", Order::Descending, 1)
+        .query(Query::partition(PK).prefix("v").descending().limit(1))
         .await
         .context("reading pushed config versions")?;
     Ok(items.into_iter().next().and_then(|i| {
@@ -71,7 +71,7 @@ impl LiveConfig {
     /// push cannot stop every cold start.
     pub async fn from_store(store: &dyn StateStore) -> anyhow::Result<Self> {
         let items = store
-            .query(PK, "v", Order::Descending, 10)
+            .query(Query::partition(PK).prefix("v").descending().limit(10))
             .await
             .context("reading pushed config versions")?;
         if items.is_empty() {

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use switchboard_core::secrets::Secret;
 use switchboard_core::slack::SlackWebApi;
-use switchboard_core::state::{Condition, Item, Key, MemoryStore, Order, StateStore, StoreError};
+use switchboard_core::state::{Condition, Item, Key, MemoryStore, Query, StateStore, StoreError};
 use switchboard_core::trello::TrelloApi;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -108,7 +108,7 @@ impl Forgetting {
     async fn forget_below(&self, pk: &str, cursor: &str) -> Result<(), StoreError> {
         let old = self.current();
         let fresh = Arc::new(MemoryStore::new());
-        for item in old.query(pk, "", Order::Ascending, usize::MAX).await? {
+        for item in old.query(Query::partition(pk)).await? {
             let passed = item
                 .key
                 .sk
@@ -141,14 +141,8 @@ impl StateStore for Forgetting {
         }
     }
 
-    async fn query(
-        &self,
-        pk: &str,
-        sk_prefix: &str,
-        order: Order,
-        limit: usize,
-    ) -> Result<Vec<Item>, StoreError> {
-        self.current().query(pk, sk_prefix, order, limit).await
+    async fn query(&self, q: Query<'_>) -> Result<Vec<Item>, StoreError> {
+        self.current().query(q).await
     }
 }
 

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{now_millis, now_secs};
-use crate::state::{Condition, Item, Key, Order, StateStore, StoreError};
+use crate::state::{Condition, Item, Key, Query, StateStore, StoreError};
 
 const PK: &str = "jobs";
 /// Records are kept 90 days.
@@ -173,7 +173,10 @@ impl<'a> JobStore<'a> {
 
     /// The newest records first; unreadable ones are skipped and logged.
     pub async fn recent(&self, limit: usize) -> Result<Vec<JobRecord>, StoreError> {
-        let items = self.store.query(PK, "", Order::Descending, limit).await?;
+        let items = self
+            .store
+            .query(Query::partition(PK).descending().limit(limit))
+            .await?;
         Ok(items
             .into_iter()
             .filter_map(|i| match serde_json::from_str(&i.value) {

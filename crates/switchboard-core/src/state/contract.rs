@@ -1,6 +1,6 @@
 //! The behaviour every `StateStore` must show; each adapter's tests run it.
 
-use super::{Condition, Item, Key, Order, StateStore, StoreError};
+use super::{Condition, Item, Key, Query, StateStore, StoreError};
 use crate::clock::now_secs;
 
 fn item(pk: &str, sk: &str, value: &str, expires_at: Option<i64>) -> Item {
@@ -109,13 +109,13 @@ pub async fn run_all(store: &dyn StateStore) {
             .expect("seed");
     }
     let asc = store
-        .query(&p, "job#", Order::Ascending, 10)
+        .query(Query::partition(&p).prefix("job#").limit(10))
         .await
         .expect("query");
     let sks: Vec<&str> = asc.iter().map(|i| i.key.sk.as_str()).collect();
     assert_eq!(sks, ["job#001", "job#002", "job#004"]);
     let desc = store
-        .query(&p, "job#", Order::Descending, 2)
+        .query(Query::partition(&p).prefix("job#").descending().limit(2))
         .await
         .expect("query");
     let sks: Vec<&str> = desc.iter().map(|i| i.key.sk.as_str()).collect();
@@ -123,7 +123,7 @@ pub async fn run_all(store: &dyn StateStore) {
     let other = format!("{p}-other");
     assert!(
         store
-            .query(&other, "", Order::Ascending, 10)
+            .query(Query::partition(&other).limit(10))
             .await
             .expect("query")
             .is_empty()

@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{Condition, Item, Key, Order, StateStore, StoreError};
+use super::{Condition, Item, Key, Order, Query, StateStore, StoreError};
 use crate::clock::now_secs;
 
 #[derive(Debug, Clone)]
@@ -115,13 +115,13 @@ impl StateStore for DynamoStore {
         }
     }
 
-    async fn query(
-        &self,
-        pk: &str,
-        sk_prefix: &str,
-        order: Order,
-        limit: usize,
-    ) -> Result<Vec<Item>, StoreError> {
+    async fn query(&self, q: Query<'_>) -> Result<Vec<Item>, StoreError> {
+        let Query {
+            pk,
+            sk_prefix,
+            order,
+            limit,
+        } = q;
         let now = now_secs();
         let mut out = Vec::new();
         let mut start = None;

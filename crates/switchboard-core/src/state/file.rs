@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use super::{Condition, Item, Key, Order, StateStore, StoreError, apply_put, query_map};
+use super::{Condition, Item, Key, Query, StateStore, StoreError, apply_put, query_map};
 use crate::clock::now_secs;
 
 #[derive(Serialize, Deserialize)]
@@ -303,17 +303,9 @@ impl Inner {
         }
     }
 
-    fn query(
-        &self,
-        pk: &str,
-        sk_prefix: &str,
-        order: Order,
-        limit: usize,
-    ) -> Result<Vec<Item>, StoreError> {
+    fn query(&self, q: Query<'_>) -> Result<Vec<Item>, StoreError> {
         let now = now_secs();
-        Ok(self.locked(false, |r| {
-            Ok(query_map(&r.map, pk, sk_prefix, order, limit, now))
-        })?)
+        Ok(self.locked(false, |r| Ok(query_map(&r.map, q, now)))?)
     }
 }
 
@@ -339,16 +331,19 @@ impl StateStore for FileStore {
             .await
     }
 
-    async fn query(
-        &self,
-        pk: &str,
-        sk_prefix: &str,
-        order: Order,
-        limit: usize,
-    ) -> Result<Vec<Item>, StoreError> {
-        let (pk, sk_prefix) = (pk.to_owned(), sk_prefix.to_owned());
-        self.blocking(move |inner| inner.query(&pk, &sk_prefix, order, limit))
-            .await
+    async fn query(&self, q: Query<'_>) -> Result<Vec<Item>, StoreError> {
+        // The blocking thread outlives the borrow, so it gets owned text.
+        let (pk, sk_prefix) = (q.pk.to_owned(), q.sk_prefix.to_owned());
+        let (order, limit) = (q.order, q.limit);
+        self.blocking(move |inner| {
+            inner.query(Query {
+                pk: &pk,
+                sk_prefix: &sk_prefix,
+                order,
+                limit,
+            })
+        })
+        .await
     }
 }
 

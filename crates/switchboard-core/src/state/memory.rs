@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 
-use super::{Condition, Item, Key, Order, StateStore, StoreError, apply_put, query_map};
+use super::{Condition, Item, Key, Query, StateStore, StoreError, apply_put, query_map};
 use crate::clock::now_secs;
 
 #[derive(Debug, Default)]
@@ -41,21 +41,8 @@ impl StateStore for MemoryStore {
         apply_put(&mut self.lock(), item, &condition, now_secs())
     }
 
-    async fn query(
-        &self,
-        pk: &str,
-        sk_prefix: &str,
-        order: Order,
-        limit: usize,
-    ) -> Result<Vec<Item>, StoreError> {
-        Ok(query_map(
-            &self.lock(),
-            pk,
-            sk_prefix,
-            order,
-            limit,
-            now_secs(),
-        ))
+    async fn query(&self, q: Query<'_>) -> Result<Vec<Item>, StoreError> {
+        Ok(query_map(&self.lock(), q, now_secs()))
     }
 }
 

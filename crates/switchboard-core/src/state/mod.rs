@@ -60,6 +60,47 @@ pub enum Order {
     Descending,
 }
 
+/// Which items a query reads: the live items of one partition whose sort
+/// key starts with a prefix, in sort-key order, at most a limit. Named
+/// fields, so a partition and a prefix cannot be passed the wrong way round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Query<'a> {
+    pub pk: &'a str,
+    pub sk_prefix: &'a str,
+    pub order: Order,
+    pub limit: usize,
+}
+
+impl<'a> Query<'a> {
+    /// Every live item of partition `pk`, in ascending sort-key order.
+    pub fn partition(pk: &'a str) -> Self {
+        Self {
+            pk,
+            sk_prefix: "",
+            order: Order::Ascending,
+            limit: usize::MAX,
+        }
+    }
+
+    /// Only the items whose sort key starts with `sk_prefix`.
+    pub fn prefix(self, sk_prefix: &'a str) -> Self {
+        Self { sk_prefix, ..self }
+    }
+
+    /// Newest sort key first.
+    pub fn descending(self) -> Self {
+        Self {
+            order: Order::Descending,
+            ..self
+        }
+    }
+
+    /// At most `limit` items.
+    pub fn limit(self, limit: usize) -> Self {
+        Self { limit, ..self }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The write's condition did not hold: someone else got there first.
@@ -78,15 +119,8 @@ pub trait StateStore: Send + Sync {
     /// Writes one item if `condition` holds.
     async fn put(&self, item: Item, condition: Condition) -> Result<(), StoreError>;
 
-    /// Live items of one partition whose sort key starts with `sk_prefix`,
-    /// in sort-key order, at most `limit`.
-    async fn query(
-        &self,
-        pk: &str,
-        sk_prefix: &str,
-        order: Order,
-        limit: usize,
-    ) -> Result<Vec<Item>, StoreError>;
+    /// The live items `q` selects.
+    async fn query(&self, q: Query<'_>) -> Result<Vec<Item>, StoreError>;
 }
 
 /// Claims `key` until `until` (epoch seconds): `true` for the one caller
@@ -128,25 +162,18 @@ fn apply_put(
     Ok(())
 }
 
-fn query_map(
-    map: &std::collections::BTreeMap<Key, Item>,
-    pk: &str,
-    sk_prefix: &str,
-    order: Order,
-    limit: usize,
-    now: i64,
-) -> Vec<Item> {
-    let start = Key::new(pk, sk_prefix);
+fn query_map(map: &std::collections::BTreeMap<Key, Item>, q: Query<'_>, now: i64) -> Vec<Item> {
+    let start = Key::new(q.pk, q.sk_prefix);
     let matching = map
         .range(start..)
-        .take_while(|(k, _)| k.pk == pk && k.sk.starts_with(sk_prefix))
+        .take_while(|(k, _)| k.pk == q.pk && k.sk.starts_with(q.sk_prefix))
         .map(|(_, v)| v)
         .filter(|i| i.is_live(now));
-    match order {
-        Order::Ascending => matching.take(limit).cloned().collect(),
+    match q.order {
+        Order::Ascending => matching.take(q.limit).cloned().collect(),
         Order::Descending => {
             let all: Vec<&Item> = matching.collect();
-            all.into_iter().rev().take(limit).cloned().collect()
+            all.into_iter().rev().take(q.limit).cloned().collect()
         }
     }
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Subscription, TrelloActionKind, board_problem, check_lists, unique_actions};
 use crate::ids::{ChannelId, UserId};
-use crate::state::{Condition, Item, Key, Order, StateStore, StoreError};
+use crate::state::{Condition, Item, Key, Query, StateStore, StoreError};
 
 /// The partition the dispatcher owns (template.yaml's LeadingKeys).
 pub const PK: &str = "trello-sub";
@@ -112,7 +112,7 @@ impl<'a> SubscriptionStore<'a> {
         let prefix = channel.map(|c| format!("{c}#")).unwrap_or_default();
         let items = self
             .store
-            .query(PK, &prefix, Order::Ascending, MAX_STORED)
+            .query(Query::partition(PK).prefix(&prefix).limit(MAX_STORED))
             .await?;
         if items.len() >= MAX_STORED {
             tracing::warn!(

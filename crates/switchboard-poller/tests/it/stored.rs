@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use switchboard_core::config::Subscription;
 use switchboard_core::ids::{ChannelId, UserId};
-use switchboard_core::state::{Condition, Item, Key, MemoryStore, Order, StateStore, StoreError};
+use switchboard_core::state::{Condition, Item, Key, MemoryStore, Query, StateStore, StoreError};
 use switchboard_core::trello::subs::{Stored, SubscriptionStore};
 use switchboard_poller::action::ActionId;
 use tokio::sync::Notify;
@@ -116,13 +116,7 @@ impl StateStore for NoQueries {
         self.0.put(item, condition).await
     }
 
-    async fn query(
-        &self,
-        _pk: &str,
-        _sk_prefix: &str,
-        _order: Order,
-        _limit: usize,
-    ) -> Result<Vec<Item>, StoreError> {
+    async fn query(&self, _q: Query<'_>) -> Result<Vec<Item>, StoreError> {
         Err(StoreError::Other(anyhow::anyhow!(
             "the table is unreachable"
         )))

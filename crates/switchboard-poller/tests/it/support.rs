@@ -15,7 +15,7 @@ use switchboard_core::settings::LiveConfig;
 use switchboard_core::slack::{
     Card, Chat, ChatError, HistoryMessage, Message, Metadata, ResponseUrl, UnfurlTarget,
 };
-use switchboard_core::state::{Condition, Item, Key, Order, StateStore, StoreError};
+use switchboard_core::state::{Condition, Item, Key, Query, StateStore, StoreError};
 use switchboard_core::trello::TrelloError;
 use switchboard_core::trello::actions::{ActionSource, Page};
 use switchboard_poller::action::ActionId;
@@ -376,15 +376,9 @@ impl StateStore for CrashStore {
         self.inner.put(item, condition).await
     }
 
-    async fn query(
-        &self,
-        pk: &str,
-        sk_prefix: &str,
-        order: Order,
-        limit: usize,
-    ) -> Result<Vec<Item>, StoreError> {
+    async fn query(&self, q: Query<'_>) -> Result<Vec<Item>, StoreError> {
         self.gate(false).await;
-        self.inner.query(pk, sk_prefix, order, limit).await
+        self.inner.query(q).await
     }
 }
 

@@ -152,7 +152,7 @@ async fn a_torn_last_line_is_dropped_not_fatal() {
     };
     store.put(item, Condition::None).await.expect("put");
     let all = store
-        .query("a", "", Order::Ascending, 10)
+        .query(Query::partition("a").limit(10))
         .await
         .expect("query");
     assert_eq!(all.len(), 2);
