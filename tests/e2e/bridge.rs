@@ -3,6 +3,7 @@
 
 use switchboard_core::edge::hub::sign;
 use switchboard_core::secrets::Secret;
+use switchboard_tests::config::{STATE, jira_bridge};
 use switchboard_tests::jira::{executed, jira, payload as fixture, transitions};
 use switchboard_tests::secrets::WEBHOOK_SECRET;
 use switchboard_tests::spawn_app_with;
@@ -11,24 +12,11 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn config(jira: &str, slack: &str, stuck_note: bool) -> String {
     format!(
-        r#"
-[slack]
-api_url = "{slack}"
-[[trackers]]
-name = "jira"
-kind = "jira"
-url = "{jira}"
-[bridge]
-notify_when_stuck = {stuck_note}
-bench_field = "customfield_10050"
-[[bridge.projects]]
-key = "SHOP"
-tracker = "jira"
-channel = "C0SHOP"
-repos = ["acme/shop"]
-[state]
-path = "state.jsonl"
-"#
+        "[slack]\napi_url = \"{slack}\"\n{}{STATE}",
+        jira_bridge(
+            jira,
+            &format!("notify_when_stuck = {stuck_note}\nbench_field = \"customfield_10050\"\n")
+        )
     )
 }
 

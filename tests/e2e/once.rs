@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use switchboard_core::edge::hub::sign;
 use switchboard_core::secrets::Secret;
+use switchboard_tests::config::{STATE, jira_bridge};
 use switchboard_tests::jira::payload as fixture;
 use switchboard_tests::secrets::WEBHOOK_SECRET;
 use switchboard_tests::spawn_app_with;
@@ -83,25 +84,9 @@ async fn concurrent_deliveries_for_one_issue_move_it_once_and_note_it_once() {
         .mount(&slack)
         .await;
     let config = format!(
-        r#"
-[slack]
-api_url = "{}"
-[[trackers]]
-name = "jira"
-kind = "jira"
-url = "{}"
-[bridge]
-notify_when_stuck = true
-[[bridge.projects]]
-key = "SHOP"
-tracker = "jira"
-channel = "C0SHOP"
-repos = ["acme/shop"]
-[state]
-path = "state.jsonl"
-"#,
+        "[slack]\napi_url = \"{}\"\n{}{STATE}",
         slack.uri(),
-        jira.uri()
+        jira_bridge(&jira.uri(), "notify_when_stuck = true\n")
     );
     let served = spawn_app_with(&config).await;
     let body = fixture("bitbucket/pullrequest-approved.json");

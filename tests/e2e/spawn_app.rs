@@ -34,7 +34,7 @@ async fn a_started_job_reaches_the_runner_and_its_live_message_the_channel() {
     assert_eq!(posts.len(), 1, "one live message: {posts:?}");
     assert_eq!(posts[0]["channel"], "COPS");
     let record = jobs(&app).await.into_iter().next().expect("a job record");
-    assert_eq!(record.id, started[0].id);
+    assert_eq!(record.id, started[0].id.as_str());
     assert_eq!(record.message_ts.as_deref(), Some(TS));
 
     // Someone off the allowlist is told so, and nothing more starts.

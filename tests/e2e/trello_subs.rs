@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use switchboard_core::clock::now_secs;
+use switchboard_tests::config::{self as configs, STATE};
 use switchboard_tests::secrets::{TRELLO_KEY, TRELLO_TOKEN};
+use switchboard_tests::slack::posted;
 use switchboard_tests::trello::{BOARD, created};
 use switchboard_tests::{TestApp, eventually, reply, spawn_app_with};
 use wiremock::matchers::{method, path, query_param};
@@ -18,22 +20,8 @@ const HOOK: &str = "http://127.0.0.1:9/unused-response-url";
 /// second, and `subscriptions` as `[[poller.subscriptions]]` entries.
 fn config(trello: &str, slack: &str, subscriptions: &[(&str, &str)]) -> String {
     let mut text = format!(
-        r#"
-[slack]
-api_url = "{slack}"
-[[trackers]]
-name = "trello"
-kind = "trello"
-url = "https://trello.com"
-api_url = "{trello}"
-[commands.trello]
-allow_users = ["UANN"]
-[poller]
-every_seconds = 1
-post_interval_ms = 0
-[state]
-path = "state.jsonl"
-"#
+        "{}[commands.trello]\nallow_users = [\"UANN\"]\n{STATE}",
+        configs::trello(trello, slack, "every_seconds = 1\npost_interval_ms = 0\n")
     );
     for (board, channel) in subscriptions {
         text.push_str(&format!(
@@ -71,14 +59,10 @@ async fn fakes(actions: serde_json::Value) -> (MockServer, MockServer) {
 
 /// (channel, text) of every chat.postMessage so far.
 async fn posts(slack: &MockServer) -> Vec<(String, String)> {
-    slack
-        .received_requests()
+    posted(slack)
         .await
-        .unwrap_or_default()
         .iter()
-        .filter(|r| r.url.path() == "/chat.postMessage")
-        .map(|r| {
-            let v: serde_json::Value = serde_json::from_slice(&r.body).expect("JSON post");
+        .map(|v| {
             (
                 v["channel"].as_str().unwrap_or_default().to_owned(),
                 v["text"].as_str().unwrap_or_default().to_owned(),

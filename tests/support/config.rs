@@ -1,30 +1,17 @@
-//! Configs more than one test file uses; the state file is `state.jsonl`
-//! in the app's directory.
+//! Configs more than one test file uses, and the sections they share. The
+//! state file is `state.jsonl` in the app's directory.
 
 use crate::trello::BOARD;
+
+/// The state file's section.
+pub const STATE: &str = "[state]\npath = \"state.jsonl\"\n";
 
 /// Slash commands: help and `jobs` for anyone, deploy for UANN through
 /// Jenkins (polled every second, for a minute at most).
 pub fn commands(jenkins: &str, slack: &str) -> String {
     format!(
-        r#"
-clients = ["acme"]
-[slack]
-api_url = "{slack}"
-[jenkins]
-url = "{jenkins}"
-job = "deploy"
-poll_seconds = 1
-timeout_minutes = 1
-[commands.help]
-public = true
-[commands.deploy]
-allow_users = ["UANN"]
-[commands.jobs]
-public = true
-[state]
-path = "state.jsonl"
-"#
+        "{}[commands.help]\npublic = true\n{STATE}",
+        deploy(jenkins, slack, "poll_seconds = 1\ntimeout_minutes = 1\n")
     )
 }
 
@@ -32,6 +19,16 @@ path = "state.jsonl"
 /// anyone, Jira behind the bridge for SHOP (notes to C0SHOP).
 pub fn every_route(jira: &str, slack: &str, jenkins: &str) -> String {
     format!(
+        "{}{}{STATE}",
+        deploy(jenkins, slack, ""),
+        jira_bridge(jira, "bench_field = \"customfield_10050\"\n")
+    )
+}
+
+/// Deploy (client acme) for UANN through the Jenkins at `jenkins`, with
+/// `more` lines in `[jenkins]`, and `jobs` for anyone.
+fn deploy(jenkins: &str, slack: &str, more: &str) -> String {
+    format!(
         r#"
 clients = ["acme"]
 [slack]
@@ -39,23 +36,30 @@ api_url = "{slack}"
 [jenkins]
 url = "{jenkins}"
 job = "deploy"
-[commands.deploy]
+{more}[commands.deploy]
 allow_users = ["UANN"]
 [commands.jobs]
 public = true
+"#
+    )
+}
+
+/// Jira at `jira` as tracker `jira`, and the bridge moving SHOP issues
+/// there for acme/shop with notes to C0SHOP; `bridge` is the rest of the
+/// `[bridge]` table.
+pub fn jira_bridge(jira: &str, bridge: &str) -> String {
+    format!(
+        r#"
 [[trackers]]
 name = "jira"
 kind = "jira"
 url = "{jira}"
 [bridge]
-bench_field = "customfield_10050"
-[[bridge.projects]]
+{bridge}[[bridge.projects]]
 key = "SHOP"
 tracker = "jira"
 channel = "C0SHOP"
 repos = ["acme/shop"]
-[state]
-path = "state.jsonl"
 "#
     )
 }
@@ -78,9 +82,7 @@ confirm = true
 allow_users = ["UANN", "UCAT"]
 [commands.jobs]
 public = true
-[state]
-path = "state.jsonl"
-"#
+{STATE}"#
     )
 }
 
@@ -97,14 +99,13 @@ name = "trac"
 kind = "trac"
 url = "{trac}"
 trac_mode = "jsonrpc"
-[state]
-path = "state.jsonl"
-"#
+{STATE}"#
     )
 }
 
-/// BOARD posted to C0TEAM every `every_seconds`.
-pub fn poller(trello: &str, slack: &str, every_seconds: u64) -> String {
+/// Slack at `slack` and Trello's API at `trello` (tracker `trello`), with
+/// `poller` as the `[poller]` table's lines.
+pub fn trello(trello: &str, slack: &str, poller: &str) -> String {
     format!(
         r#"
 [slack]
@@ -115,13 +116,18 @@ kind = "trello"
 url = "https://trello.com"
 api_url = "{trello}"
 [poller]
-every_seconds = {every_seconds}
-post_interval_ms = 0
-[[poller.subscriptions]]
-board = "{BOARD}"
-channel = "C0TEAM"
-[state]
-path = "state.jsonl"
-"#
+{poller}"#
+    )
+}
+
+/// BOARD posted to C0TEAM every `every_seconds`.
+pub fn poller(trello_api: &str, slack: &str, every_seconds: u64) -> String {
+    format!(
+        "{}[[poller.subscriptions]]\nboard = \"{BOARD}\"\nchannel = \"C0TEAM\"\n{STATE}",
+        trello(
+            trello_api,
+            slack,
+            &format!("every_seconds = {every_seconds}\npost_interval_ms = 0\n")
+        )
     )
 }
