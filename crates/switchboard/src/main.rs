@@ -1,19 +1,11 @@
 //! `switchboard`: run Switchboard locally, talk to it, manage its config.
 
-mod doctor;
-mod local;
-mod manifest;
-mod poll;
-mod scan;
-mod send;
-mod serve;
-mod socket;
-
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use switchboard::{doctor, manifest, poll, scan, send, serve};
 
 #[derive(Parser)]
 #[command(

@@ -1,5 +1,9 @@
 //! `switchboard serve`: every endpoint on one port, the embedded state file
 //! and the local job runner; the same handlers the Lambdas mount.
+//!
+//! `run` is the command; `app`, `spawn_schedules` and `accept_loop` are
+//! its parts, public so the end-to-end tests (`tests/`) can run the same
+//! app in-process over their own runtime.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -59,15 +63,8 @@ pub async fn run(
         }
         None => None,
     };
-    crate::scan::spawn_schedule(rt.clone()).await;
-    crate::poll::spawn_schedule(rt.clone()).await;
-    // The same routes, behind the same checks, as the three Lambdas.
-    let app = Arc::new(Dispatcher::from_runtime(rt.clone())?)
-        .edge()
-        .merge(Arc::new(Unfurler::from_runtime(rt.clone())?).edge())
-        .merge(Arc::new(Bridge::from_runtime(rt)).edge())
-        .into_router()
-        .route("/healthz", get(|| async { "ok" }));
+    spawn_schedules(&rt).await;
+    let app = app(rt)?;
     if let Some((app_token, api_url, http)) = socket {
         // Socket Mode envelopes enter through the same router, signed here.
         crate::socket::spawn(crate::socket::Link {
@@ -89,17 +86,39 @@ pub async fn run(
         config_path.display(),
         state.display()
     );
-    accept_loop(listener, app).await
+    accept_loop(listener, app, tokio::signal::ctrl_c()).await
+}
+
+/// The app `serve` runs: the same routes, behind the same checks, as the
+/// three HTTP Lambdas, and `/healthz`.
+pub fn app(rt: Runtime) -> anyhow::Result<Router> {
+    Ok(Arc::new(Dispatcher::from_runtime(rt.clone())?)
+        .edge()
+        .merge(Arc::new(Unfurler::from_runtime(rt.clone())?).edge())
+        .merge(Arc::new(Bridge::from_runtime(rt)).edge())
+        .into_router()
+        .route("/healthz", get(|| async { "ok" })))
+}
+
+/// Starts the scanner and the poller on their schedules beside the app,
+/// each only when the config gives it something to do.
+pub async fn spawn_schedules(rt: &Runtime) {
+    crate::scan::spawn_schedule(rt.clone()).await;
+    crate::poll::spawn_schedule(rt.clone()).await;
 }
 
 /// Serves each connection on its own task, at most `MAX_CONNECTIONS` at
-/// once, with hyper's header (and idle) timeout; stops on Ctrl-C.
-async fn accept_loop(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
+/// once, with hyper's header (and idle) timeout, until `shutdown` is done
+/// (Ctrl-C for `serve`).
+pub async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl Future,
+) -> anyhow::Result<()> {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT);
-    let shutdown = tokio::signal::ctrl_c();
     tokio::pin!(shutdown);
     loop {
         // A slot is taken before accepting, so extra clients queue in the

@@ -1,106 +1,20 @@
 //! Dangerous commands ask first, and a running job is one live message you
 //! can cancel: through `serve`, with a Slack stand-in that records
-//! `chat.postMessage`, `chat.update` and `response_url` posts.
+//! `chat.postMessage`, `chat.update` and `response_url` posts. These run
+//! jobs (the worker); Cancel and expiry, which start none, are tested
+//! in-process (tests/e2e/jobs_live.rs).
 
 use std::time::Duration;
 
 use serde_json::Value;
-use switchboard_core::audit;
-use switchboard_core::jobs::{JobRecord, JobStatus, JobStore};
-use switchboard_core::state::FileStore;
+use switchboard_core::jobs::{JobRecord, JobStatus};
+use switchboard_tests::config::jobs as config;
+use switchboard_tests::slack::{TS, bodies, buttons, live_messages as slack};
+use switchboard_tests::state::{audit_outcomes, jobs};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::harness::{Served, eventually, fixture, reply};
-
-/// The channel's message ts the Slack stand-in gives every post.
-const TS: &str = "1700000000.000100";
-
-async fn slack() -> MockServer {
-    let slack = MockServer::start().await;
-    for method_path in ["/chat.postMessage", "/chat.update"] {
-        Mock::given(method("POST"))
-            .and(path(method_path))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .set_body_json(serde_json::json!({"ok": true, "channel": "COPS", "ts": TS})),
-            )
-            .mount(&slack)
-            .await;
-    }
-    Mock::given(method("POST"))
-        .and(path("/respond"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&slack)
-        .await;
-    slack
-}
-
-fn config(slack: &str, jobs: &str, extra: &str) -> String {
-    format!(
-        r#"
-clients = ["acme"]
-[slack]
-api_url = "{slack}"
-{extra}
-{jobs}
-[commands.restore]
-allow_users = ["UANN"]
-confirm = true
-[commands.backup]
-allow_users = ["UANN", "UCAT"]
-[commands.jobs]
-public = true
-[state]
-path = "state.jsonl"
-"#
-    )
-}
-
-/// The JSON bodies Slack received at `at`, in order.
-async fn bodies(slack: &MockServer, at: &str) -> Vec<Value> {
-    slack
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path() == at)
-        .filter_map(|r| serde_json::from_slice(&r.body).ok())
-        .collect()
-}
-
-async fn jobs(served: &Served) -> Vec<JobRecord> {
-    let store = FileStore::open(&served.state_path()).expect("state file");
-    JobStore::new(&store).recent(10).await.expect("jobs")
-}
-
-async fn audit_outcomes(served: &Served) -> Vec<(String, String)> {
-    let store = FileStore::open(&served.state_path()).expect("state file");
-    audit::recent(&store, 50)
-        .await
-        .expect("audit")
-        .into_iter()
-        .map(|e| (e.command, e.outcome))
-        .collect()
-}
-
-/// The prompt's buttons: (action id, value) each.
-fn buttons(body: &str) -> Vec<(String, String)> {
-    let v: Value = serde_json::from_str(body).expect("JSON reply");
-    v["blocks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|b| b["elements"].as_array().cloned().unwrap_or_default())
-        .filter(|e| e["type"] == "button")
-        .map(|e| {
-            (
-                e["action_id"].as_str().unwrap_or_default().to_owned(),
-                e["value"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
-}
 
 /// A process whose command line is exactly `argv` is running.
 fn running(argv: &[&str]) -> bool {
@@ -221,72 +135,6 @@ async fn a_prompt_starts_nothing_and_only_the_askers_first_confirm_runs_it() {
         1,
         "{outcomes:?}"
     );
-}
-
-#[tokio::test]
-async fn cancel_and_expiry_start_nothing() {
-    let slack = slack().await;
-    let respond = format!("{}/respond", slack.uri());
-    let job = "[jobs.restore]\ncommand = [\"true\", \"{client}\", \"{from}\"]";
-    // Prompts that last the default 5 minutes, so only Cancel spends one,
-    // and prompts that last a second, to see one expire.
-    let served = Served::start(&config(&slack.uri(), job, ""));
-    let brief = Served::start(&config(&slack.uri(), job, "confirm_seconds = 1"));
-    let token = |body: &str| buttons(body)[0].1.clone();
-    let (_, first) = served
-        .command("restore --client acme --from s1", "UANN", "COPS", &respond)
-        .await;
-    let (_, second) = brief
-        .command("restore --client acme --from s2", "UANN", "COPS", &respond)
-        .await;
-    let (cancelled, expired) = (token(&first), token(&second));
-    assert_eq!(
-        served
-            .press_answered("UANN", "sb_cancel", &cancelled, &respond)
-            .await,
-        200
-    );
-    // A Confirm after Cancel finds the token spent.
-    assert_eq!(
-        served
-            .press_answered("UANN", "sb_confirm", &cancelled, &respond)
-            .await,
-        200
-    );
-    tokio::time::sleep(Duration::from_millis(2100)).await;
-    assert_eq!(
-        brief
-            .press_answered("UANN", "sb_confirm", &expired, &respond)
-            .await,
-        200
-    );
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(jobs(&served).await.is_empty(), "nothing started");
-    assert!(jobs(&brief).await.is_empty(), "nothing started");
-    let answers = bodies(&slack, "/respond").await;
-    assert!(
-        answers.iter().any(|a| a["delete_original"] == true),
-        "Cancel removes the prompt: {answers:?}"
-    );
-    // The audit entries are written before each press is answered; the
-    // state file is read while serve appends to it, so allow a moment.
-    for (serve, want) in [
-        (&served, &["cancelled", "duplicate"][..]),
-        (&brief, &["expired"][..]),
-    ] {
-        let outcomes = eventually(Duration::from_secs(5), async || {
-            let outcomes = audit_outcomes(serve).await;
-            want.iter()
-                .all(|w| outcomes.iter().any(|(_, o)| o == w))
-                .then_some(outcomes)
-        })
-        .await;
-        assert!(
-            outcomes.is_some(),
-            "{want:?} in {:?}",
-            audit_outcomes(serve).await
-        );
-    }
 }
 
 /// Starts a long local job and waits until its message is live and its

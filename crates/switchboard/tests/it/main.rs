@@ -1,19 +1,16 @@
-//! Black-box tests of the `switchboard` binary: `serve` on port 0 with Slack
-//! and Jenkins faked by wiremock, driven by real signed requests.
+//! Black-box tests of the `switchboard` binary, for what needs a process:
+//! `serve` on port 0 (its log, Socket Mode from its environment, jobs its
+//! worker runs), and the CLI's own commands and output. Slack and Jenkins
+//! are faked by wiremock; requests are really signed. Everything that only
+//! tests HTTP behaviour runs in-process in tests/e2e (`spawn_app()`).
 
 mod authority;
 mod blockkit;
-mod bridge;
 mod doctor;
 mod harness;
-mod hostile;
 mod jobs_live;
-mod once;
 mod poll;
 mod scan;
 mod secrets;
 mod serve;
 mod socket;
-mod timeouts;
-mod trello_subs;
-mod unfurl;

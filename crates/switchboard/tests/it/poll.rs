@@ -1,84 +1,16 @@
-//! `switchboard poll --once` and the poller `serve` runs on its schedule,
-//! with Trello and Slack faked by wiremock.
+//! `switchboard poll --once`, with Trello and Slack faked by wiremock. The
+//! poller `serve` runs on its schedule is tested in-process
+//! (tests/e2e/poll.rs).
 
 use std::process::Command;
-use std::time::Duration;
 
 use switchboard_core::clock::now_secs;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use switchboard_tests::config::poller as config;
+use switchboard_tests::secrets::{TRELLO_KEY, TRELLO_TOKEN};
+use switchboard_tests::slack::posted;
+use switchboard_tests::trello::{BOARD, created, fakes};
 
-use crate::harness::{Served, bin, eventually};
-
-pub const TRELLO_KEY: &str = "integration-trello-key-0000000001";
-pub const TRELLO_TOKEN: &str = "integration-trello-token-00000000000000000002";
-pub const BOARD: &str = "5f1c0ffee0ddba11deadbeef";
-
-fn config(trello: &str, slack: &str, every_seconds: u64) -> String {
-    format!(
-        r#"
-[slack]
-api_url = "{slack}"
-[[trackers]]
-name = "trello"
-kind = "trello"
-url = "https://trello.com"
-api_url = "{trello}"
-[poller]
-every_seconds = {every_seconds}
-post_interval_ms = 0
-[[poller.subscriptions]]
-board = "{BOARD}"
-channel = "C0TEAM"
-[state]
-path = "state.jsonl"
-"#
-    )
-}
-
-/// A createCard action made `at` (epoch seconds).
-pub fn created(at: i64, n: u32) -> serde_json::Value {
-    serde_json::json!({
-        "id": format!("{at:08x}0000000000{n:06x}"),
-        "type": "createCard",
-        "data": {
-            "board": { "id": BOARD, "name": "Website" },
-            "card": { "id": "6630a1e2f3b4c5d6e7f80912", "name": format!("Card {n}"), "shortLink": "pLmNb2Qa" },
-            "list": { "id": "l1", "name": "To Do" }
-        },
-        "memberCreator": { "fullName": "Ann Example", "username": "ann" }
-    })
-}
-
-pub async fn fakes(actions: serde_json::Value) -> (MockServer, MockServer) {
-    let trello = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/1/boards/{BOARD}/actions")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(actions))
-        .mount(&trello)
-        .await;
-    let slack = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/chat.postMessage"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({ "ok": true, "ts": "1.000100" })),
-        )
-        .mount(&slack)
-        .await;
-    (trello, slack)
-}
-
-async fn posted(slack: &MockServer) -> Vec<serde_json::Value> {
-    slack
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path() == "/chat.postMessage")
-        .map(|r| serde_json::from_slice(&r.body).expect("JSON post"))
-        .collect()
-}
+use crate::harness::bin;
 
 #[tokio::test]
 async fn poll_once_posts_what_is_new_since_the_cursor_and_never_logs_the_token() {
@@ -171,25 +103,5 @@ async fn poll_without_trello_credentials_names_the_variables_and_fails() {
     assert!(
         stderr.contains("TRACKER_TRELLO_USER") && stderr.contains("TRACKER_TRELLO_TOKEN"),
         "{stderr}"
-    );
-}
-
-#[tokio::test]
-async fn serve_runs_the_poller_on_its_schedule() {
-    // Made a few seconds from now: the first pass starts the subscription
-    // from now, a later one finds this action and posts it.
-    let (trello, slack) = fakes(serde_json::json!([created(now_secs() + 2, 1)])).await;
-    let _served = Served::start(&config(&trello.uri(), &slack.uri(), 1));
-    let got = eventually(Duration::from_secs(15), async || {
-        let posts = posted(&slack).await;
-        (!posts.is_empty()).then_some(posts)
-    })
-    .await
-    .expect("serve polled and posted");
-    assert_eq!(got.len(), 1);
-    assert!(
-        got[0]["text"]
-            .as_str()
-            .is_some_and(|t| t.contains("created"))
     );
 }

@@ -8,16 +8,15 @@ use std::process::Command;
 
 use switchboard_core::edge::hub as signature;
 use switchboard_core::secrets::Secret;
+use switchboard_tests::jira::{jira, payload as fixture, transitions};
+use switchboard_tests::secrets::{
+    BOT_TOKEN, JENKINS_TOKEN, JENKINS_USER, JIRA_TOKEN, JIRA_USER, SECRET, TRELLO_KEY,
+    TRELLO_TOKEN, WEBHOOK_SECRET,
+};
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::bridge::{fixture, jira, transitions};
-use crate::harness::{JENKINS_TOKEN, SECRET, Served, WEBHOOK_SECRET, bin};
-use crate::poll::{TRELLO_KEY, TRELLO_TOKEN};
-
-const BOT_TOKEN: &str = "xoxb-integration";
-const JIRA_USER: &str = "bot@acme.example";
-const JIRA_TOKEN: &str = "jira-api-token";
+use crate::harness::{Served, bin};
 
 /// Every secret the processes hold, and the Basic credentials built from
 /// the Jira and Jenkins ones (what an echoing server would show).
@@ -31,7 +30,7 @@ fn secrets() -> Vec<String> {
         TRELLO_KEY.into(),
         TRELLO_TOKEN.into(),
         JENKINS_TOKEN.into(),
-        basic_credentials("switchboard-bot", JENKINS_TOKEN),
+        basic_credentials(JENKINS_USER, JENKINS_TOKEN),
     ]
 }
 
@@ -80,12 +79,12 @@ async fn no_secret_is_logged_or_answered_on_error_paths() {
         .mount(&slack)
         .await;
     let jenkins = MockServer::start().await;
-    let jenkins_basic = basic_credentials("switchboard-bot", JENKINS_TOKEN);
+    let jenkins_basic = basic_credentials(JENKINS_USER, JENKINS_TOKEN);
     Mock::given(method("POST"))
         .respond_with(echo(500, &[JENKINS_TOKEN, &jenkins_basic]))
         .mount(&jenkins)
         .await;
-    let served = Served::capturing(&crate::hostile::config(
+    let served = Served::capturing(&switchboard_tests::config::every_route(
         &jira.uri(),
         &slack.uri(),
         &jenkins.uri(),

@@ -11,6 +11,7 @@ use switchboard_core::audit;
 use switchboard_core::ids::UserId;
 use switchboard_core::ledger;
 use switchboard_core::state::FileStore;
+use switchboard_tests::{config as configs, slack as stand_in, trac};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
@@ -21,7 +22,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::doctor::run_doctor;
 use crate::harness::{Served, eventually, hook_texts};
-use crate::unfurl;
 
 const APP_TOKEN: &str = "xapp-1-A0SOCK-1234567890-integration-app-token";
 /// Slack answers an ack later than this with a retry; ours must beat it.
@@ -94,7 +94,7 @@ impl FakeSlack {
                 });
             }
         });
-        let api = unfurl::slack_server().await;
+        let api = stand_in::unfurls().await;
         Mock::given(method("POST"))
             .and(path("/hook"))
             .respond_with(ResponseTemplate::new(200))
@@ -222,7 +222,7 @@ impl Peer {
 fn config(trac: &str, slack: &str) -> String {
     format!(
         "{}[commands.help]\npublic = true\n",
-        unfurl::config(trac, slack, 2000)
+        configs::unfurl(trac, slack, 2000)
     )
 }
 
@@ -293,18 +293,16 @@ async fn a_command_is_answered_in_its_ack_without_a_signing_secret() {
 #[tokio::test]
 async fn a_link_shared_event_is_acked_then_unfurled() {
     let mut slack = FakeSlack::start().await;
-    let trac = unfurl::trac_server(Duration::from_millis(800)).await;
+    let trac = trac::server(Duration::from_millis(800)).await;
     let _served = Served::with_env(
         &config(&trac.uri(), &slack.api.uri()),
         &[("SLACK_APP_TOKEN", APP_TOKEN)],
     );
     let mut socket = slack.next_socket().await;
     let ticket = format!("{}/ticket/1", trac.uri());
-    let callback: serde_json::Value = serde_json::from_str(&unfurl::link_shared(
-        "EvSock1",
-        std::slice::from_ref(&ticket),
-    ))
-    .expect("event");
+    let callback: serde_json::Value =
+        serde_json::from_str(&trac::link_shared("EvSock1", std::slice::from_ref(&ticket)))
+            .expect("event");
     let (ack, took) = socket
         .round_trip(serde_json::json!({
             "type": "events_api", "envelope_id": "Env-ev-1", "accepts_response_payload": false,
@@ -315,7 +313,7 @@ async fn a_link_shared_event_is_acked_then_unfurled() {
     assert!(took < Duration::from_millis(700), "ack took {took:?}");
     assert_eq!(ack, serde_json::json!({"envelope_id": "Env-ev-1"}));
     let calls = eventually(Duration::from_secs(10), async || {
-        let calls = unfurl::unfurl_calls(&slack.api).await;
+        let calls = stand_in::unfurl_calls(&slack.api).await;
         (!calls.is_empty()).then_some(calls)
     })
     .await

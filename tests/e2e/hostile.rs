@@ -1,7 +1,7 @@
-//! Hostile input on every HTTP route of `serve`: missing, garbled, stale
+//! Hostile input on every HTTP route of the app: missing, garbled, stale
 //! and future signatures, wrong content types, bodies over the limit,
 //! invalid UTF-8, truncated and deeply nested bodies, huge text. Each gets a
-//! specific 4xx with a message, the process keeps serving, and none of the
+//! specific 4xx with a message, the app keeps serving, and none of the
 //! fakes behind it (Slack, Jenkins, Jira) hears a thing.
 
 use std::time::Duration;
@@ -11,45 +11,16 @@ use switchboard_core::edge::hub as signature;
 use switchboard_core::reply::MAX_BODY_BYTES;
 use switchboard_core::secrets::Secret;
 use switchboard_core::slack::verify;
+use switchboard_tests::config::every_route as config;
+use switchboard_tests::jira::{executed, jira, payload as fixture, transitions};
+use switchboard_tests::secrets::{SECRET, WEBHOOK_SECRET};
+use switchboard_tests::spawn_app_with;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::bridge::{executed, fixture, jira, transitions};
-use crate::harness::{SECRET, Served, WEBHOOK_SECRET};
-
 const FORM: &str = "application/x-www-form-urlencoded";
 const JSON: &str = "application/json";
-
-pub(crate) fn config(jira: &str, slack: &str, jenkins: &str) -> String {
-    format!(
-        r#"
-clients = ["acme"]
-[slack]
-api_url = "{slack}"
-[jenkins]
-url = "{jenkins}"
-job = "deploy"
-[commands.deploy]
-allow_users = ["UANN"]
-[commands.jobs]
-public = true
-[[trackers]]
-name = "jira"
-kind = "jira"
-url = "{jira}"
-[bridge]
-bench_field = "customfield_10050"
-[[bridge.projects]]
-key = "SHOP"
-tracker = "jira"
-channel = "C0SHOP"
-repos = ["acme/shop"]
-[state]
-path = "state.jsonl"
-"#
-    )
-}
 
 /// A fake that fails the test (when dropped) if anything reaches it.
 async fn untouchable() -> MockServer {
@@ -376,7 +347,7 @@ async fn every_route_refuses_hostile_input_with_a_specific_4xx() {
         untouchable().await,
         untouchable().await,
     );
-    let served = Served::start(&config(&jira.uri(), &slack.uri(), &jenkins.uri()));
+    let served = spawn_app_with(&config(&jira.uri(), &slack.uri(), &jenkins.uri())).await;
     let client = reqwest::Client::new();
     let mut checked = 0;
     for route in routes(&jira.uri(), &slack.uri()) {
@@ -387,7 +358,7 @@ async fn every_route_refuses_hostile_input_with_a_specific_4xx() {
             for (k, v) in &case.headers {
                 req = req.header(k, v);
             }
-            let resp = req.send().await.expect("serve answers");
+            let resp = req.send().await.expect("the app answers");
             let status = resp.status().as_u16();
             let text = resp.text().await.expect("body");
             assert_eq!(
@@ -444,11 +415,12 @@ async fn raw(addr: &str, head: &str, body: &[u8]) -> String {
 /// soon as it passes the limit.
 #[tokio::test]
 async fn bodies_over_1_mib_get_413_before_they_are_read() {
-    let served = Served::start(&config(
+    let served = spawn_app_with(&config(
         "http://127.0.0.1:9",
         "http://127.0.0.1:9",
         "http://127.0.0.1:9",
-    ));
+    ))
+    .await;
     let addr = served.base.trim_start_matches("http://");
     for path in ROUTES {
         let head = format!(
@@ -495,7 +467,7 @@ async fn a_replayed_webhook_acts_once() {
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})))
         .mount(&slack)
         .await;
-    let served = Served::start(&config(&jira.uri(), &slack.uri(), "http://127.0.0.1:9"));
+    let served = spawn_app_with(&config(&jira.uri(), &slack.uri(), "http://127.0.0.1:9")).await;
     let body = fixture("github/pull_request-closed-merged.json");
     let headers = vec![
         ("x-github-event", "pull_request".to_owned()),

@@ -1,101 +1,17 @@
-//! `POST /slack/events` through `serve`: a real Trac JSON-RPC wire format
+//! `POST /slack/events` through the app: a real Trac JSON-RPC wire format
 //! (recorded fixtures) behind wiremock, and a fake Slack that records
 //! `chat.unfurl`.
 
 use std::time::Duration;
 
-use wiremock::matchers::{body_string_contains, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-use crate::harness::{Served, eventually, trac_fixture};
-
-pub(crate) fn config(trac: &str, slack: &str, budget_ms: u64) -> String {
-    format!(
-        r#"
-[slack]
-api_url = "{slack}"
-[unfurl]
-budget_ms = {budget_ms}
-[[trackers]]
-name = "trac"
-kind = "trac"
-url = "{trac}"
-trac_mode = "jsonrpc"
-[state]
-path = "state.jsonl"
-"#
-    )
-}
-
-pub(crate) fn link_shared(event_id: &str, links: &[String]) -> String {
-    let links: Vec<serde_json::Value> = links
-        .iter()
-        .map(|l| serde_json::json!({"domain": "127.0.0.1", "url": l}))
-        .collect();
-    serde_json::json!({
-        "token": "unused", "team_id": "T0001", "api_app_id": "A1", "type": "event_callback",
-        "event_id": event_id, "event_time": 1_795_000_000,
-        "event": {
-            "type": "link_shared", "channel": "C0ROOM", "user": "U0ANN",
-            "message_ts": "1795000000.000100", "event_ts": "1795000000.000200",
-            "unfurl_id": "C0ROOM.1795000000.000100.abc", "source": "conversations_history",
-            "links": links
-        }
-    })
-    .to_string()
-}
-
-pub(crate) async fn trac_server(delay: Duration) -> MockServer {
-    let trac = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/rpc"))
-        .and(body_string_contains("ticket.get"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("content-type", "application/json")
-                .set_body_string(trac_fixture("jsonrpc-ticket.get-1.json"))
-                .set_delay(delay),
-        )
-        .mount(&trac)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/rpc"))
-        .and(body_string_contains("ticket.changeLog"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("content-type", "application/json")
-                .set_body_string(trac_fixture("jsonrpc-ticket.changeLog-1.json"))
-                .set_delay(delay),
-        )
-        .mount(&trac)
-        .await;
-    trac
-}
-
-pub(crate) async fn slack_server() -> MockServer {
-    let slack = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/chat.unfurl"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"ok": true})))
-        .mount(&slack)
-        .await;
-    slack
-}
-
-pub(crate) async fn unfurl_calls(slack: &MockServer) -> Vec<serde_json::Value> {
-    slack
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path() == "/chat.unfurl")
-        .filter_map(|r| serde_json::from_slice(&r.body).ok())
-        .collect()
-}
+use switchboard_tests::config::unfurl as config;
+use switchboard_tests::slack::{unfurl_calls, unfurls as slack_server};
+use switchboard_tests::trac::{link_shared, server as trac_server};
+use switchboard_tests::{eventually, spawn_app_with};
 
 #[tokio::test]
 async fn answers_slacks_url_verification() {
-    let served = Served::start(&config("http://127.0.0.1:9", "http://127.0.0.1:9", 1000));
+    let served = spawn_app_with(&config("http://127.0.0.1:9", "http://127.0.0.1:9", 1000)).await;
     let (status, body) = served
         .event(r#"{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}"#, None)
         .await;
@@ -110,7 +26,7 @@ async fn answers_slacks_url_verification() {
 async fn a_ticket_link_and_a_comment_link_become_cards() {
     let trac = trac_server(Duration::ZERO).await;
     let slack = slack_server().await;
-    let served = Served::start(&config(&trac.uri(), &slack.uri(), 2000));
+    let served = spawn_app_with(&config(&trac.uri(), &slack.uri(), 2000)).await;
     let ticket = format!("{}/ticket/1", trac.uri());
     let comment = format!("{}/ticket/1#comment:3", trac.uri());
     let (status, _) = served
@@ -144,10 +60,11 @@ async fn a_retry_storm_unfurls_exactly_once() {
     let trac = trac_server(Duration::from_millis(50)).await;
     let slack = slack_server().await;
     // No repeat window: only the event-id claim may stop the duplicates.
-    let served = Served::start(
+    let served = spawn_app_with(
         &config(&trac.uri(), &slack.uri(), 2000)
             .replace("[unfurl]\n", "[unfurl]\nrepeat_minutes = 0\n"),
-    );
+    )
+    .await;
     let body = link_shared("Ev0002", &[format!("{}/ticket/1", trac.uri())]);
     let (a, b, c, d) = tokio::join!(
         served.event(&body, None),
@@ -167,7 +84,7 @@ async fn a_retry_storm_unfurls_exactly_once() {
 async fn a_slow_tracker_gets_no_card_and_slack_hears_back_in_time() {
     let trac = trac_server(Duration::from_secs(10)).await;
     let slack = slack_server().await;
-    let served = Served::start(&config(&trac.uri(), &slack.uri(), 500));
+    let served = spawn_app_with(&config(&trac.uri(), &slack.uri(), 500)).await;
     let started = std::time::Instant::now();
     let (status, _) = served
         .event(

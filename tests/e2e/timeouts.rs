@@ -1,29 +1,28 @@
-//! `serve` against slow and idle clients: a slow-loris header, a trickled
-//! body and an idle kept-alive connection are all closed by the timeouts,
-//! and idle connections beyond the limit cannot starve the others.
+//! `serve`'s accept loop against slow and idle clients: a slow-loris
+//! header, a trickled body and an idle kept-alive connection are all closed
+//! by the timeouts, and idle connections beyond the limit cannot starve the
+//! others.
 
 use std::time::{Duration, Instant};
 
+use switchboard::serve::MAX_CONNECTIONS;
+use switchboard_tests::{TestApp, spawn_app_with};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
-use crate::harness::Served;
-
 /// `serve`'s header (and idle) and body timeouts are 10 s each.
 const TIMEOUT: Duration = Duration::from_secs(10);
-/// `serve`'s bound on connections served at once.
-const MAX_CONNECTIONS: usize = 256;
 
-fn served() -> Served {
-    Served::start("[state]\npath = \"state.jsonl\"\n")
+async fn served() -> TestApp {
+    spawn_app_with("[state]\npath = \"state.jsonl\"\n").await
 }
 
-async fn connect(served: &Served) -> TcpStream {
+async fn connect(served: &TestApp) -> TcpStream {
     let addr = served
         .base
         .strip_prefix("http://")
-        .expect("serve's base URL");
-    TcpStream::connect(addr).await.expect("connect to serve")
+        .expect("the app's base URL");
+    TcpStream::connect(addr).await.expect("connect to the app")
 }
 
 /// Reads until the server closes the connection; what it sent, and when.
@@ -40,7 +39,7 @@ async fn until_closed(stream: &mut TcpStream) -> (String, Duration) {
         }
     })
     .await;
-    assert!(read.is_ok(), "serve kept the connection open");
+    assert!(read.is_ok(), "the app kept the connection open");
     (
         String::from_utf8_lossy(&got).into_owned(),
         started.elapsed(),
@@ -49,7 +48,7 @@ async fn until_closed(stream: &mut TcpStream) -> (String, Duration) {
 
 #[tokio::test]
 async fn a_slow_loris_header_is_cut_off() {
-    let served = served();
+    let served = served().await;
     let mut stream = connect(&served).await;
     stream
         .write_all(b"POST /slack/commands HTTP/1.1\r\nHost: x\r\nX-Slow: ")
@@ -61,7 +60,7 @@ async fn a_slow_loris_header_is_cut_off() {
 
 #[tokio::test]
 async fn a_trickled_body_is_answered_408() {
-    let served = served();
+    let served = served().await;
     let mut stream = connect(&served).await;
     stream
         .write_all(
@@ -78,7 +77,7 @@ async fn a_trickled_body_is_answered_408() {
 
 #[tokio::test]
 async fn an_idle_kept_alive_connection_is_closed() {
-    let served = served();
+    let served = served().await;
     let mut stream = connect(&served).await;
     stream
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -91,7 +90,7 @@ async fn an_idle_kept_alive_connection_is_closed() {
 
 #[tokio::test]
 async fn idle_connections_beyond_the_limit_wait_and_the_rest_are_served() {
-    let served = served();
+    let served = served().await;
     let health = format!("{}/healthz", served.base);
     let quick = reqwest::Client::builder()
         .timeout(Duration::from_secs(2))
@@ -101,7 +100,7 @@ async fn idle_connections_beyond_the_limit_wait_and_the_rest_are_served() {
     for _ in 0..MAX_CONNECTIONS {
         idle.push(connect(&served).await);
     }
-    // Give serve time to take every slot.
+    // Give the app time to take every slot.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
         quick.get(&health).send().await.is_err(),

@@ -1,4 +1,4 @@
-//! Once-promises through `serve` when deliveries race: a Jira stand-in that
+//! Once-promises through the app when deliveries race: a Jira stand-in that
 //! keeps its issue's status, so a second move from a stale read is refused
 //! the way Jira refuses it (400 for a transition the status no longer has).
 
@@ -6,11 +6,12 @@ use std::sync::{Arc, Mutex};
 
 use switchboard_core::edge::hub::sign;
 use switchboard_core::secrets::Secret;
+use switchboard_tests::config::{STATE, jira_bridge};
+use switchboard_tests::jira::payload as fixture;
+use switchboard_tests::secrets::WEBHOOK_SECRET;
+use switchboard_tests::spawn_app_with;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
-
-use crate::bridge::fixture;
-use crate::harness::{Served, WEBHOOK_SECRET};
 
 /// The issue's status, and the transitions Jira accepted.
 #[derive(Default)]
@@ -83,27 +84,11 @@ async fn concurrent_deliveries_for_one_issue_move_it_once_and_note_it_once() {
         .mount(&slack)
         .await;
     let config = format!(
-        r#"
-[slack]
-api_url = "{}"
-[[trackers]]
-name = "jira"
-kind = "jira"
-url = "{}"
-[bridge]
-notify_when_stuck = true
-[[bridge.projects]]
-key = "SHOP"
-tracker = "jira"
-channel = "C0SHOP"
-repos = ["acme/shop"]
-[state]
-path = "state.jsonl"
-"#,
+        "[slack]\napi_url = \"{}\"\n{}{STATE}",
         slack.uri(),
-        jira.uri()
+        jira_bridge(&jira.uri(), "notify_when_stuck = true\n")
     );
-    let served = Served::start(&config);
+    let served = spawn_app_with(&config).await;
     let body = fixture("bitbucket/pullrequest-approved.json");
 
     // Eight deliveries at once, each its own delivery and body (an

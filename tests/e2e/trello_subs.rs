@@ -1,16 +1,18 @@
-//! `/example trello subscribe|list|unsubscribe` through `serve`, with
+//! `/example trello subscribe|list|unsubscribe` through the app, with
 //! Trello and Slack faked by wiremock: the board is checked before it is
-//! stored, the poller `serve` runs posts the channel's new board actions
+//! stored, the poller the app runs posts the channel's new board actions
 //! (and nothing older), and an unsubscribed board posts no more.
 
 use std::time::Duration;
 
 use switchboard_core::clock::now_secs;
+use switchboard_tests::config::{self as configs, STATE};
+use switchboard_tests::secrets::{TRELLO_KEY, TRELLO_TOKEN};
+use switchboard_tests::slack::posted;
+use switchboard_tests::trello::{BOARD, created};
+use switchboard_tests::{TestApp, eventually, reply, spawn_app_with};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-use crate::harness::{Served, eventually, reply};
-use crate::poll::{BOARD, TRELLO_KEY, TRELLO_TOKEN, created};
 
 const HOOK: &str = "http://127.0.0.1:9/unused-response-url";
 
@@ -18,22 +20,8 @@ const HOOK: &str = "http://127.0.0.1:9/unused-response-url";
 /// second, and `subscriptions` as `[[poller.subscriptions]]` entries.
 fn config(trello: &str, slack: &str, subscriptions: &[(&str, &str)]) -> String {
     let mut text = format!(
-        r#"
-[slack]
-api_url = "{slack}"
-[[trackers]]
-name = "trello"
-kind = "trello"
-url = "https://trello.com"
-api_url = "{trello}"
-[commands.trello]
-allow_users = ["UANN"]
-[poller]
-every_seconds = 1
-post_interval_ms = 0
-[state]
-path = "state.jsonl"
-"#
+        "{}[commands.trello]\nallow_users = [\"UANN\"]\n{STATE}",
+        configs::trello(trello, slack, "every_seconds = 1\npost_interval_ms = 0\n")
     );
     for (board, channel) in subscriptions {
         text.push_str(&format!(
@@ -43,10 +31,10 @@ path = "state.jsonl"
     text
 }
 
-/// Trello and Slack as `poll::fakes` makes them, with BOARD readable and
+/// Trello and Slack as `trello::fakes` makes them, with BOARD readable and
 /// two boards the token cannot read.
 async fn fakes(actions: serde_json::Value) -> (MockServer, MockServer) {
-    let (trello, slack) = crate::poll::fakes(actions).await;
+    let (trello, slack) = switchboard_tests::trello::fakes(actions).await;
     Mock::given(method("GET"))
         .and(path(format!("/1/boards/{BOARD}")))
         .and(query_param("key", TRELLO_KEY))
@@ -71,14 +59,10 @@ async fn fakes(actions: serde_json::Value) -> (MockServer, MockServer) {
 
 /// (channel, text) of every chat.postMessage so far.
 async fn posts(slack: &MockServer) -> Vec<(String, String)> {
-    slack
-        .received_requests()
+    posted(slack)
         .await
-        .unwrap_or_default()
         .iter()
-        .filter(|r| r.url.path() == "/chat.postMessage")
-        .map(|r| {
-            let v: serde_json::Value = serde_json::from_slice(&r.body).expect("JSON post");
+        .map(|v| {
             (
                 v["channel"].as_str().unwrap_or_default().to_owned(),
                 v["text"].as_str().unwrap_or_default().to_owned(),
@@ -108,19 +92,19 @@ async fn board_reads(trello: &MockServer, board: &str) -> usize {
         .count()
 }
 
-async fn say(served: &Served, text: &str, user: &str, channel: &str) -> (String, String) {
+async fn say(served: &TestApp, text: &str, user: &str, channel: &str) -> (String, String) {
     let (status, body) = served.command(text, user, channel, HOOK).await;
     assert_eq!(status, 200, "{text}: {body}");
     reply(&body)
 }
 
 /// UANN, on the allowlist, types `text` in C0TEAM.
-async fn ann(served: &Served, text: &str) -> (String, String) {
+async fn ann(served: &TestApp, text: &str) -> (String, String) {
     say(served, text, "UANN", "C0TEAM").await
 }
 
 /// `trello list` in C0TEAM finds nothing.
-async fn assert_no_boards(served: &Served) {
+async fn assert_no_boards(served: &TestApp) {
     let (_, list) = ann(served, "trello list").await;
     assert!(
         list.contains("No Trello boards post to this channel"),
@@ -128,7 +112,7 @@ async fn assert_no_boards(served: &Served) {
     );
 }
 
-fn stored_anything(served: &Served) -> bool {
+fn stored_anything(served: &TestApp) -> bool {
     std::fs::read_to_string(served.state_path())
         .unwrap_or_default()
         .contains("trello-sub")
@@ -141,7 +125,7 @@ async fn a_channel_subscribes_gets_new_actions_only_and_unsubscribes() {
     let (trello, slack) = fakes(serde_json::json!([created(t0 + 4, 2), created(t0 - 60, 1)])).await;
     // The config's own subscription of the board elsewhere shows the poller
     // keeps running after the unsubscribe.
-    let served = Served::start(&config(&trello.uri(), &slack.uri(), &[(BOARD, "C0CONF")]));
+    let served = spawn_app_with(&config(&trello.uri(), &slack.uri(), &[(BOARD, "C0CONF")])).await;
 
     let (kind, text) = ann(
         &served,
@@ -211,7 +195,7 @@ async fn a_channel_subscribes_gets_new_actions_only_and_unsubscribes() {
 #[tokio::test]
 async fn a_board_trello_refuses_is_not_stored_and_the_reason_is_given() {
     let (trello, slack) = fakes(serde_json::json!([])).await;
-    let served = Served::start(&config(&trello.uri(), &slack.uri(), &[]));
+    let served = spawn_app_with(&config(&trello.uri(), &slack.uri(), &[])).await;
     for (board, status) in [("gone1234", 404), ("priv1234", 401)] {
         let (kind, text) = ann(&served, &format!("trello subscribe {board}")).await;
         assert_eq!(kind, "ephemeral", "{text}");
@@ -228,7 +212,7 @@ async fn a_board_trello_refuses_is_not_stored_and_the_reason_is_given() {
 #[tokio::test]
 async fn someone_off_the_allowlist_is_refused_and_nothing_is_stored() {
     let (trello, slack) = fakes(serde_json::json!([])).await;
-    let served = Served::start(&config(&trello.uri(), &slack.uri(), &[]));
+    let served = spawn_app_with(&config(&trello.uri(), &slack.uri(), &[])).await;
     let (kind, text) = say(
         &served,
         &format!("trello subscribe {BOARD}"),
@@ -257,7 +241,7 @@ async fn someone_off_the_allowlist_is_refused_and_nothing_is_stored() {
 #[tokio::test]
 async fn the_configs_subscription_wins_and_list_says_it_is_the_configs() {
     let (trello, slack) = fakes(serde_json::json!([])).await;
-    let served = Served::start(&config(&trello.uri(), &slack.uri(), &[(BOARD, "C0TEAM")]));
+    let served = spawn_app_with(&config(&trello.uri(), &slack.uri(), &[(BOARD, "C0TEAM")])).await;
     for (text, says) in [
         (
             format!("trello subscribe {BOARD} --actions commentCard"),

@@ -1,69 +1,23 @@
-//! `/webhooks/*` through `serve`: Jira and Slack faked by wiremock, the
+//! `/webhooks/*` through the app: Jira and Slack faked by wiremock, the
 //! provider payloads from the bridge crate's fixtures.
-
-use std::path::Path;
 
 use switchboard_core::edge::hub::sign;
 use switchboard_core::secrets::Secret;
+use switchboard_tests::config::{STATE, jira_bridge};
+use switchboard_tests::jira::{executed, jira, payload as fixture, transitions};
+use switchboard_tests::secrets::WEBHOOK_SECRET;
+use switchboard_tests::spawn_app_with;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::harness::{Served, WEBHOOK_SECRET};
-
-pub(crate) fn fixture(name: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../switchboard-bridge/tests/fixtures")
-        .join(name);
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
-}
-
 fn config(jira: &str, slack: &str, stuck_note: bool) -> String {
     format!(
-        r#"
-[slack]
-api_url = "{slack}"
-[[trackers]]
-name = "jira"
-kind = "jira"
-url = "{jira}"
-[bridge]
-notify_when_stuck = {stuck_note}
-bench_field = "customfield_10050"
-[[bridge.projects]]
-key = "SHOP"
-tracker = "jira"
-channel = "C0SHOP"
-repos = ["acme/shop"]
-[state]
-path = "state.jsonl"
-"#
-    )
-}
-
-/// Jira with SHOP-{n} in "In Review" and the given transitions.
-pub(crate) async fn jira(issue: &str, transitions: serde_json::Value) -> MockServer {
-    let jira = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(format!("/rest/api/3/issue/{issue}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "key": issue, "fields": {"status": {"name": "In Review"}}
-        })))
-        .mount(&jira)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/rest/api/3/issue/{issue}/transitions")))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({ "transitions": transitions })),
+        "[slack]\napi_url = \"{slack}\"\n{}{STATE}",
+        jira_bridge(
+            jira,
+            &format!("notify_when_stuck = {stuck_note}\nbench_field = \"customfield_10050\"\n")
         )
-        .mount(&jira)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/rest/api/3/issue/{issue}/transitions")))
-        .respond_with(ResponseTemplate::new(204))
-        .mount(&jira)
-        .await;
-    jira
+    )
 }
 
 async fn slack() -> MockServer {
@@ -75,23 +29,6 @@ async fn slack() -> MockServer {
         .mount(&slack)
         .await;
     slack
-}
-
-pub(crate) fn transitions() -> serde_json::Value {
-    serde_json::json!([
-        {"id": "21", "name": "Approve", "to": {"name": "Ready for Test", "id": "10001"}},
-        {"id": "31", "name": "Reject", "to": {"name": "Needs improvement", "id": "10002"}}
-    ])
-}
-
-pub(crate) async fn executed(jira: &MockServer) -> Vec<serde_json::Value> {
-    jira.received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.method.as_str() == "POST")
-        .filter_map(|r| serde_json::from_slice(&r.body).ok())
-        .collect()
 }
 
 async fn notes(slack: &MockServer) -> Vec<String> {
@@ -120,7 +57,7 @@ fn bitbucket_headers(body: &str, delivery: &str) -> Vec<(&'static str, String)> 
 async fn an_approved_bitbucket_pr_moves_the_issue_once() {
     let jira = jira("SHOP-12", transitions()).await;
     let slack = slack().await;
-    let served = Served::start(&config(&jira.uri(), &slack.uri(), false));
+    let served = spawn_app_with(&config(&jira.uri(), &slack.uri(), false)).await;
     let body = fixture("bitbucket/pullrequest-approved.json");
     let headers = bitbucket_headers(&body, "5b8f6c7e-0000-4000-8000-000000000001");
 
@@ -153,7 +90,7 @@ async fn an_approved_bitbucket_pr_moves_the_issue_once() {
 async fn a_merged_github_pr_finds_the_key_in_its_branch() {
     let jira = jira("SHOP-13", transitions()).await;
     let slack = slack().await;
-    let served = Served::start(&config(&jira.uri(), &slack.uri(), false));
+    let served = spawn_app_with(&config(&jira.uri(), &slack.uri(), false)).await;
     let body = fixture("github/pull_request-closed-merged.json");
     let headers = vec![
         ("x-github-event", "pull_request".to_string()),
@@ -180,7 +117,7 @@ async fn no_transition_to_the_target_is_reported_not_retried() {
         serde_json::json!([{"id": "31", "name": "Reject", "to": {"name": "Needs improvement"}}]);
     let jira = jira("SHOP-12", only_back).await;
     let slack = slack().await;
-    let served = Served::start(&config(&jira.uri(), &slack.uri(), true));
+    let served = spawn_app_with(&config(&jira.uri(), &slack.uri(), true)).await;
     let body = fixture("bitbucket/pullrequest-approved.json");
     let (status, reply) = served
         .webhook(
@@ -204,7 +141,7 @@ async fn no_transition_to_the_target_is_reported_not_retried() {
 
 #[tokio::test]
 async fn bad_signatures_and_unknown_events_are_told_apart() {
-    let served = Served::start(&config("http://127.0.0.1:9", "http://127.0.0.1:9", false));
+    let served = spawn_app_with(&config("http://127.0.0.1:9", "http://127.0.0.1:9", false)).await;
     let body = fixture("bitbucket/pullrequest-approved.json");
     let mut headers = bitbucket_headers(&body, "uuid-3");
     headers[2].1 = sign(&Secret::new("wrong"), body.as_bytes());
@@ -254,7 +191,7 @@ fn github_headers(event: &str, body: &str, delivery: Option<&str>) -> Vec<(&'sta
 async fn a_review_from_someone_without_write_access_moves_nothing() {
     let jira = jira("SHOP-14", transitions()).await;
     let slack = slack().await;
-    let served = Served::start(&config(&jira.uri(), &slack.uri(), true));
+    let served = spawn_app_with(&config(&jira.uri(), &slack.uri(), true)).await;
     let outsider = fixture("github/pull_request_review-submitted.json")
         .replace("\"COLLABORATOR\"", "\"NONE\"");
     let headers = github_headers("pull_request_review", &outsider, Some("gh-1"));
@@ -284,7 +221,7 @@ async fn a_review_from_someone_without_write_access_moves_nothing() {
 async fn a_bitbucket_approval_from_a_non_reviewer_moves_nothing() {
     let jira = jira("SHOP-12", transitions()).await;
     let slack = slack().await;
-    let served = Served::start(&config(&jira.uri(), &slack.uri(), false));
+    let served = spawn_app_with(&config(&jira.uri(), &slack.uri(), false)).await;
     let body = fixture("bitbucket/pullrequest-approved.json")
         .replace("\"REVIEWER\"", "\"PARTICIPANT\"")
         .replace("\"reviewers\": [", "\"reviewers\": [], \"was\": [");
@@ -302,7 +239,7 @@ async fn a_bitbucket_approval_from_a_non_reviewer_moves_nothing() {
 async fn a_pull_request_from_an_unlisted_repository_moves_nothing() {
     let jira = jira("SHOP-13", transitions()).await;
     let slack = slack().await;
-    let served = Served::start(&config(&jira.uri(), &slack.uri(), true));
+    let served = spawn_app_with(&config(&jira.uri(), &slack.uri(), true)).await;
     let body =
         fixture("github/pull_request-closed-merged.json").replace("acme/shop", "mallory/shop");
     let headers = github_headers("pull_request", &body, Some("gh-fork"));
@@ -320,7 +257,7 @@ async fn a_pull_request_from_an_unlisted_repository_moves_nothing() {
 async fn a_replayed_body_acts_once_and_a_delivery_needs_its_id() {
     let jira = jira("SHOP-13", transitions()).await;
     let slack = slack().await;
-    let served = Served::start(&config(&jira.uri(), &slack.uri(), false));
+    let served = spawn_app_with(&config(&jira.uri(), &slack.uri(), false)).await;
     let body = fixture("github/pull_request-closed-merged.json");
 
     let (status, reply) = served
@@ -360,7 +297,7 @@ async fn a_bench_link_is_written_to_the_issue() {
         .mount(&jira)
         .await;
     let slack = slack().await;
-    let served = Served::start(&config(&jira.uri(), &slack.uri(), false));
+    let served = spawn_app_with(&config(&jira.uri(), &slack.uri(), false)).await;
     let body = r#"{"issue": "SHOP-12", "url": "https://bench-12.test.acme.example/"}"#;
     let bearer = vec![("authorization", format!("Bearer {WEBHOOK_SECRET}"))];
     let (status, reply) = served.webhook("/webhooks/bench", &bearer, body).await;
@@ -396,7 +333,7 @@ async fn a_tracker_failure_lets_the_redelivery_act() {
         .mount(&jira)
         .await;
     let slack = slack().await;
-    let served = Served::start(&config(&jira.uri(), &slack.uri(), false));
+    let served = spawn_app_with(&config(&jira.uri(), &slack.uri(), false)).await;
     let body = fixture("bitbucket/pullrequest-approved.json");
     let headers = bitbucket_headers(&body, "uuid-flaky");
     let (status, reply) = served.webhook("/webhooks/bitbucket", &headers, &body).await;
