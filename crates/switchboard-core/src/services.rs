@@ -32,17 +32,28 @@ impl Services {
         }
     }
 
-    /// The real clients for a config.
+    /// The real clients every function needs for a config: Slack. The
+    /// poller adds Trello's action pages with `with_trello_actions`; no
+    /// other function pages actions, so only its binary carries that code.
     pub fn from_config(config: &Config, http: &reqwest::Client, secrets: &Secrets) -> Self {
-        let mut services = Self::new(Arc::new(slack(config, http, secrets)));
+        Self::new(Arc::new(slack(config, http, secrets)))
+    }
+
+    /// Adds the action pages of each Trello tracker that has credentials.
+    pub fn with_trello_actions(
+        mut self,
+        config: &Config,
+        http: &reqwest::Client,
+        secrets: &Secrets,
+    ) -> Self {
         for t in &config.trackers {
             if t.kind == TrackerKind::Trello
                 && let Some(api) = TrelloApi::for_tracker(http, t, secrets)
             {
-                services = services.with_trello(&t.name, Arc::new(api));
+                self = self.with_trello(&t.name, Arc::new(api));
             }
         }
-        services
+        self
     }
 
     /// Reads the Trello tracker `tracker`'s boards through `source`.

@@ -123,7 +123,8 @@ impl Poller {
     /// subscriptions are skipped.
     pub fn from_runtime(rt: Runtime) -> Self {
         let live = Live::from_runtime(&rt, |config, http, secrets| {
-            let services = Services::from_config(config, http, secrets);
+            let services = Services::from_config(config, http, secrets)
+                .with_trello_actions(config, http, secrets);
             warn_unpollable(config, &services);
             services
         });
