@@ -219,7 +219,7 @@ project = "web"
     ));
     let real = Services::from_config(&config, &http, &Secrets::default());
     let counting = Arc::new(Counting {
-        inner: real.lister("cb").expect("lister").clone(),
+        inner: real.lister("cb").expect("lister"),
         calls: std::sync::atomic::AtomicUsize::new(0),
     });
     let for_scanner = counting.clone();

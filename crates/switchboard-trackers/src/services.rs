@@ -24,9 +24,25 @@ pub struct Services {
     core: switchboard_core::services::Services,
     /// The trackers whose links are recognised.
     configs: Vec<TrackerConfig>,
+    /// The real clients, one per tracker.
+    clients: BTreeMap<String, Client>,
+    /// Stand-ins put in by the `with_` methods; they win over `clients`.
     cards: BTreeMap<String, Arc<dyn Tracker>>,
     listers: BTreeMap<String, Arc<dyn TicketLister>>,
     workflows: BTreeMap<String, Arc<dyn Workflow>>,
+}
+
+/// A tracker's real client, kept by kind. A role (cards, listing,
+/// workflow) becomes a trait object only when a function asks for it, so
+/// a function's binary carries only the roles it uses: the bridge has no
+/// Trac parser, the unfurler no workflow code.
+#[derive(Clone)]
+enum Client {
+    Trac(Arc<Trac>),
+    Codebase(Arc<Codebase>),
+    Jira(Arc<Jira>),
+    Yandex(Arc<Yandex>),
+    Trello(Arc<Trello>),
 }
 
 impl Services {
@@ -35,6 +51,7 @@ impl Services {
         Self {
             core,
             configs: Vec::new(),
+            clients: BTreeMap::new(),
             cards: BTreeMap::new(),
             listers: BTreeMap::new(),
             workflows: BTreeMap::new(),
@@ -51,34 +68,19 @@ impl Services {
         services.configs.clone_from(&config.trackers);
         for t in &config.trackers {
             let site = || Site::from_secrets(http, t, secrets);
-            match t.kind {
-                TrackerKind::Trac => services.add_listing(&t.name, Trac::new(site())),
-                TrackerKind::Codebase => services.add_listing(&t.name, Codebase::new(site())),
-                TrackerKind::Jira => services.add_workflow(&t.name, Jira::new(site())),
-                TrackerKind::Yandex => services.add_workflow(&t.name, Yandex::new(site())),
-                TrackerKind::Trello => {
-                    if let Some(api) = TrelloApi::for_tracker(http, t, secrets) {
-                        let trello = Arc::new(Trello::new(t, api));
-                        services.cards.insert(t.name.clone(), trello);
-                    }
-                }
-            }
+            let client = match t.kind {
+                TrackerKind::Trac => Client::Trac(Arc::new(Trac::new(site()))),
+                TrackerKind::Codebase => Client::Codebase(Arc::new(Codebase::new(site()))),
+                TrackerKind::Jira => Client::Jira(Arc::new(Jira::new(site()))),
+                TrackerKind::Yandex => Client::Yandex(Arc::new(Yandex::new(site()))),
+                TrackerKind::Trello => match TrelloApi::for_tracker(http, t, secrets) {
+                    Some(api) => Client::Trello(Arc::new(Trello::new(t, api))),
+                    None => continue,
+                },
+            };
+            services.clients.insert(t.name.clone(), client);
         }
         services
-    }
-
-    /// One client that fetches cards and lists tickets.
-    fn add_listing<T: Tracker + TicketLister + 'static>(&mut self, tracker: &str, client: T) {
-        let client = Arc::new(client);
-        self.listers.insert(tracker.to_owned(), client.clone());
-        self.cards.insert(tracker.to_owned(), client);
-    }
-
-    /// One client that fetches cards and moves issues.
-    fn add_workflow<T: Tracker + Workflow + 'static>(&mut self, tracker: &str, client: T) {
-        let client = Arc::new(client);
-        self.workflows.insert(tracker.to_owned(), client.clone());
-        self.cards.insert(tracker.to_owned(), client);
     }
 
     /// Recognises links to `tracker` and fetches them with `cards`.
@@ -108,17 +110,40 @@ impl Services {
     }
 
     /// The client that fetches a tracker's tickets for cards.
-    pub fn cards(&self, tracker: &str) -> Option<&Arc<dyn Tracker>> {
-        self.cards.get(tracker)
+    pub fn cards(&self, tracker: &str) -> Option<Arc<dyn Tracker>> {
+        if let Some(cards) = self.cards.get(tracker) {
+            return Some(cards.clone());
+        }
+        Some(match self.clients.get(tracker)? {
+            Client::Trac(c) => c.clone(),
+            Client::Codebase(c) => c.clone(),
+            Client::Jira(c) => c.clone(),
+            Client::Yandex(c) => c.clone(),
+            Client::Trello(c) => c.clone(),
+        })
     }
 
     /// The client that lists a tracker's tickets (Trac, Codebase).
-    pub fn lister(&self, tracker: &str) -> Option<&Arc<dyn TicketLister>> {
-        self.listers.get(tracker)
+    pub fn lister(&self, tracker: &str) -> Option<Arc<dyn TicketLister>> {
+        if let Some(lister) = self.listers.get(tracker) {
+            return Some(lister.clone());
+        }
+        match self.clients.get(tracker)? {
+            Client::Trac(c) => Some(c.clone()),
+            Client::Codebase(c) => Some(c.clone()),
+            Client::Jira(_) | Client::Yandex(_) | Client::Trello(_) => None,
+        }
     }
 
     /// The client that moves a tracker's issues (Jira, Yandex Tracker).
-    pub fn workflow(&self, tracker: &str) -> Option<&Arc<dyn Workflow>> {
-        self.workflows.get(tracker)
+    pub fn workflow(&self, tracker: &str) -> Option<Arc<dyn Workflow>> {
+        if let Some(workflow) = self.workflows.get(tracker) {
+            return Some(workflow.clone());
+        }
+        match self.clients.get(tracker)? {
+            Client::Jira(c) => Some(c.clone()),
+            Client::Yandex(c) => Some(c.clone()),
+            Client::Trac(_) | Client::Codebase(_) | Client::Trello(_) => None,
+        }
     }
 }

@@ -282,7 +282,7 @@ impl Unfurler {
                 continue;
             };
             // Only a Trello tracker without its key and token has no client.
-            let Some(tracker) = services.cards(&link.tracker).cloned() else {
+            let Some(tracker) = services.cards(&link.tracker) else {
                 tracing::warn!(url, tracker = %link.tracker, "no card: the tracker has no credentials");
                 continue;
             };
