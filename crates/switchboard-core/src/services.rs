@@ -1,7 +1,8 @@
 //! The clients that depend on the config, built by one function and kept
 //! for as long as that config is in force. These are the ones every
-//! function may use without linking the trackers crate: Slack, and Trello's
-//! action pages; `switchboard_trackers::Services` adds the trackers.
+//! function may use without linking the trackers crate: Slack, and for the
+//! poller Trello's action pages; `switchboard_trackers::Services` adds the
+//! trackers.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

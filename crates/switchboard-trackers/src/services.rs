@@ -1,6 +1,6 @@
-//! Every client a function talks to for one config: core's (Slack and
-//! Trello's action pages) and each configured tracker's, by name. Built by
-//! one function, once per config version.
+//! Every client a function talks to for one config: core's (Slack) and
+//! each configured tracker's, by name. Built by one function, once per
+//! config version.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
