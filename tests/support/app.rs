@@ -112,7 +112,7 @@ pub async fn spawn_app_with(config: &str) -> TestApp {
         secrets: Secrets::from_pairs(ENV.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))),
         store: Arc::new(FileStore::open(&state).expect("state file")),
         jobs: runner.clone(),
-        http: switchboard_core::slack::api::http_client(),
+        http: switchboard_core::outbound::Http::lazy(),
     };
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     listener

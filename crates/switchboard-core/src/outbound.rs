@@ -3,7 +3,7 @@
 //! out. Tokio's clock is used, so tests can pause it.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -177,6 +177,38 @@ impl PerKey {
             .or_insert_with(|| Arc::new(Pace::per_second(self.rate)))
             .clone();
         pace.wait().await;
+    }
+}
+
+/// The process's one HTTP client, built on first use and shared by every
+/// clone. Building it reads and parses the system's CA certificates, which
+/// a command answered inline (`help`, `jobs`) never needs, so a cold start
+/// that makes no outside call skips that work and those pages.
+#[derive(Clone, Default)]
+pub struct Http(Arc<OnceLock<reqwest::Client>>);
+
+impl Http {
+    /// A client that is built when first asked for.
+    pub fn lazy() -> Self {
+        Self::default()
+    }
+
+    /// The client, built now if this is the first ask.
+    pub fn client(&self) -> &reqwest::Client {
+        self.0.get_or_init(crate::slack::api::http_client)
+    }
+
+    /// Whether the client has been built yet.
+    pub fn is_built(&self) -> bool {
+        self.0.get().is_some()
+    }
+}
+
+/// An already-built client, as tests and callers with their own settings
+/// hand one in.
+impl From<reqwest::Client> for Http {
+    fn from(client: reqwest::Client) -> Self {
+        Self(Arc::new(OnceLock::from(client)))
     }
 }
 

@@ -14,6 +14,7 @@ use anyhow::Context as _;
 
 use crate::config::Config;
 use crate::jobs::{EcsRunner, EcsSettings, JobRunner, LocalRunner};
+use crate::outbound::Http;
 use crate::secrets::Secrets;
 use crate::settings::LiveConfig;
 use crate::slack::SlackWebApi;
@@ -30,7 +31,7 @@ pub struct Runtime {
     pub secrets: Secrets,
     pub store: Arc<dyn StateStore>,
     pub jobs: Arc<dyn JobRunner>,
-    pub http: reqwest::Client,
+    pub http: Http,
 }
 
 /// Where the local process keeps things.
@@ -85,7 +86,7 @@ impl Runtime {
             secrets,
             store,
             jobs,
-            http: crate::slack::api::http_client(),
+            http: Http::lazy(),
         })
     }
 
@@ -113,13 +114,13 @@ impl Runtime {
             secrets,
             store: Arc::new(store),
             jobs: Arc::new(jobs),
-            http: crate::slack::api::http_client(),
+            http: Http::lazy(),
         })
     }
 
     /// The Slack Web API client for the current config.
     pub fn slack(&self, config: &Config) -> SlackWebApi {
-        crate::services::slack(config, &self.http, &self.secrets)
+        crate::services::slack(config, self.http.client(), &self.secrets)
     }
 }
 

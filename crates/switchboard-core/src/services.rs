@@ -105,8 +105,10 @@ impl<S> Live<S> {
         build: impl Fn(&Config, &reqwest::Client, &Secrets) -> S + Send + Sync + 'static,
     ) -> Self {
         let (http, secrets) = (rt.http.clone(), rt.secrets.clone());
+        // The client is asked for here, when a request first needs these
+        // services, so a process that never calls out never builds it.
         Self::new(rt.config.clone(), move |config| {
-            build(config, &http, &secrets)
+            build(config, http.client(), &secrets)
         })
     }
 

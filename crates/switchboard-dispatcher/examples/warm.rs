@@ -44,7 +44,7 @@ async fn main() -> anyhow::Result<()> {
         secrets,
         Arc::new(MemoryStore::default()),
         Arc::new(RecordingRunner::default()),
-        reqwest::Client::new(),
+        reqwest::Client::new().into(),
     ))
     .edge()
     .into_router();

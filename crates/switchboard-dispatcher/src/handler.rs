@@ -11,6 +11,7 @@ use switchboard_core::config::Config;
 use switchboard_core::edge::{Auth, Edge, FORM, Verified};
 use switchboard_core::ids::short_job_id as short;
 use switchboard_core::jobs::{JobRecord, JobRunner, JobStatus, Work};
+use switchboard_core::outbound::Http;
 use switchboard_core::reply::Reply;
 use switchboard_core::runtime::Runtime;
 use switchboard_core::secrets::Secrets;
@@ -58,8 +59,8 @@ pub struct Dispatcher {
     pub(crate) secrets: Secrets,
     pub(crate) store: Arc<dyn StateStore>,
     pub(crate) jobs: Arc<dyn JobRunner>,
-    /// Answers button presses through their `response_url`.
-    pub(crate) responder: switchboard_core::slack::SlackWebApi,
+    /// The HTTP client, built when a request first calls out.
+    pub(crate) http: Http,
     /// Slack with the bot token, which posts and updates jobs' live messages.
     pub(crate) services: PerConfig<Services>,
     /// The Jenkins client for the current config (none without [jenkins]).
@@ -74,32 +75,41 @@ impl Dispatcher {
         secrets: Secrets,
         store: Arc<dyn StateStore>,
         jobs: Arc<dyn JobRunner>,
-        http: reqwest::Client,
+        http: Http,
     ) -> Self {
         let (user, token) = (secrets.jenkins_user.clone(), secrets.jenkins_token.clone());
-        // A response_url needs neither the API base nor the bot token.
-        let responder = switchboard_core::slack::SlackWebApi::new(http.clone(), "", None);
+        // Each client below is built when a request first needs it, so the
+        // HTTP client is too.
         let trello = crate::trello::setup(http.clone(), secrets.clone());
         let services = {
             let (http, secrets) = (http.clone(), secrets.clone());
-            PerConfig::new(move |c: &Config| Services::from_config(c, &http, &secrets))
+            PerConfig::new(move |c: &Config| Services::from_config(c, http.client(), &secrets))
         };
-        let jenkins = PerConfig::new(move |c: &Config| {
-            c.jenkins.as_ref().map(|j| {
-                Jenkins::new(http.clone(), &j.url, user.clone(), token.clone())
-                    .with_request_timeout(JENKINS_TRIGGER_TIMEOUT)
+        let jenkins = {
+            let http = http.clone();
+            PerConfig::new(move |c: &Config| {
+                c.jenkins.as_ref().map(|j| {
+                    Jenkins::new(http.client().clone(), &j.url, user.clone(), token.clone())
+                        .with_request_timeout(JENKINS_TRIGGER_TIMEOUT)
+                })
             })
-        });
+        };
         Self {
             config,
             secrets,
             store,
             jobs,
-            responder,
+            http,
             services,
             jenkins,
             trello,
         }
+    }
+
+    /// Answers button presses through their `response_url`, which needs
+    /// neither the API base nor the bot token.
+    pub(crate) fn responder(&self) -> switchboard_core::slack::SlackWebApi {
+        switchboard_core::slack::SlackWebApi::new(self.http.client().clone(), "", None)
     }
 
     /// Builds the dispatcher from the process runtime; without a signing

@@ -73,7 +73,7 @@ impl Dispatcher {
             audit::record(self.store.as_ref(), &entry).await;
             if let Some(url) = &press.response_url {
                 for reply in &pressed.replies {
-                    if let Err(e) = self.responder.respond(url, reply).await {
+                    if let Err(e) = self.responder().respond(url, reply).await {
                         tracing::warn!(error = %e, "could not answer a button press");
                     }
                 }

@@ -11,6 +11,7 @@ use switchboard_core::clock::{format_utc, now_secs};
 use switchboard_core::config::{
     Config, Subscription, TrackerKind, TrelloActionKind, unique_actions,
 };
+use switchboard_core::outbound::Http;
 use switchboard_core::secrets::{Secrets, tracker_var};
 use switchboard_core::settings::PerConfig;
 use switchboard_core::slack::{Message, SlashCommand, escape};
@@ -32,7 +33,7 @@ pub(crate) enum TrelloSetup {
 
 /// Builds the Trello client for each config: the one `[[trackers]]` entry
 /// of kind `trello`, with its key and token.
-pub(crate) fn setup(http: reqwest::Client, secrets: Secrets) -> PerConfig<TrelloSetup> {
+pub(crate) fn setup(http: Http, secrets: Secrets) -> PerConfig<TrelloSetup> {
     PerConfig::new(move |config: &Config| {
         let trello: Vec<_> = config
             .trackers
@@ -55,7 +56,7 @@ pub(crate) fn setup(http: reqwest::Client, secrets: Secrets) -> PerConfig<Trello
                 );
             }
         };
-        match TrelloApi::for_tracker(&http, t, &secrets) {
+        match TrelloApi::for_tracker(http.client(), t, &secrets) {
             Some(api) => TrelloSetup::Ready {
                 tracker: t.name.clone(),
                 api: api.with_request_timeout(BOARD_CHECK_TIMEOUT),

@@ -42,10 +42,10 @@ pub async fn run_from_env() -> anyhow::Result<()> {
         }
     };
     let config = rt.config.get(rt.store.as_ref()).await;
-    let services = Services::from_config(&config, &rt.http, &rt.secrets);
+    let services = Services::from_config(&config, rt.http.client(), &rt.secrets);
     let jenkins = config.jenkins.as_ref().map(|j| {
         Jenkins::new(
-            rt.http.clone(),
+            rt.http.client().clone(),
             &j.url,
             rt.secrets.jenkins_user.clone(),
             rt.secrets.jenkins_token.clone(),

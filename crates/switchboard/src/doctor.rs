@@ -131,9 +131,10 @@ pub async fn gather(config: Option<PathBuf>, state: Option<PathBuf>) -> Vec<Chec
     checks.extend(secrets(&config, &rt.secrets, on_aws));
     checks.push(slack(&rt, &config).await);
     if let Some(token) = &rt.secrets.slack_app_token {
-        checks.push(socket_mode(&rt.http, &config.slack.api_url, token).await);
+        checks.push(socket_mode(rt.http.client(), &config.slack.api_url, token).await);
     }
-    let services = switchboard_trackers::Services::from_config(&config, &rt.http, &rt.secrets);
+    let services =
+        switchboard_trackers::Services::from_config(&config, rt.http.client(), &rt.secrets);
     for t in &config.trackers {
         checks.push(tracker(&rt, &config, &services, t).await);
     }
@@ -317,7 +318,7 @@ async fn tracker(
         );
     }
     let base = t.api_url.as_deref().unwrap_or(&t.url);
-    match tokio::time::timeout(CHECK_TIMEOUT, rt.http.get(base).send()).await {
+    match tokio::time::timeout(CHECK_TIMEOUT, rt.http.client().get(base).send()).await {
         Ok(Ok(resp)) => Check::new(
             name,
             Outcome::Ok(format!("{base} answers (HTTP {})", resp.status().as_u16())),

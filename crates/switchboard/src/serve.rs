@@ -59,7 +59,7 @@ pub async fn run(
     let socket = match rt.secrets.slack_app_token.clone() {
         Some(token) => {
             let api_url = rt.config.get(rt.store.as_ref()).await.slack.api_url.clone();
-            Some((token, api_url, rt.http.clone()))
+            Some((token, api_url, rt.http.client().clone()))
         }
         None => None,
     };

@@ -112,3 +112,13 @@ async fn keys_are_paced_apart() {
         .len();
     assert_eq!(keys, 2);
 }
+
+#[test]
+fn the_http_client_is_built_once_on_first_use_and_shared_by_clones() {
+    let http = Http::lazy();
+    let other = http.clone();
+    assert!(!http.is_built() && !other.is_built());
+    let first: *const reqwest::Client = other.client();
+    assert!(http.is_built(), "a clone's first use builds it for all");
+    assert!(std::ptr::eq(first, http.client()), "one client, not two");
+}

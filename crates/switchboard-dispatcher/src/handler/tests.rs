@@ -18,7 +18,7 @@ fn dispatcher(config: &str, runner: Arc<RecordingRunner>) -> (Arc<Dispatcher>, A
         secrets,
         store.clone(),
         runner,
-        reqwest::Client::new(),
+        Http::lazy(),
     );
     (Arc::new(d), store)
 }
@@ -54,6 +54,23 @@ allow_users = ["UANN"]
 [commands.jobs]
 public = true
 "#;
+
+#[tokio::test]
+async fn commands_answered_inline_never_build_the_http_client() {
+    let (d, _store) = dispatcher(CONFIG, Arc::new(RecordingRunner::default()));
+    for text in ["help", "jobs", "help backup"] {
+        let (h, b) = signed(text, "UANN", "CGEN");
+        assert_eq!(d.handle_command(&h, &b).await.status, 200, "{text}");
+    }
+    assert!(
+        !d.http.is_built(),
+        "answering inline must not read the CA certificates"
+    );
+    // A job posts its live message to Slack, which needs the client.
+    let (h, b) = signed("backup --client acme", "UANN", "CGEN");
+    assert_eq!(d.handle_command(&h, &b).await.status, 200);
+    assert!(d.http.is_built(), "the first outside call builds it");
+}
 
 #[tokio::test]
 async fn a_backup_is_recorded_started_and_acknowledged() {

@@ -41,7 +41,7 @@ stale_days = 30
         secrets,
         store,
         Arc::new(RecordingRunner::default()),
-        switchboard_core::slack::api::http_client(),
+        switchboard_core::outbound::Http::lazy(),
     ))
 }
 
@@ -149,7 +149,7 @@ async fn only_presses_from_the_configured_workspaces_count() {
         },
         store.clone(),
         Arc::new(RecordingRunner::default()),
-        switchboard_core::slack::api::http_client(),
+        switchboard_core::outbound::Http::lazy(),
     ));
     let press_from = async |user: &str, team: &str| {
         let payload = serde_json::json!({

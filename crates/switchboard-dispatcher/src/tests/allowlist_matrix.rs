@@ -89,7 +89,7 @@ async fn run_matrix(
         },
         store.clone(),
         runner.clone(),
-        reqwest::Client::new(),
+        reqwest::Client::new().into(),
     ));
     let mut sent = 0;
     for command in KNOWN_COMMANDS {

@@ -68,7 +68,7 @@ async fn deploy(url: &str) -> (String, Duration, Vec<JobSpec>, JobStatus) {
         },
         store.clone(),
         runner.clone(),
-        reqwest::Client::new(),
+        reqwest::Client::new().into(),
     ));
     let body = serde_urlencoded::to_string([
         ("team_id", "T1"),
