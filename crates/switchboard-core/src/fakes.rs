@@ -6,7 +6,9 @@ use async_trait::async_trait;
 
 use crate::ids::{ChannelId, UserId};
 use crate::jobs::{JobRunner, JobSpec, StartError};
-use crate::slack::{Card, Chat, ChatError, HistoryMessage, Message, ResponseUrl, UnfurlTarget};
+use crate::slack::{
+    Card, Chat, ChatError, HistoryMessage, Message, Posted, ResponseUrl, UnfurlTarget,
+};
 
 pub use crate::state::MemoryStore;
 
@@ -84,14 +86,12 @@ impl Chat for RecordingChat {
         Ok(format!("1.{n:06}"))
     }
 
-    async fn update_message(
-        &self,
-        channel: &ChannelId,
-        ts: &str,
-        message: &Message,
-    ) -> Result<(), ChatError> {
+    async fn update_message(&self, at: Posted<'_>, message: &Message) -> Result<(), ChatError> {
         self.cued("chat.update")?;
-        self.record(&format!("update {} {ts}", channel.as_str()), message);
+        self.record(
+            &format!("update {} {}", at.channel.as_str(), at.ts),
+            message,
+        );
         Ok(())
     }
 
@@ -119,8 +119,7 @@ impl Chat for RecordingChat {
 
     async fn replies(
         &self,
-        channel: &ChannelId,
-        thread_ts: &str,
+        thread: Posted<'_>,
         limit: usize,
     ) -> Result<Vec<HistoryMessage>, ChatError> {
         let sent = self.messages();
@@ -129,8 +128,8 @@ impl Chat for RecordingChat {
             .enumerate()
             .map(|(i, (to, m))| (format!("1.{:06}", i + 1), to, m))
             .filter(|(ts, to, m)| {
-                to.as_str() == channel.as_str()
-                    && (ts == thread_ts || m.thread_ts.as_deref() == Some(thread_ts))
+                to.as_str() == thread.channel.as_str()
+                    && (ts == thread.ts || m.thread_ts.as_deref() == Some(thread.ts))
             })
             .take(limit)
             .map(|(ts, _, m)| HistoryMessage {

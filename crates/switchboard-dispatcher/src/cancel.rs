@@ -15,7 +15,7 @@ use switchboard_core::ids::{ChannelId, UserId};
 use switchboard_core::jobs::{JobRecord, JobStatus, JobStore};
 use switchboard_core::slack::interaction::ButtonPress;
 use switchboard_core::slack::job::job_message;
-use switchboard_core::slack::{Message, escape};
+use switchboard_core::slack::{Message, Posted, escape};
 
 use crate::access::{Decision, decide};
 use crate::confirm::Pressed;
@@ -230,7 +230,13 @@ impl Dispatcher {
         let services = self.services.get(&config);
         if let Err(e) = services
             .chat()
-            .update_message(&channel, ts, &job_message(record, now_secs()))
+            .update_message(
+                Posted {
+                    channel: &channel,
+                    ts,
+                },
+                &job_message(record, now_secs()),
+            )
             .await
         {
             tracing::warn!(job = %record.id, error = %e, "could not update the job's message");

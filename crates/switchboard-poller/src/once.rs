@@ -13,7 +13,7 @@
 use std::time::Duration;
 
 use switchboard_core::clock::now_secs;
-use switchboard_core::slack::{ChatError, Message};
+use switchboard_core::slack::{ChatError, Message, Posted};
 use switchboard_core::state::{Condition, Item, Key, StoreError, once};
 use tokio::time::Instant;
 
@@ -335,7 +335,13 @@ impl ChannelRun {
             let messages = match &thread {
                 Some(ts) => {
                     self.chat
-                        .replies(&self.channel, ts, self.tuning.history_limit)
+                        .replies(
+                            Posted {
+                                channel: &self.channel,
+                                ts,
+                            },
+                            self.tuning.history_limit,
+                        )
                         .await?
                 }
                 None => {

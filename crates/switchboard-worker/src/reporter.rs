@@ -7,7 +7,7 @@ use switchboard_core::clock::now_secs;
 use switchboard_core::ids::ChannelId;
 use switchboard_core::jobs::{JobRecord, JobSpec, JobStore};
 use switchboard_core::slack::job::{PROGRESS_LINES, job_message};
-use switchboard_core::slack::{Chat, Message, ResponseUrl};
+use switchboard_core::slack::{Chat, Message, Posted, ResponseUrl};
 use switchboard_core::state::StateStore;
 
 /// Slack accepts at most this many posts to one response_url…
@@ -69,7 +69,13 @@ impl<'a> Reporter<'a> {
         };
         match self
             .chat
-            .update_message(channel, &live.ts, &job_message(record, now_secs()))
+            .update_message(
+                Posted {
+                    channel,
+                    ts: &live.ts,
+                },
+                &job_message(record, now_secs()),
+            )
             .await
         {
             Ok(()) => true,

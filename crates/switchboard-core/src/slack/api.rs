@@ -52,13 +52,8 @@ pub trait Chat: Send + Sync {
     ) -> Result<String, ChatError>;
     /// Replaces a message the bot posted (`chat.update`). Fakes that never
     /// update may keep the default, which says it is unsupported.
-    async fn update_message(
-        &self,
-        channel: &ChannelId,
-        ts: &str,
-        message: &Message,
-    ) -> Result<(), ChatError> {
-        let _ = (channel, ts, message);
+    async fn update_message(&self, at: Posted<'_>, message: &Message) -> Result<(), ChatError> {
+        let _ = (at, message);
         Err(ChatError::refused("chat.update", "not_supported"))
     }
     /// Opens (or finds) the DM channel with a user.
@@ -75,18 +70,18 @@ pub trait Chat: Send + Sync {
         oldest: Option<&str>,
         limit: usize,
     ) -> Result<Vec<HistoryMessage>, ChatError>;
-    /// One thread's messages (`conversations.replies`), oldest first and
-    /// the parent included, at most `limit`, with metadata.
+    /// One thread's messages (`conversations.replies`), named by its
+    /// parent, oldest first and the parent included, at most `limit`, with
+    /// metadata.
     /// `conversations.history` leaves thread replies out, so this is how a
     /// reply is found again. Fakes that never read threads may keep the
     /// default, which says it is unsupported rather than answering "none".
     async fn replies(
         &self,
-        channel: &ChannelId,
-        thread_ts: &str,
+        thread: Posted<'_>,
         limit: usize,
     ) -> Result<Vec<HistoryMessage>, ChatError> {
-        let _ = (channel, thread_ts, limit);
+        let _ = (thread, limit);
         Err(ChatError::refused("conversations.replies", "not_supported"))
     }
     /// Attaches cards to the links of one shared message (`chat.unfurl`),
@@ -96,6 +91,14 @@ pub trait Chat: Send + Sync {
         target: &UnfurlTarget,
         cards: &[(String, Card)],
     ) -> Result<(), ChatError>;
+}
+
+/// Where a posted message is: Slack names a message by its channel and
+/// `ts` together, never by the `ts` alone.
+#[derive(Debug, Clone, Copy)]
+pub struct Posted<'a> {
+    pub channel: &'a ChannelId,
+    pub ts: &'a str,
 }
 
 /// A message read back from `conversations.history`.
@@ -345,15 +348,13 @@ impl Chat for SlackWebApi {
         Ok(env.ts.unwrap_or_default())
     }
 
-    async fn update_message(
-        &self,
-        channel: &ChannelId,
-        ts: &str,
-        message: &Message,
-    ) -> Result<(), ChatError> {
-        self.call("chat.update", message.to_update_json(channel.as_str(), ts))
-            .await
-            .map(drop)
+    async fn update_message(&self, at: Posted<'_>, message: &Message) -> Result<(), ChatError> {
+        self.call(
+            "chat.update",
+            message.to_update_json(at.channel.as_str(), at.ts),
+        )
+        .await
+        .map(drop)
     }
 
     async fn history(
@@ -372,11 +373,10 @@ impl Chat for SlackWebApi {
 
     async fn replies(
         &self,
-        channel: &ChannelId,
-        thread_ts: &str,
+        thread: Posted<'_>,
         limit: usize,
     ) -> Result<Vec<HistoryMessage>, ChatError> {
-        let body = serde_json::json!({ "channel": channel.as_str(), "ts": thread_ts });
+        let body = serde_json::json!({ "channel": thread.channel.as_str(), "ts": thread.ts });
         self.read_messages("conversations.replies", body, limit)
             .await
     }

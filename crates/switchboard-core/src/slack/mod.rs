@@ -10,7 +10,7 @@ pub mod interaction;
 pub mod job;
 pub mod verify;
 
-pub use api::{Chat, ChatError, HistoryMessage, SlackWebApi, UnfurlTarget};
+pub use api::{Chat, ChatError, HistoryMessage, Posted, SlackWebApi, UnfurlTarget};
 pub use blocks::{Block, Button};
 pub use card::Card;
 pub use command::{ResponseUrl, SlashCommand};

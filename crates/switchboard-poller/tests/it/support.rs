@@ -13,7 +13,8 @@ use switchboard_core::ids::{ChannelId, UserId};
 use switchboard_core::services::{Live, Services};
 use switchboard_core::settings::LiveConfig;
 use switchboard_core::slack::{
-    Card, Chat, ChatError, HistoryMessage, Message, Metadata, ResponseUrl, UnfurlTarget,
+    Card, Chat, ChatError, HistoryMessage, Message, Metadata, Posted as SlackPosted, ResponseUrl,
+    UnfurlTarget,
 };
 use switchboard_core::state::{Condition, Item, Key, Query, StateStore, StoreError};
 use switchboard_core::trello::TrelloError;
@@ -275,16 +276,15 @@ impl Chat for SlackSim {
 
     async fn replies(
         &self,
-        channel: &ChannelId,
-        thread_ts: &str,
+        thread: SlackPosted<'_>,
         limit: usize,
     ) -> Result<Vec<HistoryMessage>, ChatError> {
         Ok(self
             .posts()
             .into_iter()
             .filter(|p| {
-                p.channel == channel.as_str()
-                    && (p.ts == thread_ts || p.thread_ts.as_deref() == Some(thread_ts))
+                p.channel == thread.channel.as_str()
+                    && (p.ts == thread.ts || p.thread_ts.as_deref() == Some(thread.ts))
             })
             .take(limit)
             .map(|p| HistoryMessage {

@@ -330,7 +330,13 @@ async fn reads_a_thread_with_metadata() {
         .mount(&server)
         .await;
     let got = api(&server)
-        .replies(&channel(), "1.5", 50)
+        .replies(
+            Posted {
+                channel: &channel(),
+                ts: "1.5",
+            },
+            50,
+        )
         .await
         .expect("replies");
     assert_eq!(got.len(), 2);
