@@ -52,6 +52,23 @@ impl RecordingChat {
         }
     }
 
+    /// Every recorded message as Slack would read it back, oldest first,
+    /// with its channel: the n-th has the ts "1.n", as `post_message` gives.
+    fn read_back(&self) -> Vec<(String, HistoryMessage)> {
+        self.messages()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (to, m))| {
+                let read = HistoryMessage {
+                    ts: format!("1.{:06}", i + 1),
+                    thread_ts: m.thread_ts,
+                    metadata: m.metadata,
+                };
+                (to, read)
+            })
+            .collect()
+    }
+
     pub fn messages(&self) -> Vec<(String, Message)> {
         self.sent
             .lock()
@@ -101,19 +118,13 @@ impl Chat for RecordingChat {
         _oldest: Option<&str>,
         limit: usize,
     ) -> Result<Vec<HistoryMessage>, ChatError> {
-        // The ts of the n-th recorded message is "1.n", as post_message gives.
-        let sent = self.messages();
-        Ok(sent
-            .iter()
-            .enumerate()
+        Ok(self
+            .read_back()
+            .into_iter()
             .rev()
-            .filter(|(_, (to, _))| to == channel.as_str())
+            .filter(|(to, _)| to == channel.as_str())
             .take(limit)
-            .map(|(i, (_, m))| HistoryMessage {
-                ts: format!("1.{:06}", i + 1),
-                thread_ts: m.thread_ts.clone(),
-                metadata: m.metadata.clone(),
-            })
+            .map(|(_, m)| m)
             .collect())
     }
 
@@ -122,21 +133,14 @@ impl Chat for RecordingChat {
         thread: Posted<'_>,
         limit: usize,
     ) -> Result<Vec<HistoryMessage>, ChatError> {
-        let sent = self.messages();
-        Ok(sent
-            .iter()
-            .enumerate()
-            .map(|(i, (to, m))| (format!("1.{:06}", i + 1), to, m))
-            .filter(|(ts, to, m)| {
-                to.as_str() == thread.channel.as_str()
-                    && (ts == thread.ts || m.thread_ts.as_deref() == Some(thread.ts))
-            })
+        let in_thread =
+            |m: &HistoryMessage| m.ts == thread.ts || m.thread_ts.as_deref() == Some(thread.ts);
+        Ok(self
+            .read_back()
+            .into_iter()
+            .filter(|(to, m)| to == thread.channel.as_str() && in_thread(m))
             .take(limit)
-            .map(|(ts, _, m)| HistoryMessage {
-                ts,
-                thread_ts: m.thread_ts.clone(),
-                metadata: m.metadata.clone(),
-            })
+            .map(|(_, m)| m)
             .collect())
     }
 

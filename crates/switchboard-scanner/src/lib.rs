@@ -82,6 +82,38 @@ impl Report {
     pub fn summary_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
     }
+
+    /// The run's one summary line. The pattern names every field, so a
+    /// figure added to the report cannot be left out of the log; the
+    /// lists are logged as counts.
+    fn log(&self, dry_run: bool) {
+        let Report {
+            pages,
+            tickets,
+            findings,
+            digests,
+            tickets_sent,
+            unmapped,
+            summary_posted,
+            complete,
+            problems,
+            planned,
+        } = self;
+        tracing::info!(
+            pages,
+            tickets,
+            findings,
+            digests,
+            tickets_sent,
+            unmapped = unmapped.len(),
+            summary_posted,
+            complete,
+            problems = problems.len(),
+            planned = planned.len(),
+            dry_run,
+            "scan finished"
+        );
+    }
 }
 
 /// The scanner and what it talks to.
@@ -154,15 +186,7 @@ impl Scanner {
             &mut report,
         )
         .await;
-        tracing::info!(
-            pages = report.pages,
-            tickets = report.tickets,
-            findings = report.findings,
-            digests = report.digests,
-            complete = report.complete,
-            dry_run = options.dry_run,
-            "scan finished"
-        );
+        report.log(options.dry_run);
         Ok(report)
     }
 }
