@@ -61,6 +61,9 @@ pub struct Dispatcher {
     pub(crate) jobs: Arc<dyn JobRunner>,
     /// The HTTP client, built when a request first calls out.
     pub(crate) http: Http,
+    /// Answers button presses through their `response_url`; made at the
+    /// first press.
+    responder: std::sync::OnceLock<switchboard_core::slack::SlackWebApi>,
     /// Slack with the bot token, which posts and updates jobs' live messages.
     pub(crate) services: PerConfig<Services>,
     /// The Jenkins client for the current config (none without [jenkins]).
@@ -100,16 +103,19 @@ impl Dispatcher {
             store,
             jobs,
             http,
+            responder: std::sync::OnceLock::new(),
             services,
             jenkins,
             trello,
         }
     }
 
-    /// Answers button presses through their `response_url`, which needs
+    /// The client that answers button presses: a `response_url` needs
     /// neither the API base nor the bot token.
-    pub(crate) fn responder(&self) -> switchboard_core::slack::SlackWebApi {
-        switchboard_core::slack::SlackWebApi::new(self.http.client().clone(), "", None)
+    pub(crate) fn responder(&self) -> &switchboard_core::slack::SlackWebApi {
+        self.responder.get_or_init(|| {
+            switchboard_core::slack::SlackWebApi::new(self.http.client().clone(), "", None)
+        })
     }
 
     /// Builds the dispatcher from the process runtime; without a signing
