@@ -198,7 +198,9 @@ impl Http {
         self.0.get_or_init(crate::slack::api::http_client)
     }
 
-    /// Whether the client has been built yet.
+    /// Whether the client has been built yet; tests ask, production never
+    /// needs to.
+    #[cfg(any(test, feature = "testing"))]
     pub fn is_built(&self) -> bool {
         self.0.get().is_some()
     }
